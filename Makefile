@@ -1,0 +1,89 @@
+# Every target documents itself with '##'; `make` alone lists them.
+# The first use creates .venv and installs the locked dependencies; later runs
+# reinstall only when pyproject.toml or requirements.lock change.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+WORKDIR ?= build
+SCALE  ?= 1
+CLI    := $(PY) -m demo_pipeline
+
+.DEFAULT_GOAL := help
+.PHONY: help install system-deps lock generate run bench bench-generate claims site serve \
+        deploy test test-site audit lint format clean
+
+help: ## List every target with a one-line description
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11+ is required (found $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml requirements.lock | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(STAMP) system-deps ## Create .venv and install locked dependencies and system tools
+
+system-deps: ## Check system tools (graphviz's dot), installing them with apt-get when possible
+	@scripts/ensure-system-deps.sh dot:graphviz
+
+lock: | $(PY) ## Re-resolve dependencies from pyproject.toml into requirements.lock
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet '.[bench,site,dev]'
+	.venv-lock/bin/pip freeze --exclude demo-pipeline | grep -v '^-e ' > requirements.lock
+	rm -rf .venv-lock build/lib
+
+generate: install ## Build the synthetic source estate (SCALE=1 by default)
+	$(CLI) generate --scale $(SCALE) --workdir $(WORKDIR)
+
+run: install ## Run the 30-day medallion pipeline on the estate
+	$(CLI) run --scale $(SCALE) --workdir $(WORKDIR)
+
+bench: install ## Run the benchmark suite (default profile, < 5 min on 2 cores)
+	$(CLI) bench --scale $(SCALE) --workdir $(WORKDIR) --profile default
+
+bench-generate: install ## Measure estate generation throughput and peak memory at scale 1 and 10
+	$(PY) -m demo_pipeline.estate.bench_generate --workdir $(WORKDIR)/bench-generate
+
+claims: install ## Print the brief's claims: claimed vs measured, with a verdict
+	$(CLI) claims --workdir $(WORKDIR)
+
+site: install ## Build the portfolio site into site/ (pipeline, benchmarks, generators, mkdocs)
+	$(PY) -m generators.build_site --workdir $(WORKDIR) --scale $(SCALE)
+
+serve: site ## Preview the site live on http://127.0.0.1:8000
+	$(BIN)/mkdocs serve
+
+deploy: site ## Publish site/ to GitHub Pages with mkdocs gh-deploy
+	$(BIN)/mkdocs gh-deploy --force --dirty
+
+test: install ## Run the test suite
+	$(PY) -m pytest -m "not browser"
+
+test-site: install ## Drive the built site in headless Chromium: pages, links, a11y, budgets
+	@scripts/ensure-system-deps.sh chromium:chromium
+	$(PY) -m pytest -m browser
+
+audit: install ## Run Lighthouse over the key pages of the built site
+	@scripts/ensure-system-deps.sh chromium:chromium node:nodejs
+	npm ci --silent --prefix tests/site
+	$(PY) -m tests.site.lighthouse --workdir $(WORKDIR)
+
+lint: install ## Lint and check formatting with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Format the code and apply safe lint fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## Remove build outputs (keeps .venv)
+	rm -rf build site .pytest_cache

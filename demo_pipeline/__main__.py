@@ -1,0 +1,3 @@
+from demo_pipeline.cli import app
+
+app(prog_name="python -m demo_pipeline")

@@ -1,0 +1,149 @@
+"""`python -m demo_pipeline`: the command line.
+
+Each command loads the config once, applies the command-line overrides, and passes
+the resulting `DemoConfig` and `Workdir` down. Errors raised on purpose
+(`DemoPipelineError`) are printed as one clear message with a non-zero exit;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from demo_pipeline.config import DEFAULT_CONFIG_PATH, DemoConfig, load_config
+from demo_pipeline.errors import ConfigError, DemoPipelineError
+from demo_pipeline.workdir import Workdir
+
+app = typer.Typer(
+    help="Synthetic retail estate, medallion pipeline and benchmarks behind the portfolio.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+ConfigOpt = Annotated[
+    Path, typer.Option("--config", "-c", help="YAML config describing the demo.")
+]
+SeedOpt = Annotated[
+    int | None, typer.Option(help="Random seed (overrides estate.seed). Same seed, same bytes.")
+]
+ScaleOpt = Annotated[
+    float | None,
+    typer.Option(help="Scale factor (overrides estate.scale). 1 = 10,247 SKUs, 12 warehouses."),
+]
+DaysOpt = Annotated[
+    int | None, typer.Option(help="Number of simulated business days (overrides estate.days).")
+]
+WorkdirOpt = Annotated[
+    Path | None,
+    typer.Option(help="Directory for every output of the run (overrides output.workdir)."),
+]
+
+
+def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the demo's own errors into one message and an exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DemoPipelineError as exc:
+            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            sys.exit(2 if isinstance(exc, ConfigError) else 1)
+
+    return wrapper
+
+
+def resolve(
+    config: Path,
+    seed: int | None = None,
+    scale: float | None = None,
+    days: int | None = None,
+    workdir: Path | None = None,
+) -> tuple[DemoConfig, Workdir]:
+    """Load the config once and apply the command-line overrides."""
+    cfg = load_config(config).with_overrides(seed=seed, scale=scale, days=days)
+    return cfg, Workdir(workdir if workdir is not None else cfg.output.workdir)
+
+
+@app.command()
+@_fail_cleanly
+def generate(
+    config: ConfigOpt = DEFAULT_CONFIG_PATH,
+    seed: SeedOpt = None,
+    scale: ScaleOpt = None,
+    days: DaysOpt = None,
+    workdir: WorkdirOpt = None,
+) -> None:
+    """Generate the synthetic source estate (ERP database, orders, workbooks)."""
+    from demo_pipeline.estate import build_estate
+
+    cfg, wd = resolve(config, seed, scale, days, workdir)
+    summary = build_estate(cfg, wd, console=console)
+    console.print(f"[green]estate ready[/] in {wd.sources}: {summary}", highlight=False)
+
+
+@app.command()
+@_fail_cleanly
+def run(
+    config: ConfigOpt = DEFAULT_CONFIG_PATH,
+    seed: SeedOpt = None,
+    scale: ScaleOpt = None,
+    days: DaysOpt = None,
+    workdir: WorkdirOpt = None,
+    day: Annotated[
+        str | None, typer.Option(help="Re-run one business day, YYYY-MM-DD (a backfill).")
+    ] = None,
+    from_scratch: Annotated[
+        bool, typer.Option("--from-scratch", help="Delete lake, gold and state first.")
+    ] = False,
+) -> None:
+    """Run the daily medallion batch for every simulated day (or one --day)."""
+    from demo_pipeline.pipeline.runner import run_pipeline
+
+    cfg, wd = resolve(config, seed, scale, days, workdir)
+    run_pipeline(cfg, wd, day=day, from_scratch=from_scratch, console=console)
+
+
+@app.command()
+@_fail_cleanly
+def bench(
+    config: ConfigOpt = DEFAULT_CONFIG_PATH,
+    seed: SeedOpt = None,
+    scale: ScaleOpt = None,
+    workdir: WorkdirOpt = None,
+    profile: Annotated[
+        str, typer.Option(help="quick (seconds, for tests), default (< 5 min) or full.")
+    ] = "default",
+) -> None:
+    """Run the benchmark suite and record its results in the metric catalogue."""
+    from demo_pipeline.bench.runner import run_bench
+
+    cfg, wd = resolve(config, seed, scale, None, workdir)
+    run_bench(cfg, wd, profile=profile, console=console)
+
+
+@app.command()
+@_fail_cleanly
+def claims(
+    config: ConfigOpt = DEFAULT_CONFIG_PATH,
+    workdir: WorkdirOpt = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit non-zero unless every claim is supported.")
+    ] = False,
+) -> None:
+    """Print every claim of the brief: claimed vs measured, and a verdict."""
+    from demo_pipeline.bench.claims import print_claims
+
+    cfg, wd = resolve(config, workdir=workdir)
+    ok = print_claims(wd, console=Console())
+    if strict and not ok:
+        sys.exit(1)

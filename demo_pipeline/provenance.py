@@ -1,0 +1,80 @@
+"""Where a number came from: run id, git commit, seed, scale, time and machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import platform
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def git_commit() -> str:
+    """The commit the code ran at, with '-dirty' when the tree has local changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit}-dirty" if dirty else commit
+
+
+@functools.cache
+def machine() -> str:
+    """A one-line description of the machine: CPU model, cores, RAM, OS."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gib = ""
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        ram_gib = f", {pages / 2**30:.0f} GiB RAM"
+    except (ValueError, OSError, AttributeError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{ram_gib}, {platform.system()} {platform.release()}"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    run_id: str
+    git_commit: str
+    seed: int
+    scale: float
+    measured_at: str
+    machine: str
+
+    @classmethod
+    def now(cls, run_id: str, seed: int, scale: float) -> Provenance:
+        return cls(
+            run_id=run_id,
+            git_commit=git_commit(),
+            seed=seed,
+            scale=scale,
+            measured_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            machine=machine(),
+        )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
