@@ -1,6 +1,7 @@
 # Every target documents itself with '##'; `make` alone lists them.
-# The first use creates .venv and installs the locked dependencies; later runs
-# reinstall only when pyproject.toml or requirements.lock change.
+# The first use creates .venv and installs the locked dependencies (the code runs
+# from the checkout; it is not installed). Later runs reinstall only when
+# pyproject.toml or requirements.lock change.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -26,7 +27,6 @@ $(PY):
 $(STAMP): pyproject.toml requirements.lock | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
 install: $(STAMP) system-deps ## Create .venv and install locked dependencies and system tools

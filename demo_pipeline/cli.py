@@ -29,9 +29,7 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
-ConfigOpt = Annotated[
-    Path, typer.Option("--config", "-c", help="YAML config describing the demo.")
-]
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="YAML config describing the demo.")]
 SeedOpt = Annotated[
     int | None, typer.Option(help="Random seed (overrides estate.seed). Same seed, same bytes.")
 ]
@@ -143,7 +141,7 @@ def claims(
     """Print every claim of the brief: claimed vs measured, and a verdict."""
     from demo_pipeline.bench.claims import print_claims
 
-    cfg, wd = resolve(config, workdir=workdir)
+    _, wd = resolve(config, workdir=workdir)
     ok = print_claims(wd, console=Console())
     if strict and not ok:
         sys.exit(1)
