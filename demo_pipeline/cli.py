@@ -1,6 +1,7 @@
 """`python -m demo_pipeline`: the command line.
 
-Each command loads the config once, applies the command-line overrides, and passes
+Each command loads the config once (before importing anything heavy, so a bad config
+fails fast and writes nothing), applies the command-line overrides, and passes
 the resulting `DemoConfig` and `Workdir` down. Errors raised on purpose
 (`DemoPipelineError`) are printed as one clear message with a non-zero exit;
 anything else is a bug and keeps its traceback.
@@ -82,9 +83,9 @@ def generate(
     workdir: WorkdirOpt = None,
 ) -> None:
     """Generate the synthetic source estate (ERP database, orders, workbooks)."""
+    cfg, wd = resolve(config, seed, scale, days, workdir)
     from demo_pipeline.estate import build_estate
 
-    cfg, wd = resolve(config, seed, scale, days, workdir)
     summary = build_estate(cfg, wd, console=console)
     console.print(f"[green]estate ready[/] in {wd.sources}: {summary}", highlight=False)
 
@@ -105,9 +106,9 @@ def run(
     ] = False,
 ) -> None:
     """Run the daily medallion batch for every simulated day (or one --day)."""
+    cfg, wd = resolve(config, seed, scale, days, workdir)
     from demo_pipeline.pipeline.runner import run_pipeline
 
-    cfg, wd = resolve(config, seed, scale, days, workdir)
     run_pipeline(cfg, wd, day=day, from_scratch=from_scratch, console=console)
 
 
@@ -123,9 +124,9 @@ def bench(
     ] = "default",
 ) -> None:
     """Run the benchmark suite and record its results in the metric catalogue."""
+    cfg, wd = resolve(config, seed, scale, None, workdir)
     from demo_pipeline.bench.runner import run_bench
 
-    cfg, wd = resolve(config, seed, scale, None, workdir)
     run_bench(cfg, wd, profile=profile, console=console)
 
 
@@ -139,9 +140,9 @@ def claims(
     ] = False,
 ) -> None:
     """Print every claim of the brief: claimed vs measured, and a verdict."""
+    _, wd = resolve(config, workdir=workdir)
     from demo_pipeline.bench.claims import print_claims
 
-    _, wd = resolve(config, workdir=workdir)
     ok = print_claims(wd, console=Console())
     if strict and not ok:
         sys.exit(1)

@@ -1,0 +1,60 @@
+"""The command line: help for every option, and a bad config stops cleanly."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "demo_pipeline", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_generate_help_explains_every_option():
+    """`generate --help` documents --config, --seed, --scale, --days and --workdir."""
+    result = cli("generate", "--help")
+    assert result.returncode == 0
+    for option in ("--config", "--seed", "--scale", "--days", "--workdir"):
+        assert option in result.stdout
+
+
+def test_bad_config_exits_non_zero_and_writes_nothing(tmp_path):
+    """A config with an unknown key stops with one message, exit 2, and no output files."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("estate:\n  scael: 2\n")
+    workdir = tmp_path / "work"
+    result = cli("generate", "--config", str(bad), "--workdir", str(workdir))
+    assert result.returncode == 2
+    assert "estate.scael" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not workdir.exists()
+
+
+def test_bad_override_exits_non_zero(tmp_path):
+    """An impossible --scale is reported as a config error."""
+    result = cli("generate", "--scale", "0", "--workdir", str(tmp_path / "w"))
+    assert result.returncode == 2
+    assert "estate.scale" in result.stderr
+
+
+def test_make_help_lists_targets():
+    """`make` with no target lists every documented target."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    listed = {line.split()[0] for line in re.sub(r"\x1b\[[0-9;]*m", "", result.stdout).splitlines()}
+    assert {"site", "test", "bench", "generate", "run", "lint", "help"} <= listed
