@@ -1,0 +1,74 @@
+"""The three profiles: how much work a `bench` run does.
+
+* quick   - seconds: caps the fact tables at a few thousand rows; for tests and CI.
+            Its figures say nothing about performance; they prove the machinery works.
+* default - the workdir's full gold data, 1 warm-up + 5 runs; under 5 minutes on 2 cores
+            at scale 1.
+* full    - the same data with more repetitions (tighter medians), for a quiet machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from demo_pipeline.config import BenchConfig
+from demo_pipeline.errors import BenchmarkError
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    warmups: int
+    repetitions: int
+    memory_repetitions: int  # fresh processes per engine for the peak-RSS job
+    max_fact_rows: int | None  # cap on each fact table (None = all rows)
+    job_timeout_s: float
+    postgres: bool  # try to start a PostgreSQL server
+
+
+PROFILES: dict[str, Profile] = {
+    "quick": Profile(
+        name="quick",
+        warmups=1,
+        repetitions=2,
+        memory_repetitions=1,
+        max_fact_rows=5_000,
+        job_timeout_s=120,
+        postgres=True,
+    ),
+    "default": Profile(
+        name="default",
+        warmups=1,
+        repetitions=5,
+        memory_repetitions=2,
+        max_fact_rows=None,
+        job_timeout_s=600,
+        postgres=True,
+    ),
+    "full": Profile(
+        name="full",
+        warmups=2,
+        repetitions=10,
+        memory_repetitions=5,
+        max_fact_rows=None,
+        job_timeout_s=3600,
+        postgres=True,
+    ),
+}
+
+
+def get_profile(name: str, bench: BenchConfig) -> Profile:
+    """The named profile; unknown names are an error listing the valid ones.
+
+    The default profile takes its warm-ups and repetitions from the config's `bench`
+    section, so a reader can ask for more runs without editing code.
+    """
+    try:
+        profile = PROFILES[name]
+    except KeyError:
+        raise BenchmarkError(
+            f"benchmark profile {name!r}: expected one of {', '.join(PROFILES)}"
+        ) from None
+    if name == "default":
+        profile = replace(profile, warmups=bench.warmups, repetitions=bench.repetitions)
+    return profile
