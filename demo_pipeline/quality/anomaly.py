@@ -1,0 +1,482 @@
+"""Tier 3: statistical anomalies in daily measures (flag and alert; the run completes).
+
+The input is a *daily metrics frame* in long form, one row per measure, series and
+business date:
+
+    measure      str   e.g. "orders_per_warehouse"
+    series       str   e.g. "warehouse_id=3" ("all" for a measure with one series)
+    business_date date
+    value        f64   the day's value
+    se           f64   the value's own sampling standard error that day (may be null)
+
+`order_measures` builds it from gold `fact_sales`; `check_day` judges one business
+date against its history and returns one `CheckResult` per measure and method.
+
+How a value is judged, and why:
+
+- The baseline is seasonality-aware: the same weekday in the previous
+  `SEASONAL_WEEKS` weeks when at least `MIN_SEASONAL_POINTS` of them are usable,
+  otherwise the last `anomaly.baseline_days` usable days (a rolling week, which
+  averages over the weekly pattern). Usable means: not excluded by the caller (days
+  served from a fallback or halted, days already flagged) and not an expected peak,
+  so one bad day does not distort the next week's baseline.
+- z-score (`anomaly.zscore`, default 3): |value - mean| / spread. The spread is the
+  baseline's standard deviation but never below the measure's sampling standard
+  error: with a baseline of a few days the sample deviation can be tiny by chance,
+  and a deviation that sampling noise explains is not an anomaly.
+- IQR (for skewed measures, `anomaly.iqr_multiplier`, default 1.5): outside
+  [Q1 - k*IQR, Q3 + k*IQR] of the baseline, with the IQR floored the same way
+  (1.349 standard errors, the IQR of a normal distribution). Quartiles are not
+  pulled by an outlier in the baseline the way a mean and deviation are. For a
+  positive measure the fences are set on the log scale, where a right-skewed
+  measure is roughly symmetric (Tukey's fences on the raw scale would cut into its
+  ordinary long tail); they are reported back in the measure's own units.
+- Volatility (`anomaly.volatility_pct`, default 50 %): the relative change against
+  the comparable earlier value (the same weekday a week earlier when usable, else
+  the baseline mean) above the threshold, and larger than noise explains. A literal
+  previous day would call every Monday after a quiet Sunday volatile.
+- Expected peaks (`quality.expected_peaks`): a hit on such a date is recorded with
+  action "annotated" (severity info) instead of "flagged", and raises no alert.
+
+A series is judged only once its baseline covers a whole weekly cycle: a rolling
+baseline of `anomaly.baseline_days` usable days (7: every weekday once) or a
+seasonal one. Before that, the first quiet Sunday would look like a collapse; the
+result says "not judged" in its detail instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+from demo_pipeline.config import AnomalyConfig, QualityConfig
+from demo_pipeline.quality.results import CheckResult
+
+Method = Literal["zscore", "iqr", "volatility"]
+
+SEASONAL_WEEKS = 4
+"""How many weeks back a same-weekday baseline looks."""
+MIN_SEASONAL_POINTS = 3
+"""Same-weekday points needed before the seasonal baseline replaces the rolling one."""
+NORMAL_IQR_PER_SD = 1.349
+"""The interquartile range of a normal distribution, in standard deviations."""
+
+METRICS_SCHEMA = {
+    "measure": pl.String,
+    "series": pl.String,
+    "business_date": pl.Date,
+    "value": pl.Float64,
+    "se": pl.Float64,
+}
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """One daily measure to watch, the gold table it comes from and how to judge it."""
+
+    name: str
+    table: str
+    methods: tuple[Method, ...]
+    description: str
+
+
+# The measures tier 3 watches, as data. Counts and sums are roughly normal at daily
+# grain, so z-score; the average order value is a ratio of a right-skewed amount
+# (a few very large orders move it), so IQR.
+MEASURES: tuple[MeasureSpec, ...] = (
+    MeasureSpec(
+        "orders_per_warehouse",
+        "fact_sales",
+        ("zscore", "volatility"),
+        "distinct orders per warehouse per business date",
+    ),
+    MeasureSpec(
+        "revenue_per_day",
+        "fact_sales",
+        ("zscore", "volatility"),
+        "sum of net_amount per business date",
+    ),
+    MeasureSpec(
+        "avg_order_value",
+        "fact_sales",
+        ("iqr",),
+        "mean order amount (sum of its lines' net_amount) per business date",
+    ),
+)
+
+
+def order_measures(fact_sales: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
+    """The daily metrics frame of the order measures, from gold `fact_sales` lines.
+
+    Every warehouse seen in the facts gets a row on every date seen (zero orders when
+    it had none), so a warehouse going silent is a drop to zero, not a missing row.
+    Standard errors: Poisson for counts (sqrt n), compound Poisson for the revenue
+    sum (sqrt of the sum of squared order amounts), sd/sqrt(n) for the mean.
+    """
+    lines = fact_sales.lazy()
+    orders = lines.group_by("business_date", "order_id", "warehouse_id").agg(
+        pl.col("net_amount").sum().cast(pl.Float64).alias("amount")
+    )
+    grid = (
+        orders.select("business_date")
+        .unique()
+        .join(orders.select("warehouse_id").unique(), how="cross")
+    )
+    per_warehouse = (
+        grid.join(
+            orders.group_by("business_date", "warehouse_id").agg(pl.len().alias("n")),
+            on=["business_date", "warehouse_id"],
+            how="left",
+        )
+        .with_columns(pl.col("n").fill_null(0).cast(pl.Float64))
+        .select(
+            pl.lit("orders_per_warehouse").alias("measure"),
+            pl.format("warehouse_id={}", pl.col("warehouse_id")).alias("series"),
+            "business_date",
+            pl.col("n").alias("value"),
+            pl.col("n").sqrt().alias("se"),
+        )
+    )
+    per_day = orders.group_by("business_date").agg(
+        pl.col("amount").sum().alias("revenue"),
+        (pl.col("amount") ** 2).sum().sqrt().alias("revenue_se"),
+        pl.col("amount").mean().alias("aov"),
+        (pl.col("amount").std() / pl.len().sqrt()).alias("aov_se"),
+    )
+    revenue = per_day.select(
+        pl.lit("revenue_per_day").alias("measure"),
+        pl.lit("all").alias("series"),
+        "business_date",
+        pl.col("revenue").alias("value"),
+        pl.col("revenue_se").alias("se"),
+    )
+    aov = per_day.select(
+        pl.lit("avg_order_value").alias("measure"),
+        pl.lit("all").alias("series"),
+        "business_date",
+        pl.col("aov").alias("value"),
+        pl.col("aov_se").alias("se"),
+    )
+    return (
+        pl.concat([per_warehouse, revenue, aov])
+        .cast(METRICS_SCHEMA)  # type: ignore[arg-type]
+        .sort("measure", "series", "business_date")
+        .collect()
+    )
+
+
+def _usable_history(metrics: pl.DataFrame, day: dt.date, excluded: set[dt.date]) -> pl.DataFrame:
+    return metrics.filter(
+        (pl.col("business_date") < day)
+        & ~pl.col("business_date").is_in(sorted(excluded))
+        & pl.col("value").is_not_null()
+    )
+
+
+def _baseline(history: pl.DataFrame, day: dt.date, cfg: AnomalyConfig) -> pl.DataFrame:
+    """Per series: the baseline statistics, from same weekdays or a rolling window."""
+    earliest_seasonal = day - dt.timedelta(weeks=SEASONAL_WEEKS)
+    seasonal = history.filter(
+        (pl.col("business_date").dt.weekday() == day.isoweekday())
+        & (pl.col("business_date") >= earliest_seasonal)
+    ).with_columns(pl.lit("same weekday").alias("kind"))
+    rolling = (
+        history.sort("business_date")
+        .group_by("series", maintain_order=True)
+        .tail(cfg.baseline_days)
+        .with_columns(pl.lit(f"rolling {cfg.baseline_days} days").alias("kind"))
+    )
+    seasonal_ok = (
+        seasonal.group_by("series")
+        .len()
+        .filter(pl.col("len") >= MIN_SEASONAL_POINTS)
+        .select("series")
+    )
+    columns = ["series", "business_date", "value", "se", "kind"]
+    chosen = pl.concat(
+        [
+            seasonal.join(seasonal_ok, on="series", how="semi").select(columns),
+            rolling.join(seasonal_ok, on="series", how="anti").select(columns),
+        ]
+    )
+    return chosen.group_by("series").agg(
+        pl.col("kind").first(),
+        pl.len().alias("n"),
+        pl.col("value").mean().alias("mean"),
+        pl.col("value").std().fill_null(0.0).alias("sd"),
+        # IQR fences on the log scale for a positive measure: a right-skewed measure
+        # is roughly symmetric there, so the upper fence sits in its real tail.
+        (pl.col("value").min() > 0).alias("log_scale"),
+        pl.col("value").log().quantile(0.25, interpolation="linear").alias("lq1"),
+        pl.col("value").log().quantile(0.75, interpolation="linear").alias("lq3"),
+        (pl.col("se") / pl.col("value")).median().fill_null(0.0).alias("lse_floor"),
+        pl.col("value").quantile(0.25, interpolation="linear").alias("q1"),
+        pl.col("value").quantile(0.75, interpolation="linear").alias("q3"),
+        pl.col("se").median().fill_null(0.0).alias("se_floor"),
+    )
+
+
+def _reference(history: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    """Per series: the same weekday a week earlier, when usable (like with like).
+
+    Series without one are compared with their baseline mean instead (see score_day):
+    a literal previous day would read every Monday after a quiet Sunday as volatile.
+    """
+    week_ago = day - dt.timedelta(days=7)
+    return history.filter(pl.col("business_date") == week_ago).select(
+        "series",
+        pl.col("business_date").alias("ref_date"),
+        pl.col("value").alias("ref_value"),
+        pl.col("se").fill_null(0.0).alias("ref_se"),
+    )
+
+
+def score_day(
+    metrics: pl.DataFrame,
+    measure: str,
+    day: dt.date,
+    cfg: AnomalyConfig,
+    excluded: Iterable[dt.date] = (),
+) -> pl.DataFrame:
+    """Per series of `measure` on `day`: value, baseline, scores and which method fires.
+
+    Pure: a frame in, a frame out. `excluded` dates are left out of every baseline.
+    """
+    excluded_set = set(excluded)
+    rows = metrics.filter(pl.col("measure") == measure)
+    history = _usable_history(rows, day, excluded_set)
+    target = rows.filter(pl.col("business_date") == day).select(
+        "series", "value", pl.col("se").fill_null(0.0)
+    )
+    # The new value and the baseline mean both carry noise: a prediction interval.
+    spread = pl.max_horizontal(pl.col("sd"), pl.col("se_floor")) * (1 + 1 / pl.col("n")).sqrt()
+    iqr = pl.max_horizontal(pl.col("q3") - pl.col("q1"), NORMAL_IQR_PER_SD * pl.col("se_floor"))
+    log_iqr = pl.max_horizontal(
+        pl.col("lq3") - pl.col("lq1"), NORMAL_IQR_PER_SD * pl.col("lse_floor")
+    )
+    log_scale = pl.col("log_scale").fill_null(False)
+    noise = (pl.col("se") ** 2 + pl.col("ref_se") ** 2).sqrt()
+    judged = (pl.col("kind") == "same weekday").fill_null(False) | (
+        pl.col("n").fill_null(0) >= cfg.baseline_days
+    )
+    scored = (
+        target.join(_baseline(history, day, cfg), on="series", how="left")
+        .join(_reference(history, day), on="series", how="left")
+        .with_columns(
+            pl.col("ref_value").fill_null(pl.col("mean")),
+            pl.col("ref_se").fill_null(pl.col("se_floor") / pl.col("n").sqrt()),
+        )
+        .with_columns(
+            pl.when(spread > 0)
+            .then((pl.col("value") - pl.col("mean")) / spread)
+            .otherwise(None)
+            .alias("z"),
+            pl.when(log_scale)
+            .then((pl.col("lq1") - cfg.iqr_multiplier * log_iqr).exp())
+            .otherwise(pl.col("q1") - cfg.iqr_multiplier * iqr)
+            .alias("iqr_low"),
+            pl.when(log_scale)
+            .then((pl.col("lq3") + cfg.iqr_multiplier * log_iqr).exp())
+            .otherwise(pl.col("q3") + cfg.iqr_multiplier * iqr)
+            .alias("iqr_high"),
+            pl.when(pl.col("ref_value") != 0)
+            .then((pl.col("value") - pl.col("ref_value")) / pl.col("ref_value").abs() * 100)
+            .otherwise(None)
+            .alias("change_pct"),
+            judged.alias("judged"),
+        )
+        .with_columns(
+            (judged & (pl.col("z").abs() > cfg.zscore)).fill_null(False).alias("zscore_hit"),
+            (
+                judged
+                & ((pl.col("value") < pl.col("iqr_low")) | (pl.col("value") > pl.col("iqr_high")))
+            )
+            .fill_null(False)
+            .alias("iqr_hit"),
+            (
+                judged
+                & (pl.col("change_pct").abs() > cfg.volatility_pct)
+                & ((pl.col("value") - pl.col("ref_value")).abs() > cfg.zscore * noise)
+            )
+            .fill_null(False)
+            .alias("volatility_hit"),
+        )
+        .sort("series")
+    )
+    return scored
+
+
+def check_day(
+    metrics: pl.DataFrame,
+    day: dt.date,
+    quality: QualityConfig,
+    run_id: str,
+    *,
+    excluded: Iterable[dt.date] = (),
+    flagged: Mapping[str, Iterable[dt.date]] | None = None,
+    measures: Iterable[MeasureSpec] = MEASURES,
+) -> list[CheckResult]:
+    """Tier-3 results for `day`: one per measure and method, flagged or annotated or clean.
+
+    `excluded`: dates whose data is not trustworthy for any measure (served from a
+    fallback, halted); if `day` itself is among them it is not judged. `flagged`:
+    per measure, earlier dates already flagged, kept out of that measure's baseline
+    so one anomaly does not hide or fake the next. Expected peaks are judged (and
+    annotated) but never used as a baseline.
+    """
+    excluded_set = set(excluded)
+    flagged = flagged or {}
+    expected_peak = day in set(quality.expected_peaks)
+    results = []
+    for spec in measures:
+        skip = (excluded_set | set(quality.expected_peaks) | set(flagged.get(spec.name, ()))) - {
+            day
+        }
+        scored = (
+            None
+            if day in excluded_set
+            else score_day(metrics, spec.name, day, quality.anomaly, skip)
+        )
+        for method in spec.methods:
+            if scored is None:
+                results.append(_not_judged(spec, method, day, run_id))
+            else:
+                results.append(
+                    _result(spec, method, scored, day, run_id, quality.anomaly, expected_peak)
+                )
+    return results
+
+
+def check_history(
+    metrics: pl.DataFrame,
+    days: Iterable[dt.date],
+    quality: QualityConfig,
+    run_id: str,
+    *,
+    excluded: Iterable[dt.date] = (),
+    measures: Iterable[MeasureSpec] = MEASURES,
+) -> list[CheckResult]:
+    """`check_day` over `days` in order, as the daily runs would: each day's flags are
+    kept out of the later days' baselines."""
+    measures = tuple(measures)
+    excluded_set = set(excluded)
+    results: list[CheckResult] = []
+    for day in sorted(days):
+        flagged = flagged_dates(results)
+        results.extend(
+            check_day(
+                metrics,
+                day,
+                quality,
+                run_id,
+                excluded=excluded_set,
+                flagged=flagged,
+                measures=measures,
+            )
+        )
+    return results
+
+
+def flagged_dates(results: Iterable[CheckResult] | pl.DataFrame) -> dict[str, set[dt.date]]:
+    """Per measure, the dates a tier-3 check flagged (from results or the results file)."""
+    if isinstance(results, pl.DataFrame):
+        rows = results.filter((pl.col("tier") == 3) & (pl.col("action") == "flagged")).select(
+            "rule", "business_date"
+        )
+        pairs = rows.iter_rows()
+    else:
+        pairs = (
+            (r.rule, r.business_date) for r in results if r.tier == 3 and r.action == "flagged"
+        )
+    out: dict[str, set[dt.date]] = {}
+    for rule, when in pairs:
+        out.setdefault(rule.rsplit(".", 1)[0], set()).add(when)
+    return out
+
+
+def _not_judged(spec: MeasureSpec, method: Method, day: dt.date, run_id: str) -> CheckResult:
+    """A day whose data is not its own (fallback, halt) is not judged: nothing to say."""
+    return CheckResult(
+        run_id=run_id,
+        business_date=day,
+        tier=3,
+        table=spec.table,
+        rule=f"{spec.name}.{method}",
+        rows_checked=0,
+        rows_failed=0,
+        severity="info",
+        action="none",
+        detail="not judged: the data for this date is not fresh (fallback or halt)",
+    )
+
+
+def _result(
+    spec: MeasureSpec,
+    method: Method,
+    scored: pl.DataFrame,
+    day: dt.date,
+    run_id: str,
+    cfg: AnomalyConfig,
+    expected_peak: bool,
+) -> CheckResult:
+    judged = scored.filter(pl.col("judged"))
+    hits = judged.filter(pl.col(f"{method}_hit"))
+    if hits.height == 0:
+        action, severity = "none", "info"
+    elif expected_peak:
+        action, severity = "annotated", "info"
+    else:
+        action, severity = "flagged", "warn"
+    detail = "; ".join(_describe(row, method, cfg) for row in hits.iter_rows(named=True))
+    if expected_peak and hits.height:
+        detail = f"expected peak (quality.expected_peaks), not an anomaly: {detail}"
+    unjudged = scored.height - judged.height
+    if unjudged:
+        note = (
+            f"{unjudged} series not judged "
+            f"(a baseline needs {cfg.baseline_days} usable earlier days)"
+        )
+        detail = f"{detail}; {note}" if detail else note
+    return CheckResult(
+        run_id=run_id,
+        business_date=day,
+        tier=3,
+        table=spec.table,
+        rule=f"{spec.name}.{method}",
+        rows_checked=judged.height,
+        rows_failed=hits.height,
+        severity=severity,
+        action=action,
+        detail=detail,
+    )
+
+
+def _fmt(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x:,.2f}" if abs(x) < 1_000 else f"{x:,.0f}"
+
+
+def _describe(row: dict, method: Method, cfg: AnomalyConfig) -> str:
+    """One hit in words: series, value, what it was compared with, and the score."""
+    head = f"{row['series']}: {_fmt(row['value'])}"
+    if method == "zscore":
+        return (
+            f"{head} vs baseline mean {_fmt(row['mean'])} ({row['kind']}, n={row['n']}), "
+            f"z={row['z']:+.1f} (|z| > {cfg.zscore:g})"
+        )
+    if method == "iqr":
+        return (
+            f"{head} outside [{_fmt(row['iqr_low'])}, {_fmt(row['iqr_high'])}] "
+            f"({row['kind']}, n={row['n']}, k={cfg.iqr_multiplier:g})"
+        )
+    return (
+        f"{head} vs {_fmt(row['ref_value'])} "
+        f"({'on ' + str(row['ref_date']) if row['ref_date'] else 'baseline mean'}), "
+        f"change {row['change_pct']:+.0f}% (> {cfg.volatility_pct:g}%)"
+    )

@@ -1,0 +1,220 @@
+"""Freshness and staleness: how old the data behind each gold table is.
+
+Every daily run records, per source feed (`api.orders`, `erp.products`, ...), what it
+used for that business date: fresh data (`ok`), the previous day's bronze data because
+the source stayed down after its last retry (`fallback`), or nothing new because the
+table was halted by its schema contract (`halted`). That ledger lives in
+`<workdir>/quality/freshness.parquet`, one row per feed and business date, replaced
+when a day is re-run, so a backfill that succeeds clears the day's staleness.
+
+A gold table is stale on a date when any feed it is built from is older than that
+date; its age is the number of days between the date and its oldest feed's data. A
+fallback therefore marks every affected gold table stale with an age, and the next
+good day brings the age back to zero by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from demo_pipeline.atomic import atomic_path
+from demo_pipeline.quality.results import CheckResult
+
+FeedState = Literal["ok", "fallback", "halted", "failed"]
+
+# Which source feeds each gold table is built from. A feed is "<source>.<table>" as
+# the runner names bronze tables. Kept as data so the page that explains staleness and
+# the check that computes it read the same mapping.
+GOLD_TABLE_FEEDS: dict[str, tuple[str, ...]] = {
+    "fact_sales": ("api.orders", "erp.products"),
+    "agg_daily_sales": ("api.orders", "erp.products", "erp.categories"),
+    "fact_inventory_daily": ("erp.inventory_snapshots",),
+    "agg_stock_cover": ("erp.inventory_snapshots", "api.orders"),
+    "fact_purchase_order_line": ("erp.purchase_orders", "erp.purchase_order_lines"),
+    "agg_supplier_fill_rate": ("erp.purchase_orders", "erp.purchase_order_lines"),
+    "dim_product": ("erp.products", "erp.categories"),
+    "dim_supplier": ("erp.suppliers",),
+    "dim_warehouse": ("erp.warehouses",),
+    "dim_customer": ("erp.customers",),
+}
+
+LEDGER_SCHEMA = {
+    "feed": pl.String,
+    "business_date": pl.Date,
+    "state": pl.String,
+    "data_date": pl.Date,
+    "detail": pl.String,
+}
+
+STALENESS_SCHEMA = {
+    "gold_table": pl.String,
+    "as_of": pl.Date,
+    "data_as_of": pl.Date,
+    "age_days": pl.Int32,
+    "is_stale": pl.Boolean,
+    "stale_feeds": pl.String,
+}
+
+_PARTITION = re.compile(r"year=(\d{4})/month=(\d{2})/day=(\d{2})$")
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    """What one feed contributed to one business date's run."""
+
+    feed: str
+    business_date: dt.date
+    state: FeedState
+    data_date: dt.date | None
+    """The business date of the data in use: the date itself when fresh, an earlier
+    one after a fallback or a halt, None when no data for the feed exists at all."""
+    detail: str = ""
+
+
+class FreshnessLedger:
+    """The per-feed, per-day ledger in `<workdir>/quality/freshness.parquet`."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    def read(self) -> pl.DataFrame:
+        if not self.path.exists():
+            return pl.DataFrame(schema=LEDGER_SCHEMA)
+        return pl.read_parquet(self.path)
+
+    def record_day(self, business_date: dt.date, statuses: Iterable[FeedStatus]) -> None:
+        """Replace what is known about `business_date` (atomic, idempotent).
+
+        Feeds not named in `statuses` keep their earlier entry for that date, so the
+        runner may record feeds one at a time as it goes.
+        """
+        new = pl.DataFrame([asdict(s) for s in statuses], schema=LEDGER_SCHEMA)
+        if new.filter(pl.col("business_date") != business_date).height:
+            raise ValueError(f"record_day({business_date}): every status must be for that date")
+        kept = self.read().join(
+            new.select("feed", "business_date"), on=["feed", "business_date"], how="anti"
+        )
+        combined = pl.concat([kept, new]).sort(["business_date", "feed"])
+        with atomic_path(self.path) as tmp:
+            combined.write_parquet(tmp)
+
+    def last_good_date(self, feed: str, before: dt.date) -> dt.date | None:
+        """The latest business date before `before` on which `feed` was loaded fresh."""
+        ok = self.read().filter(
+            (pl.col("feed") == feed)
+            & (pl.col("state") == "ok")
+            & (pl.col("business_date") < before)
+        )
+        return ok["business_date"].max() if ok.height else None
+
+
+def gold_staleness(
+    ledger: pl.DataFrame,
+    as_of: dt.date,
+    table_feeds: Mapping[str, tuple[str, ...]] = GOLD_TABLE_FEEDS,
+) -> pl.DataFrame:
+    """Per gold table: the date its oldest feed's data is from, its age and a stale flag.
+
+    A feed's data date is its ledger entry for the latest business date up to `as_of`
+    (so a feed missing from today's run counts with its last known state). A gold
+    table whose feeds were never recorded is reported with no data date and not
+    stale: freshness cannot be judged before the first run.
+    """
+    known = (
+        ledger.filter(pl.col("business_date") <= as_of)
+        .sort("business_date")
+        .group_by("feed")
+        .agg(pl.col("data_date").last(), pl.col("state").last())
+    )
+    data_dates = dict(zip(known["feed"].to_list(), known["data_date"].to_list(), strict=True))
+    rows = []
+    for table, feeds in sorted(table_feeds.items()):
+        dates = {f: data_dates[f] for f in feeds if f in data_dates}
+        if not dates:
+            rows.append((table, as_of, None, None, False, ""))
+            continue
+        oldest = min((d for d in dates.values() if d is not None), default=None)
+        stale = sorted(f for f, d in dates.items() if d is None or d < as_of)
+        age = (as_of - oldest).days if oldest is not None else None
+        rows.append((table, as_of, oldest, age, bool(stale), ",".join(stale)))
+    return pl.DataFrame(rows, schema=STALENESS_SCHEMA, orient="row")
+
+
+def fallback_result(
+    run_id: str, business_date: dt.date, feed: str, fallback_date: dt.date | None, error: str
+) -> CheckResult:
+    """The quality record of a source outage: tier 1 (the source is not there), fallback."""
+    used = (
+        f"fell back to bronze data of {fallback_date}"
+        if fallback_date is not None
+        else "no earlier bronze data to fall back to"
+    )
+    return CheckResult(
+        run_id=run_id,
+        business_date=business_date,
+        tier=1,
+        table=feed.split(".", 1)[-1],
+        rule="source.available",
+        rows_checked=0,
+        rows_failed=0,
+        severity="fail",
+        action="fallback",
+        detail=f"{feed} unavailable after the last retry ({error}); {used}",
+    )
+
+
+def staleness_results(run_id: str, staleness: pl.DataFrame) -> list[CheckResult]:
+    """One freshness record per stale gold table, for the quality results file."""
+    return [
+        CheckResult(
+            run_id=run_id,
+            business_date=row["as_of"],
+            tier=1,
+            table=row["gold_table"],
+            rule="freshness.stale",
+            rows_checked=0,
+            rows_failed=0,
+            severity="warn",
+            action="logged",
+            detail=(
+                f"data as of {row['data_as_of']} ({row['age_days']} day(s) old); "
+                f"stale feeds: {row['stale_feeds']}"
+            ),
+        )
+        for row in staleness.filter(pl.col("is_stale")).iter_rows(named=True)
+    ]
+
+
+def partition_date(path: Path) -> dt.date | None:
+    """The date of a Hive partition folder `.../year=YYYY/month=MM/day=DD`, else None."""
+    match = _PARTITION.search(path.as_posix())
+    if match is None:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    return dt.date(year, month, day)
+
+
+def latest_partition_before(table_dir: Path, business_date: dt.date) -> tuple[dt.date, Path] | None:
+    """The newest non-empty bronze partition of a table strictly before `business_date`.
+
+    This is the data a fallback serves: the previous day's bronze, or the last one
+    there is when the outage follows other missing days. Hidden temporary files (a
+    crashed write) do not make a partition count.
+    """
+    best: tuple[dt.date, Path] | None = None
+    for day_dir in table_dir.glob("year=*/month=*/day=*"):
+        when = partition_date(day_dir)
+        if when is None or when >= business_date:
+            continue
+        if not any(not f.name.startswith(".") for f in day_dir.iterdir() if f.is_file()):
+            continue
+        if best is None or when > best[0]:
+            best = (when, day_dir)
+    return best

@@ -1,0 +1,221 @@
+"""Tier 3 on tiny inline daily metrics frames: spikes, expected peaks, seasonality."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from demo_pipeline.config import QualityConfig
+from demo_pipeline.quality.anomaly import (
+    MEASURES,
+    MeasureSpec,
+    check_day,
+    check_history,
+    flagged_dates,
+    order_measures,
+    score_day,
+)
+
+START = dt.date(2026, 11, 2)  # a Monday
+ORDERS = (MeasureSpec("orders", "fact_sales", ("zscore", "volatility"), "orders per day"),)
+AOV = (MeasureSpec("aov", "fact_sales", ("iqr",), "average order value"),)
+
+# A weekly shape with quiet weekends, plus a small wobble so the spread is not zero.
+WEEKLY = [100, 104, 98, 102, 110, 55, 45]
+WOBBLE = [0, 3, -2, 4, -3, 2, -1, 1, -4, 2, 3, -2, 0, 1, -3, 2, 4, -1, -2, 3, 0]
+
+
+def days(n: int) -> list[dt.date]:
+    return [START + dt.timedelta(days=i) for i in range(n)]
+
+
+def frame(measure: str, values: list[float], series: str = "all") -> pl.DataFrame:
+    """A daily metrics frame for one series; se is the Poisson error of a count."""
+    return pl.DataFrame(
+        {
+            "measure": measure,
+            "series": series,
+            "business_date": days(len(values)),
+            "value": [float(v) for v in values],
+            "se": [float(v) ** 0.5 for v in values],
+        }
+    )
+
+
+def seasonal_values(n: int) -> list[float]:
+    return [WEEKLY[i % 7] + WOBBLE[i % len(WOBBLE)] for i in range(n)]
+
+
+def by_rule(results):
+    return {r.rule: r for r in results}
+
+
+def test_spike_is_flagged_by_zscore_and_volatility():
+    """A day at four times its usual volume is flagged by the z-score and volatility rules."""
+    values = seasonal_values(15)
+    values[10] = values[10] * 4  # a Thursday
+    results = by_rule(
+        check_day(frame("orders", values), days(15)[10], QualityConfig(), "r", measures=ORDERS)
+    )
+    assert results["orders.zscore"].action == "flagged"
+    assert results["orders.zscore"].severity == "warn"
+    assert results["orders.zscore"].tier == 3
+    assert results["orders.zscore"].rows_failed == 1
+    assert "z=+" in results["orders.zscore"].detail
+    assert results["orders.volatility"].action == "flagged"
+    assert "on 2026-11-05" in results["orders.volatility"].detail  # the same weekday a week earlier
+
+
+def test_drop_to_zero_is_flagged():
+    """A series that goes silent (zero) is an anomaly too, not a missing row."""
+    values = seasonal_values(15)
+    values[9] = 0
+    results = by_rule(
+        check_day(frame("orders", values), days(15)[9], QualityConfig(), "r", measures=ORDERS)
+    )
+    assert results["orders.zscore"].action == "flagged"
+    assert "z=-" in results["orders.zscore"].detail
+
+
+def test_expected_peak_is_annotated_not_flagged():
+    """A known peak (quality.expected_peaks) is recorded as 'annotated', severity info."""
+    values = seasonal_values(15)
+    values[11] = values[11] * 3
+    peak = days(15)[11]
+    quality = QualityConfig(expected_peaks=[peak])
+    results = by_rule(check_day(frame("orders", values), peak, quality, "r", measures=ORDERS))
+    for rule in ("orders.zscore", "orders.volatility"):
+        assert results[rule].action == "annotated"
+        assert results[rule].severity == "info"
+        assert results[rule].rows_failed == 1
+        assert "expected peak" in results[rule].detail
+
+
+def test_clean_seasonal_weeks_raise_no_flag():
+    """Three weeks with quiet weekends (half the weekday volume) raise no tier-3 flag."""
+    values = seasonal_values(21)
+    results = check_history(
+        frame("orders", values), days(21), QualityConfig(), "r", measures=ORDERS
+    )
+    assert [r for r in results if r.action != "none"] == []
+    judged = [r for r in results if r.rows_checked]
+    assert len(judged) == 2 * (21 - 7)  # judged once a whole week of history exists
+
+
+def test_days_after_a_peak_and_a_spike_are_clean():
+    """Peaks and flagged days stay out of later baselines, so the days after are not flagged."""
+    values = seasonal_values(28)
+    values[10] *= 4
+    values[18] *= 3
+    quality = QualityConfig(expected_peaks=[days(28)[18]])
+    results = check_history(frame("orders", values), days(28), quality, "r", measures=ORDERS)
+    noisy = {(r.business_date, r.action) for r in results if r.action != "none"}
+    assert noisy == {(days(28)[10], "flagged"), (days(28)[18], "annotated")}
+
+
+def test_excluded_day_is_not_judged_and_not_a_baseline():
+    """A fallback day is not judged, and its zero is kept out of the next days' baselines."""
+    values = seasonal_values(15)
+    values[7] = 0  # an outage: no data of its own
+    outage = days(15)[7]
+    results = check_history(
+        frame("orders", values), days(15), QualityConfig(), "r", excluded=[outage], measures=ORDERS
+    )
+    assert [r for r in results if r.action != "none"] == []
+    on_outage = [r for r in results if r.business_date == outage]
+    assert all(r.rows_checked == 0 and "not judged" in r.detail for r in on_outage)
+
+
+def test_early_days_are_not_judged():
+    """With fewer than three usable earlier days a series is reported as not judged."""
+    values = [100, 100, 400]
+    results = by_rule(
+        check_day(frame("orders", values), days(3)[2], QualityConfig(), "r", measures=ORDERS)
+    )
+    assert results["orders.zscore"].action == "none"
+    assert results["orders.zscore"].rows_checked == 0
+    assert "not judged" in results["orders.zscore"].detail
+
+
+def test_iqr_flags_a_skewed_outlier_but_not_ordinary_skew():
+    """IQR fences catch a far outlier of a right-skewed measure, not its usual long tail."""
+    skewed = [40, 42, 41, 55, 43, 40, 61, 44, 42, 45, 41, 58, 43, 42]
+    clean = check_history(frame("aov", skewed), days(14), QualityConfig(), "r", measures=AOV)
+    assert [r for r in clean if r.action != "none"] == []
+    spiked = [*skewed[:-1], 400]
+    result = check_day(frame("aov", spiked), days(14)[-1], QualityConfig(), "r", measures=AOV)[0]
+    assert result.rule == "aov.iqr"
+    assert result.action == "flagged"
+    assert "outside [" in result.detail
+
+
+def test_thresholds_come_from_config():
+    """A looser z threshold (config) lets the same rise pass."""
+    values = seasonal_values(15)
+    values[10] = values[10] * 2
+    metrics = frame("orders", values)
+    strict = score_day(metrics, "orders", days(15)[10], QualityConfig().anomaly)
+    loose_cfg = QualityConfig.model_validate({"anomaly": {"zscore": 50}}).anomaly
+    loose = score_day(metrics, "orders", days(15)[10], loose_cfg)
+    assert strict["zscore_hit"].to_list() == [True]
+    assert loose["zscore_hit"].to_list() == [False]
+
+
+def test_one_series_spike_flags_only_that_series():
+    """Per-warehouse series are judged separately: only the spiking warehouse is named."""
+    base = seasonal_values(15)
+    spiking = list(base)
+    spiking[12] *= 4
+    metrics = pl.concat(
+        [frame("orders", base, "warehouse_id=1"), frame("orders", spiking, "warehouse_id=2")]
+    )
+    result = by_rule(check_day(metrics, days(15)[12], QualityConfig(), "r", measures=ORDERS))[
+        "orders.zscore"
+    ]
+    assert (result.rows_checked, result.rows_failed) == (2, 1)
+    assert result.detail.startswith("warehouse_id=2:")
+
+
+def test_flagged_dates_reads_results_frames_and_objects():
+    """Flagged dates per measure come back the same from CheckResults and from a results frame."""
+    values = seasonal_values(15)
+    values[10] *= 4
+    results = check_history(
+        frame("orders", values), days(15), QualityConfig(), "r", measures=ORDERS
+    )
+    from dataclasses import asdict
+
+    from demo_pipeline.quality.results import RESULT_SCHEMA
+
+    as_frame = pl.DataFrame([asdict(r) for r in results], schema=RESULT_SCHEMA)
+    assert flagged_dates(results) == flagged_dates(as_frame) == {"orders": {days(15)[10]}}
+
+
+def test_order_measures_from_fact_lines():
+    """fact_sales lines become orders per warehouse (zero-filled), revenue and order value."""
+    d1, d2 = days(2)
+    lines = pl.DataFrame(
+        {
+            "order_id": ["a", "a", "b", "c"],
+            "line_no": [1, 2, 1, 1],
+            "business_date": [d1, d1, d1, d2],
+            "warehouse_id": [1, 1, 2, 1],
+            "net_amount": [10.0, 5.0, 30.0, 20.0],
+        }
+    )
+    m = order_measures(lines)
+    per_wh = m.filter(pl.col("measure") == "orders_per_warehouse").sort("business_date", "series")
+    assert per_wh.select("series", "value").rows() == [
+        ("warehouse_id=1", 1.0),
+        ("warehouse_id=2", 1.0),
+        ("warehouse_id=1", 1.0),
+        ("warehouse_id=2", 0.0),
+    ]
+    revenue = m.filter(pl.col("measure") == "revenue_per_day").sort("business_date")
+    assert revenue["value"].to_list() == [45.0, 20.0]
+    assert revenue["se"][0] == pytest.approx((15.0**2 + 30.0**2) ** 0.5)
+    aov = m.filter(pl.col("measure") == "avg_order_value").sort("business_date")
+    assert aov["value"].to_list() == [22.5, 20.0]
+    assert {s.name for s in MEASURES} == set(m["measure"].unique())
