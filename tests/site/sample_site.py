@@ -1,0 +1,130 @@
+"""A tiny Material for MkDocs site with the features the real site has (tabs, search, a light/dark
+toggle, a blog with an archive, a chart image), built into a temporary directory.
+
+It exists so the browser suite can be checked against a known-good site: run the suite with
+SITE_TESTS_SAMPLE=1 and every test must pass. It is never used for the real site.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+MKDOCS_YML = """\
+site_name: Sample pipeline portfolio
+site_url: https://example.github.io/sample/
+site_description: A sample site for the browser test suite.
+theme:
+  name: material
+  font: false
+  features: [navigation.tabs, navigation.sections, search.suggest]
+  palette:
+    - media: "(prefers-color-scheme: light)"
+      scheme: default
+      toggle: {icon: material/weather-night, name: Switch to dark mode}
+    - media: "(prefers-color-scheme: dark)"
+      scheme: slate
+      toggle: {icon: material/weather-sunny, name: Switch to light mode}
+plugins:
+  - search
+  - blog:
+      blog_dir: blog
+markdown_extensions: [attr_list, toc]
+nav:
+  - Home: index.md
+  - Results:
+      - results/index.md
+      - Benchmarks: results/benchmarks.md
+  - Blog:
+      - blog/index.md
+"""
+
+PAGES = {
+    "index.md": """\
+# Sample pipeline portfolio
+
+A medallion pipeline over a synthetic retail estate. See the [benchmarks](results/benchmarks.md#method)
+and the [results overview](results/index.md).
+""",
+    "results/index.md": """\
+# Results
+
+Measured figures from the latest run. Read the [method](benchmarks.md#method).
+
+![Daily revenue per warehouse, line chart](../assets/chart.png){ width="600" height="300" }
+""",
+    "results/benchmarks.md": """\
+# Benchmarks
+
+## Method
+
+Polars against pandas on the same frames. Upstream: <https://pola.rs/>.
+
+## Results
+
+![Speedup per engine, bar chart](../assets/chart.svg)
+""",
+    "blog/index.md": "# Blog\n",
+    "blog/posts/first.md": """\
+---
+date: 2026-11-02
+---
+
+# Building the estate
+
+How the synthetic estate is generated.
+
+<!-- more -->
+
+The rest of the story, with a [link home](../../index.md).
+""",
+    "blog/posts/second.md": """\
+---
+date: 2026-10-20
+---
+
+# Choosing Polars
+
+Why the silver layer runs on Polars.
+
+<!-- more -->
+
+More detail.
+""",
+}
+
+
+def _write_chart(assets: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot([1, 2, 3, 4], [3, 1, 4, 2])
+    ax.set_title("Daily revenue")
+    fig.savefig(assets / "chart.png", dpi=80)
+    fig.savefig(assets / "chart.svg", metadata={"Date": None})
+    plt.close(fig)
+
+
+def build_sample_site(root: Path) -> Path:
+    """Write the sample project under `root` and build it with `mkdocs build --strict`; return
+    the built site directory."""
+    docs = root / "docs"
+    for relative, text in PAGES.items():
+        target = docs / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    assets = docs / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    _write_chart(assets)
+    (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    site = root / "site"
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
+        cwd=root,
+        check=True,
+    )
+    return site

@@ -1,0 +1,203 @@
+"""The built site as a visitor sees it in headless Chromium: every page loads cleanly in both
+themes and on desktop and phone, images load and are described, nothing scrolls sideways, and
+navigation, search, the light/dark toggle and the blog archive work."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from tests.site.page_survey import PALETTE_TOGGLE, SCHEMES
+
+pytestmark = pytest.mark.browser
+
+WORD = re.compile(r"[A-Za-z]{5,}")
+
+
+def _problems(lines: list[str]) -> str:
+    return "\n".join(lines[:60]) + (f"\n... and {len(lines) - 60} more" if len(lines) > 60 else "")
+
+
+def _scheme(page) -> str | None:
+    return page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+
+
+def test_every_page_loads_without_console_errors_or_failed_requests(survey):
+    """Every page answers 200 and logs no console error and no failed request, in every visit."""
+    assert survey, "the survey visited no page"
+    problems = []
+    for visit in survey.values():
+        if visit.navigation_error:
+            problems.append(f"{visit.label}: {visit.navigation_error}")
+        if visit.status != 200:
+            problems.append(f"{visit.label}: HTTP {visit.status}")
+        problems += [f"{visit.label}: console error: {e}" for e in visit.console_errors]
+        problems += [f"{visit.label}: failed request: {r}" for r in visit.failed_requests]
+    assert not problems, _problems(problems)
+
+
+def test_every_image_loads_and_content_images_have_alt_text(survey):
+    """Every image loads (natural size > 0), and every chart or diagram in the content has alt text."""
+    problems, content_images = [], 0
+    for (_, theme, viewport), visit in survey.items():
+        if (theme, viewport) != ("light", "desktop"):
+            continue
+        for image in visit.images:
+            if not image["loaded"]:
+                problems.append(f"{visit.url}: image does not load: {image['src']}")
+            if image["in_content"]:
+                content_images += 1
+                if not (image["alt"] or "").strip():
+                    problems.append(f"{visit.url}: image without alt text: {image['src']}")
+    assert not problems, _problems(problems)
+    assert content_images > 0, "no chart or diagram image found in any page's content"
+
+
+def test_no_page_scrolls_horizontally_on_desktop_or_phone(survey):
+    """No page is wider than the viewport at 1366x900 or 390x844 (wide tables scroll inside)."""
+    problems = [
+        f"{v.label}: page is {v.overflow['scroll_width']}px wide in a "
+        f"{v.overflow['client_width']}px viewport; sticking out: {v.overflow['offenders']}"
+        for v in survey.values()
+        if v.overflow and v.overflow["scroll_width"] > v.overflow["client_width"]
+    ]
+    assert not problems, _problems(problems)
+
+
+def test_every_page_shows_the_chosen_theme(survey):
+    """After choosing dark (or light) with the toggle, every page renders in that colour scheme."""
+    problems = [
+        f"{v.label}: colour scheme is {v.scheme!r}, expected {SCHEMES[v.theme]!r}"
+        for v in survey.values()
+        if v.scheme != SCHEMES[v.theme]
+    ]
+    assert not problems, _problems(problems)
+
+
+def test_key_pages_are_screenshotted_in_both_themes_and_viewports(survey, key_pages):
+    """A full-page PNG of each key page exists for light and dark, desktop and phone."""
+    missing = []
+    for path in key_pages:
+        for theme in ("light", "dark"):
+            for viewport in ("desktop", "phone"):
+                visit = survey.get((path, theme, viewport))
+                shot = visit.screenshot if visit else None
+                if shot is None or not shot.is_file() or shot.stat().st_size == 0:
+                    missing.append(f"{path} [{theme}, {viewport}]")
+    assert not missing, "no screenshot for: " + ", ".join(missing)
+
+
+def test_top_navigation_opens_every_section(new_context, site_server):
+    """On the desktop, each top-level tab (or primary nav link) opens its page and is marked active."""
+    page = new_context("light", "desktop").new_page()
+    page.goto(site_server.base_url)
+    links = page.locator("a.md-tabs__link")
+    if links.count() == 0:
+        links = page.locator("nav.md-nav--primary > ul > li > a.md-nav__link")
+    targets = [
+        urlsplit(urljoin(page.url, href)).path
+        for href in links.evaluate_all("(as) => as.map((a) => a.getAttribute('href'))")
+    ]
+    assert len(targets) >= 2, f"found {len(targets)} top-level navigation links on the home page"
+    for index, target in enumerate(targets):
+        page.goto(site_server.base_url)
+        links.nth(index).click()
+        page.wait_for_url(lambda url, t=target: urlsplit(url).path == t)
+        assert page.locator("h1").count() >= 1, f"{target}: no heading after navigating"
+        assert page.title(), f"{target}: empty <title>"
+    page.close()
+
+
+def test_phone_menu_opens_and_navigates(new_context, site_server):
+    """On a phone, the menu button opens the navigation drawer and a page link in it (inside a
+    section if needed, as a visitor would tap it) opens its page."""
+    page = new_context("light", "phone").new_page()
+    page.goto(site_server.base_url)
+    home = urlsplit(page.url).path
+    page.locator("label.md-header__button[for=__drawer]").click()
+    assert page.locator("#__drawer").is_checked(), "the navigation drawer did not open"
+    top = "nav.md-nav--primary > ul > li"
+    candidates = page.locator(f"{top} > a.md-nav__link[href]")
+    hrefs = candidates.evaluate_all("(as) => as.map((a) => a.getAttribute('href'))")
+    others = [i for i, h in enumerate(hrefs) if urlsplit(urljoin(page.url, h)).path != home]
+    if others:
+        link = candidates.nth(others[0])
+    else:  # every section is nested: open the first one, then tap its first page
+        section = page.locator(f"{top}.md-nav__item--nested").first
+        section.locator("> label.md-nav__link, > div > label.md-nav__link").first.click()
+        link = section.locator("nav a.md-nav__link[href]").first
+    target = urlsplit(urljoin(page.url, link.get_attribute("href"))).path
+    link.click()
+    page.wait_for_url(lambda url: urlsplit(url).path == target)
+    assert page.locator("h1").count() >= 1, f"{target}: no heading after navigating"
+    page.close()
+
+
+def test_search_finds_a_page_by_its_title_and_opens_it(new_context, site_server, built_site):
+    """Typing a word from a page's title into search lists that page, and the result opens it."""
+    page = new_context("light", "desktop").new_page()
+    target = next(
+        (p for p in built_site.page_paths() if p != built_site.base_path and "/archive/" not in p),
+        None,
+    )
+    assert target, "the site has no page besides home"
+    page.goto(site_server.url(target))
+    title = page.locator("article h1").first.inner_text()
+    words = WORD.findall(title)
+    assert words, f"{target}: heading {title!r} has no word to search for"
+    term = max(words, key=len)
+    page.goto(site_server.base_url)
+    query = page.locator("input[data-md-component=search-query]")
+    query.click()  # on the desktop the search box sits in the header
+    query.press_sequentially(term, delay=40)  # typed key by key, as Material listens for keys
+    results = page.locator(".md-search-result__item a")
+    results.first.wait_for(timeout=10_000)
+    paths = [
+        urlsplit(urljoin(page.url, h)).path
+        for h in results.evaluate_all("(as) => as.map((a) => a.getAttribute('href'))")
+    ]
+    assert target in paths, f"searching {term!r} listed {paths}, not {target}"
+    results.nth(paths.index(target)).click()
+    page.wait_for_url(lambda url: urlsplit(url).path == target)
+    assert term in page.locator("article h1").first.inner_text()
+    page.close()
+
+
+def test_palette_toggle_switches_theme_and_the_choice_persists(
+    new_context, site_server, built_site
+):
+    """The header toggle switches light to dark and back, and the choice carries to the next page."""
+    page = new_context("light", "desktop").new_page()
+    page.goto(site_server.base_url)
+    assert _scheme(page) == SCHEMES["light"], "the site does not open in the light scheme"
+    assert page.locator(PALETTE_TOGGLE).count() == 1, "no light/dark toggle in the header"
+    page.locator(PALETTE_TOGGLE).click()
+    assert _scheme(page) == SCHEMES["dark"], "the toggle did not switch to the dark scheme"
+    other = next(p for p in built_site.page_paths() if p != built_site.base_path)
+    page.goto(site_server.url(other))
+    assert _scheme(page) == SCHEMES["dark"], f"{other} forgot the dark choice"
+    page.locator(PALETTE_TOGGLE).click()
+    assert _scheme(page) == SCHEMES["light"], "the toggle did not switch back to light"
+    page.close()
+
+
+def test_blog_archive_lists_posts_that_open(new_context, site_server, built_site):
+    """The blog index links to its archive, the archive lists posts, and a listed post opens."""
+    archives = [p for p in built_site.page_paths() if "/archive/" in p]
+    assert archives, "the site has no blog archive page (…/archive/<year>/)"
+    blog_index = archives[0].split("archive/")[0]
+    page = new_context("light", "desktop").new_page()
+    page.goto(site_server.url(blog_index))
+    archive_links = page.locator("a[href*='archive/']:visible")
+    assert archive_links.count() >= 1, f"{blog_index}: no visible link to the archive"
+    archive_links.first.click()
+    page.wait_for_url(lambda url: "/archive/" in url)
+    posts = page.locator("article.md-post h2 a, .md-post__content h2 a")
+    assert posts.count() >= 1, f"{page.url}: the archive lists no post"
+    post_title = posts.first.inner_text().strip()
+    posts.first.click()
+    page.wait_for_url(lambda url: "/archive/" not in url)
+    assert page.locator("article h1").first.inner_text().strip() == post_title
+    page.close()
