@@ -52,7 +52,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def workdir() -> Path:
-    """The work directory for reports and screenshots (WORKDIR, as in the Makefile; default build)."""
+    """Where reports and screenshots go: WORKDIR, as in the Makefile (default build)."""
     path = Path(os.environ.get("WORKDIR", "build"))
     path = path if path.is_absolute() else REPO / path
     path.mkdir(parents=True, exist_ok=True)

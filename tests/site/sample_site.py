@@ -44,8 +44,8 @@ PAGES = {
     "index.md": """\
 # Sample pipeline portfolio
 
-A medallion pipeline over a synthetic retail estate. See the [benchmarks](results/benchmarks.md#method)
-and the [results overview](results/index.md).
+A medallion pipeline over a synthetic retail estate. See the
+[benchmarks](results/benchmarks.md#method) and the [results overview](results/index.md).
 """,
     "results/index.md": """\
 # Results

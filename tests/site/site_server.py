@@ -99,7 +99,7 @@ class _SiteHandler(BaseHTTPRequestHandler):
     server_of: SiteServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args) -> None:
         """Quiet: requests are recorded on the server object instead of printed."""
 
     def do_HEAD(self) -> None:

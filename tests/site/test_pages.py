@@ -39,7 +39,7 @@ def test_every_page_loads_without_console_errors_or_failed_requests(survey):
 
 
 def test_every_image_loads_and_content_images_have_alt_text(survey):
-    """Every image loads (natural size > 0), and every chart or diagram in the content has alt text."""
+    """Every image loads (natural size > 0); every chart or diagram in the content has alt text."""
     problems, content_images = [], 0
     for (_, theme, viewport), visit in survey.items():
         if (theme, viewport) != ("light", "desktop"):
@@ -90,7 +90,7 @@ def test_key_pages_are_screenshotted_in_both_themes_and_viewports(survey, key_pa
 
 
 def test_top_navigation_opens_every_section(new_context, site_server):
-    """On the desktop, each top-level tab (or primary nav link) opens its page and is marked active."""
+    """On the desktop, each top-level tab (or primary nav link) opens a page with a heading."""
     page = new_context("light", "desktop").new_page()
     page.goto(site_server.base_url)
     links = page.locator("a.md-tabs__link")
@@ -168,7 +168,7 @@ def test_search_finds_a_page_by_its_title_and_opens_it(new_context, site_server,
 def test_palette_toggle_switches_theme_and_the_choice_persists(
     new_context, site_server, built_site
 ):
-    """The header toggle switches light to dark and back, and the choice carries to the next page."""
+    """The header toggle switches light to dark and back; the choice carries to the next page."""
     page = new_context("light", "desktop").new_page()
     page.goto(site_server.base_url)
     assert _scheme(page) == SCHEMES["light"], "the site does not open in the light scheme"
