@@ -1,0 +1,214 @@
+"""Bronze: raw data as Parquet, Hive-partitioned by ingestion date.
+
+    <lake>/bronze/<source>/<table>/year=YYYY/month=MM/day=DD/part-0.parquet
+
+Types are inferred from the data with a fallback to text: a column whose values do
+not all read as one type (ints and strings mixed, say) is stored as strings, so the
+raw value survives and the silver contract decides what to do with it.
+
+A partition is replaced as a whole and atomically (`replace_partition`): the new
+files are written into a hidden temporary directory next to the partition, flushed,
+and then swapped in with one `renameat2(RENAME_EXCHANGE)` call, so a reader sees the
+old partition or the new one and never half of one. Hidden directories (leading '.')
+are skipped by Hive readers, and `clean_stale_temp_dirs` removes any a crash left.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import datetime as dt
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from demo_pipeline.atomic import fsync_dir
+from demo_pipeline.pipeline.crashpoints import crash_point
+
+PARQUET_COMPRESSION = "zstd"
+TEMP_SUFFIX = ".tmp"
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+@dataclass(frozen=True)
+class PartitionWrite:
+    """What one partition write produced (for the run manifest)."""
+
+    path: Path
+    rows: int
+    files: int
+    bytes: int
+
+
+def bronze_partition(bronze_root: Path, source: str, table: str, day: dt.date) -> Path:
+    return bronze_root / source / table / f"year={day:%Y}" / f"month={day:%m}" / f"day={day:%d}"
+
+
+def infer_types(frame: pl.DataFrame) -> pl.DataFrame:
+    """Type text columns whose every value reads as one type (int, then float);
+    anything ambiguous stays text. Blank cells become nulls."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            columns.append(frame.get_column(name))
+            continue
+        text = frame.select(
+            pl.when(pl.col(name).str.strip_chars() != "")
+            .then(pl.col(name).str.strip_chars())
+            .alias(name)
+        ).to_series()
+        typed = _try_cast(text, text.is_not_null().sum())
+        columns.append(typed if typed is not None else text)
+    return pl.DataFrame(columns, schema=None) if columns else frame
+
+
+def _try_cast(values: pl.Series, n_present: int) -> pl.Series | None:
+    for target in (pl.Int64, pl.Float64):
+        cast = values.cast(target, strict=False)
+        if cast.is_not_null().sum() == n_present:
+            return cast
+    return None
+
+
+def frame_from_records(records: list[dict]) -> pl.DataFrame:
+    """A frame from JSON-like records; a column with mixed kinds of value is text."""
+    if not records:
+        return pl.DataFrame()
+    names: dict[str, None] = {}
+    for record in records:
+        names.update(dict.fromkeys(record))
+    columns = []
+    for name in names:
+        values = [r.get(name) for r in records]
+        columns.append(_column(name, values))
+    return pl.DataFrame(columns)
+
+
+def _column(name: str, values: list) -> pl.Series:
+    kinds = {type(v) for v in values if v is not None}
+    if not kinds:
+        return pl.Series(name, values, dtype=pl.String)
+    if kinds <= {int} or kinds <= {float} or kinds == {int, float} or kinds <= {bool}:
+        try:
+            return pl.Series(name, values, strict=False)
+        except (TypeError, OverflowError):
+            pass
+    if kinds <= {str}:
+        return pl.Series(name, values, dtype=pl.String)
+    if kinds <= {list} or kinds <= {dict}:
+        try:
+            return pl.Series(name, values)
+        except (TypeError, ValueError):
+            pass
+    # Mixed kinds: keep every value, as text (the contract will judge it).
+    return pl.Series(name, [None if v is None else str(v) for v in values], dtype=pl.String)
+
+
+def clean_stale_temp_dirs(root: Path) -> list[Path]:
+    """Remove hidden temporary directories a crashed write left under `root`."""
+    removed = []
+    if not root.exists():
+        return removed
+    for path in sorted(root.rglob(f".*{TEMP_SUFFIX}")):
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        removed.append(path)
+    return removed
+
+
+def replace_partition(partition: Path, frames: dict[str, pl.DataFrame]) -> PartitionWrite:
+    """Replace the directory `partition` with the files `{name: frame}`, atomically."""
+    parent = partition.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = parent / f".{partition.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    tmp.mkdir()
+    rows = size = 0
+    for file_name, frame in sorted(frames.items()):
+        target = tmp / file_name
+        frame.write_parquet(target, compression=PARQUET_COMPRESSION, statistics=True)
+        with open(target, "rb") as fh:
+            os.fsync(fh.fileno())
+        rows += frame.height
+        size += target.stat().st_size
+    fsync_dir(tmp)
+    crash_point("partition.before_swap")
+    if partition.exists():
+        _exchange(tmp, partition)  # tmp now holds the old partition
+        crash_point("partition.after_swap")
+        fsync_dir(parent)
+        shutil.rmtree(tmp)
+    else:
+        os.rename(tmp, partition)
+        fsync_dir(parent)
+    return PartitionWrite(partition, rows, len(frames), size)
+
+
+def remove_partition(partition: Path) -> None:
+    """Remove a partition without a window where half of it is visible."""
+    if not partition.exists():
+        return
+    doomed = partition.parent / f".{partition.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    os.rename(partition, doomed)
+    fsync_dir(partition.parent)
+    shutil.rmtree(doomed)
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two directories in one atomic step (Linux renameat2 RENAME_EXCHANGE).
+
+    Where the call is unavailable, fall back to two renames: the partition is then
+    briefly absent (never half-written), and a crash between them leaves the new
+    data in a hidden directory that the next run rewrites anyway.
+    """
+    libc = _libc()
+    if libc is not None:
+        res = libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+        if res == 0:
+            return
+    old = b.parent / f".{b.name}.{secrets.token_hex(4)}.old{TEMP_SUFFIX}"
+    os.rename(b, old)
+    os.rename(a, b)
+    os.rename(old, a)
+
+
+_LIBC: ctypes.CDLL | bool | None = False
+
+
+def _libc() -> ctypes.CDLL | None:
+    global _LIBC
+    if _LIBC is False:
+        try:
+            lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            lib.renameat2.argtypes = [
+                ctypes.c_int,
+                ctypes.c_char_p,
+                ctypes.c_int,
+                ctypes.c_char_p,
+                ctypes.c_uint,
+            ]
+            _LIBC = lib
+        except (OSError, AttributeError):
+            _LIBC = None
+    return _LIBC  # type: ignore[return-value]
+
+
+def write_bronze(
+    bronze_root: Path, source: str, table: str, day: dt.date, frame: pl.DataFrame
+) -> PartitionWrite:
+    """Land one extracted table for one ingestion date (replacing a previous landing)."""
+    return replace_partition(
+        bronze_partition(bronze_root, source, table, day), {"part-0.parquet": frame}
+    )
+
+
+def read_bronze(bronze_root: Path, source: str, table: str, day: dt.date) -> pl.DataFrame:
+    """One landed partition. Raises FileNotFoundError if the day was never landed."""
+    path = bronze_partition(bronze_root, source, table, day) / "part-0.parquet"
+    return pl.read_parquet(path)

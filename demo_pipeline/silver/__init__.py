@@ -1,0 +1,1 @@
+"""Silver: typed, cleaned, de-duplicated tables (contracts, rules, SCD2, conservation)."""

@@ -1,0 +1,347 @@
+"""Tier 1: a schema contract per table, versioned.
+
+A contract lists, per column, the types the source may send and the type silver
+stores. A batch with a missing column, a column of another type, text that does not
+parse as the declared date, or (for strict contracts) an unexpected column does not
+pass: the table halts for that day and nothing downstream is updated from it.
+
+Versions only widen what is accepted; the stored (silver) schema of a table is the
+same for every version, so a day loaded under v1 equals the same day loaded under v2
+(the drift backfill relies on that). Contracts are plain data checked with Polars
+rather than a validation library: the checks are few, must report expected-vs-found
+per column, and must also cast; see adr/ for the reasoning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+OPEN_TEXT_FORMATS = {
+    pl.Date: "%Y-%m-%d",
+    pl.Datetime: "%Y-%m-%dT%H:%M:%S",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a contract: what the source may send, what silver stores."""
+
+    stored: pl.DataType
+    accepts: tuple[pl.DataType, ...] = ()
+    """Source types accepted (default: the stored type). Text is accepted for dates."""
+    required: bool = True
+    """False: the column may be absent (it is then stored as nulls)."""
+    forbidden: bool = False
+    """The source must not send it yet (an older version of a column the table will get)."""
+
+    def accepted(self) -> tuple[pl.DataType, ...]:
+        if self.accepts:
+            return self.accepts
+        if self.stored in (pl.Date, pl.Datetime):
+            return (pl.String,)
+        return (self.stored,)
+
+
+@dataclass(frozen=True)
+class Contract:
+    table: str
+    version: int
+    columns: dict[str, Column]
+    strict: bool = False
+    """Strict: an unexpected extra column is drift (halt). Otherwise extras are dropped."""
+    keys: tuple[str, ...] = field(default=())
+
+    def stored_schema(self) -> dict[str, pl.DataType]:
+        return {name: col.stored for name, col in self.columns.items()}
+
+
+@dataclass(frozen=True)
+class ContractOutcome:
+    """The typed frame if the batch passed, else the problems (expected vs found)."""
+
+    table: str
+    version: int
+    frame: pl.DataFrame | None
+    problems: list[str]
+    dropped_columns: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+I64, F64, STR, DATE, TS = pl.Int64, pl.Float64, pl.String, pl.Date, pl.Datetime("us")
+
+_ORDERS_V1 = {
+    "order_id": Column(STR),
+    "order_ts": Column(TS),
+    "business_date": Column(DATE),
+    "customer_id": Column(I64),
+    "warehouse_id": Column(I64),
+    "channel": Column(STR),
+    "status": Column(STR),
+    "currency": Column(STR),
+    "order_amount": Column(F64, accepts=(I64,)),  # whole euros in v1
+    "discount_type": Column(STR, required=False, forbidden=True),  # v1: must be absent
+}
+_ORDERS_V2 = {
+    **_ORDERS_V1,
+    "order_amount": Column(F64, accepts=(I64, F64)),  # v2: euros with cents
+    "discount_type": Column(STR, required=False),
+}
+
+CONTRACTS: dict[str, dict[int, Contract]] = {
+    "orders": {
+        1: Contract("orders", 1, _ORDERS_V1, strict=True, keys=("order_id",)),
+        2: Contract("orders", 2, _ORDERS_V2, strict=True, keys=("order_id",)),
+    },
+    "order_lines": {
+        1: Contract(
+            "order_lines",
+            1,
+            {
+                "order_id": Column(STR),
+                "line_no": Column(I64),
+                "product_id": Column(I64),
+                "quantity": Column(I64),
+                "unit_price_cents": Column(I64),
+            },
+            strict=True,
+            keys=("order_id", "line_no"),
+        )
+    },
+    "warehouses": {
+        1: Contract(
+            "warehouses",
+            1,
+            {
+                "warehouse_id": Column(I64),
+                "code": Column(STR),
+                "name": Column(STR),
+                "city": Column(STR),
+                "region": Column(STR),
+                "capacity_units": Column(I64),
+                "updated_at": Column(TS),
+            },
+            keys=("warehouse_id",),
+        )
+    },
+    "suppliers": {
+        1: Contract(
+            "suppliers",
+            1,
+            {
+                "supplier_id": Column(I64),
+                "name": Column(STR),
+                "country": Column(STR),
+                "lead_time_days": Column(I64),
+                "is_active": Column(I64),
+                "updated_at": Column(TS),
+            },
+            keys=("supplier_id",),
+        )
+    },
+    "categories": {
+        1: Contract(
+            "categories",
+            1,
+            {
+                "category_id": Column(I64),
+                "name": Column(STR),
+                "department": Column(STR),
+                "updated_at": Column(TS),
+            },
+            keys=("category_id",),
+        )
+    },
+    "products": {
+        1: Contract(
+            "products",
+            1,
+            {
+                "product_id": Column(I64),
+                "sku": Column(STR),
+                "name": Column(STR),
+                "category_id": Column(I64),
+                "supplier_id": Column(I64),
+                "unit_cost_cents": Column(I64),
+                "list_price_cents": Column(I64),
+                "updated_at": Column(TS),
+            },
+            keys=("product_id",),
+        )
+    },
+    "customers": {
+        1: Contract(
+            "customers",
+            1,
+            {
+                "customer_id": Column(I64),
+                "name": Column(STR),
+                "email": Column(STR),
+                "city": Column(STR),
+                "segment": Column(STR),
+                "updated_at": Column(TS),
+            },
+            keys=("customer_id",),
+        )
+    },
+    "inventory_snapshots": {
+        1: Contract(
+            "inventory_snapshots",
+            1,
+            {
+                "snapshot_date": Column(DATE),
+                "product_id": Column(I64),
+                "warehouse_id": Column(I64),
+                "on_hand_units": Column(I64),
+                "on_order_units": Column(I64),
+                "updated_at": Column(TS),
+            },
+            keys=("snapshot_date", "product_id", "warehouse_id"),
+        )
+    },
+    "purchase_orders": {
+        1: Contract(
+            "purchase_orders",
+            1,
+            {
+                "po_id": Column(I64),
+                "supplier_id": Column(I64),
+                "warehouse_id": Column(I64),
+                "order_date": Column(DATE),
+                "expected_date": Column(DATE),
+                "status": Column(STR),
+                "updated_at": Column(TS),
+            },
+            keys=("po_id",),
+        )
+    },
+    "purchase_order_lines": {
+        1: Contract(
+            "purchase_order_lines",
+            1,
+            {
+                "po_id": Column(I64),
+                "line_no": Column(I64),
+                "product_id": Column(I64),
+                "qty_ordered": Column(I64),
+                "qty_received": Column(I64),
+                "unit_cost_cents": Column(I64),
+                "updated_at": Column(TS),
+            },
+            keys=("po_id", "line_no"),
+        )
+    },
+    "supplier_prices": {
+        1: Contract(
+            "supplier_prices",
+            1,
+            {
+                "supplier_id": Column(I64),
+                "sku": Column(STR),
+                "unit_cost_eur": Column(F64, accepts=(I64, F64)),
+                "min_order_qty": Column(I64),
+                "valid_from": Column(DATE),
+            },
+            keys=("supplier_id", "sku", "valid_from"),
+        )
+    },
+}
+
+
+def contract_for(table: str, version: int) -> Contract:
+    """The newest version of `table`'s contract that is <= `version`."""
+    versions = CONTRACTS[table]
+    usable = [v for v in versions if v <= version]
+    return versions[max(usable) if usable else min(versions)]
+
+
+def validate_schema(frame: pl.DataFrame, contract: Contract) -> ContractOutcome:
+    """Check a bronze batch against its contract; on success, cast it to silver types."""
+    problems: list[str] = []
+    found = frame.schema
+    empty = frame.height == 0
+    exprs: list[pl.Expr] = []
+    for name, col in contract.columns.items():
+        if name not in found:
+            if col.required and not empty:
+                problems.append(
+                    f"column {name!r}: expected {_types(col.accepted())}; found missing"
+                )
+            exprs.append(pl.lit(None, dtype=col.stored).alias(name))
+            continue
+        dtype = found[name]
+        if not col.accepted() and not empty and frame[name].null_count() < frame.height:
+            problems.append(
+                f"column {name!r}: expected absent (contract v{contract.version}); found {dtype}"
+            )
+            continue
+        if empty or dtype == pl.Null or _matches(dtype, col.accepted()):
+            exprs.append(_cast(name, dtype, col.stored))
+        else:
+            problems.append(f"column {name!r}: expected {_types(col.accepted())}; found {dtype}")
+    extras = [c for c in frame.columns if c not in contract.columns]
+    if extras and contract.strict and not empty:
+        problems.extend(
+            f"column {c!r}: expected absent (contract v{contract.version}); found {found[c]}"
+            for c in extras
+        )
+    if problems:
+        return ContractOutcome(contract.table, contract.version, None, problems, [])
+    typed = frame.select(exprs)
+    problems.extend(_unparsed_values(frame, typed, contract))
+    if problems:
+        return ContractOutcome(contract.table, contract.version, None, problems, [])
+    return ContractOutcome(contract.table, contract.version, typed, [], extras)
+
+
+def _matches(dtype: pl.DataType, accepted: tuple[pl.DataType, ...]) -> bool:
+    return any(
+        dtype == a or (isinstance(a, pl.Datetime) and dtype == pl.Datetime) for a in accepted
+    )
+
+
+def _types(types: tuple[pl.DataType, ...]) -> str:
+    return " or ".join(str(t) for t in types) if types else "absent"
+
+
+def _cast(name: str, found: pl.DataType, stored: pl.DataType) -> pl.Expr:
+    col = pl.col(name)
+    if found == pl.String and stored == pl.Date:
+        return col.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias(name)
+    if found == pl.String and stored == pl.Datetime:
+        return (
+            col.str.slice(0, 19)
+            .str.to_datetime(OPEN_TEXT_FORMATS[pl.Datetime], time_unit="us", strict=False)
+            .alias(name)
+        )
+    return col.cast(stored).alias(name)
+
+
+def _unparsed_values(raw: pl.DataFrame, typed: pl.DataFrame, contract: Contract) -> list[str]:
+    """Text that did not parse as the declared date or timestamp is a type change too."""
+    problems = []
+    for name, col in contract.columns.items():
+        if col.stored not in (pl.Date, pl.Datetime) or name not in raw.columns:
+            continue
+        if raw.schema[name] != pl.String:
+            continue
+        bad = raw[name].is_not_null() & typed[name].is_null()
+        count = int(bad.sum())
+        if count:
+            example = raw.filter(bad)[name][0]
+            problems.append(
+                f"column {name!r}: expected {col.stored} text like "
+                f"'{OPEN_TEXT_FORMATS[pl.Date if col.stored == pl.Date else pl.Datetime]}'; "
+                f"found {count} unparseable value(s), e.g. {example!r}"
+            )
+    return problems
+
+
+def describe_problems(table: str, version: int, origin: str, problems: list[str]) -> str:
+    """The SchemaError message: table, contract version, where from, expected vs found."""
+    lines = "; ".join(problems)
+    return f"table {table!r} (contract v{version}) from {origin}: {lines}"

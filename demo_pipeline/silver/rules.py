@@ -1,0 +1,215 @@
+"""Tier 2: business rules as Polars expressions, a quarantine, and de-duplication.
+
+Each rule is an expression that is true for a row that BREAKS it. A row breaking any
+rule goes to the quarantine with the names of every rule it broke; the others go on.
+Per-rule thresholds come from `quality.rules["<table>.<rule>"]` (or
+`quality.default_rule`): above `warn_above_pct` the result is a warning, above
+`fail_above_pct` a failure. Rows are quarantined either way; a failure is reported,
+and the run decides what it means (see `RuleOutcome.failed`).
+
+Everything here is frame in, frame out: reference data (known product ids...) is
+passed in, nothing is read from disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from demo_pipeline.config import QualityConfig, RuleThreshold
+
+RULES_COLUMN = "_rules_broken"
+RUN_ID_COLUMN = "_run_id"
+
+
+@dataclass(frozen=True)
+class Rule:
+    table: str
+    name: str
+    broken: pl.Expr
+    """True for a row that breaks the rule (null counts as not broken)."""
+    description: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}.{self.name}"
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    rule: Rule
+    rows_checked: int
+    rows_failed: int
+    threshold: RuleThreshold
+
+    @property
+    def pct(self) -> float:
+        return 100.0 * self.rows_failed / self.rows_checked if self.rows_checked else 0.0
+
+    @property
+    def severity(self) -> str:
+        if self.rows_failed == 0:
+            return "info"
+        if self.pct > self.threshold.fail_above_pct:
+            return "fail"
+        if self.pct > self.threshold.warn_above_pct:
+            return "warn"
+        return "info"
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    passed: pl.DataFrame
+    quarantined: pl.DataFrame
+    """The broken rows, with `_rules_broken` (comma-separated rule names)."""
+    counts: list[RuleCount]
+
+    @property
+    def failed(self) -> list[RuleCount]:
+        return [c for c in self.counts if c.severity == "fail"]
+
+
+@dataclass(frozen=True)
+class References:
+    """Keys that referential-integrity rules check against (None: not checked)."""
+
+    product_ids: pl.Series | None = None
+    warehouse_ids: pl.Series | None = None
+    customer_ids: pl.Series | None = None
+    supplier_ids: pl.Series | None = None
+    order_ids: pl.Series | None = None
+
+
+def _not_null(table: str, column: str) -> Rule:
+    return Rule(table, f"{column}_not_null", pl.col(column).is_null(), f"{column} is present")
+
+
+def _known(table: str, column: str, keys: pl.Series | None, what: str) -> list[Rule]:
+    if keys is None:
+        return []
+    return [
+        Rule(
+            table,
+            f"{column}_known",
+            pl.col(column).is_not_null() & ~pl.col(column).is_in(keys.implode()),
+            f"{column} exists in {what}",
+        )
+    ]
+
+
+def _range(table: str, name: str, broken: pl.Expr, description: str) -> Rule:
+    return Rule(table, name, broken.fill_null(False), description)
+
+
+def rules_for(table: str, refs: References) -> list[Rule]:
+    """The business rules of one silver table."""
+    if table == "orders":
+        return [
+            _not_null(table, "order_id"),
+            _not_null(table, "business_date"),
+            *_known(table, "warehouse_id", refs.warehouse_ids, "warehouses"),
+            *_known(table, "customer_id", refs.customer_ids, "customers"),
+            _range(table, "order_amount_non_negative", pl.col("order_amount") < 0, "amount >= 0"),
+        ]
+    if table == "order_lines":
+        return [
+            _not_null(table, "order_id"),
+            *_known(table, "order_id", refs.order_ids, "the day's valid orders"),
+            *_known(table, "product_id", refs.product_ids, "the product dimension"),
+            _range(table, "quantity_positive", pl.col("quantity") <= 0, "quantity > 0"),
+            _range(table, "unit_price_non_negative", pl.col("unit_price_cents") < 0, "price >= 0"),
+        ]
+    if table == "inventory_snapshots":
+        return [
+            *_known(table, "product_id", refs.product_ids, "the product dimension"),
+            *_known(table, "warehouse_id", refs.warehouse_ids, "warehouses"),
+            _range(table, "on_hand_non_negative", pl.col("on_hand_units") < 0, "on hand >= 0"),
+        ]
+    if table == "purchase_orders":
+        return [
+            *_known(table, "supplier_id", refs.supplier_ids, "suppliers"),
+            *_known(table, "warehouse_id", refs.warehouse_ids, "warehouses"),
+        ]
+    if table == "purchase_order_lines":
+        return [
+            *_known(table, "product_id", refs.product_ids, "the product dimension"),
+            _range(table, "qty_ordered_positive", pl.col("qty_ordered") <= 0, "ordered > 0"),
+            _range(table, "qty_received_non_negative", pl.col("qty_received") < 0, "received >= 0"),
+        ]
+    if table == "supplier_prices":
+        return [
+            _not_null(table, "supplier_id"),
+            _not_null(table, "sku"),
+            *_known(table, "supplier_id", refs.supplier_ids, "suppliers"),
+            _range(table, "unit_cost_non_negative", pl.col("unit_cost_eur") < 0, "cost >= 0"),
+        ]
+    # Dimensions: the key must be there; everything else is the source's truth.
+    key = {
+        "warehouses": "warehouse_id",
+        "suppliers": "supplier_id",
+        "categories": "category_id",
+        "products": "product_id",
+        "customers": "customer_id",
+    }.get(table)
+    return [_not_null(table, key)] if key else []
+
+
+def threshold_for(quality: QualityConfig, rule: Rule) -> RuleThreshold:
+    return quality.rules.get(rule.key, quality.default_rule)
+
+
+def apply_rules(
+    frame: pl.DataFrame, rules: Sequence[Rule], quality: QualityConfig, run_id: str
+) -> RuleOutcome:
+    """Split a typed batch into rows that pass every rule and rows to quarantine."""
+    if not rules or frame.height == 0:
+        empty = frame.clear().with_columns(
+            pl.lit("", dtype=pl.String).alias(RULES_COLUMN),
+            pl.lit(run_id, dtype=pl.String).alias(RUN_ID_COLUMN),
+        )
+        counts = [RuleCount(r, frame.height, 0, threshold_for(quality, r)) for r in rules]
+        return RuleOutcome(frame, empty.clear(), counts)
+    flags = frame.select(
+        [r.broken.fill_null(False).alias(f"__rule_{i}") for i, r in enumerate(rules)]
+    )
+    counts = [
+        RuleCount(r, frame.height, int(flags[f"__rule_{i}"].sum()), threshold_for(quality, r))
+        for i, r in enumerate(rules)
+    ]
+    names = pl.concat_str(
+        [
+            pl.when(pl.col(f"__rule_{i}")).then(pl.lit(r.name)).otherwise(None)
+            for i, r in enumerate(rules)
+        ],
+        separator=",",
+        ignore_nulls=True,
+    )
+    labelled = pl.concat([frame, flags.select(names.alias(RULES_COLUMN))], how="horizontal")
+    bad = pl.col(RULES_COLUMN) != ""
+    quarantined = labelled.filter(bad).with_columns(
+        pl.lit(run_id, dtype=pl.String).alias(RUN_ID_COLUMN)
+    )
+    passed = labelled.filter(~bad).drop(RULES_COLUMN)
+    return RuleOutcome(passed, quarantined, counts)
+
+
+@dataclass(frozen=True)
+class DedupOutcome:
+    kept: pl.DataFrame
+    duplicates: int
+
+
+def drop_duplicates(
+    frame: pl.DataFrame, keys: Sequence[str], seen: pl.DataFrame | None = None
+) -> DedupOutcome:
+    """Keep the first row per key (in arrival order), then drop rows whose keys were
+    already `seen` in earlier batches (`seen`'s columns are the keys compared, e.g.
+    order lines against earlier order ids). Rows with a null key never match."""
+    if not keys or frame.height == 0:
+        return DedupOutcome(frame, 0)
+    kept = frame.unique(subset=list(keys), keep="first", maintain_order=True)
+    if seen is not None and seen.height:
+        kept = kept.join(seen.unique(), on=seen.columns, how="anti", maintain_order="left")
+    return DedupOutcome(kept, frame.height - kept.height)

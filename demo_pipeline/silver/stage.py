@@ -1,0 +1,387 @@
+"""The silver stage of one day: read bronze, check, clean, write silver (the wiring).
+
+For every table: the bronze partition of the day -> schema contract (tier 1) ->
+business rules (tier 2, failing rows to the quarantine) -> de-duplication -> silver.
+Dimensions are then applied to their state (SCD1 or SCD2); facts are written as one
+partition per ingestion date. Rows are counted at every step for conservation.
+
+Layout (all under <workdir>/lake/silver unless said):
+  <fact>/ingest_date=YYYY-MM-DD/part-0.parquet       facts, one partition per run day
+  <dimension>/<dimension>.parquet                     dimension as of the latest day
+  quarantine/<table>/ingest_date=YYYY-MM-DD/part-0.parquet
+  <workdir>/state/dimensions/<dimension>/<date>.parquet  dimension after each day
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from demo_pipeline.atomic import atomic_path
+from demo_pipeline.bronze import (
+    PartitionWrite,
+    bronze_partition,
+    remove_partition,
+    replace_partition,
+)
+from demo_pipeline.errors import QualityError, SourceError
+from demo_pipeline.extract.database import KEYS_SUFFIX
+from demo_pipeline.pipeline.context import DayContext
+from demo_pipeline.quality.results import CheckResult
+from demo_pipeline.silver.conservation import Conservation
+from demo_pipeline.silver.contracts import contract_for, describe_problems, validate_schema
+from demo_pipeline.silver.rules import References, apply_rules, drop_duplicates, rules_for
+from demo_pipeline.silver.scd1 import apply_scd1
+from demo_pipeline.silver.scd2 import apply_scd2, check_history, history_schema
+
+SOURCE_OF = {
+    "warehouses": "erp",
+    "suppliers": "erp",
+    "categories": "erp",
+    "products": "erp",
+    "customers": "erp",
+    "inventory_snapshots": "erp",
+    "purchase_orders": "erp",
+    "purchase_order_lines": "erp",
+    "orders": "api",
+    "order_lines": "api",
+    "supplier_prices": "workbooks",
+}
+SCD1 = {"warehouses": "warehouse_id", "categories": "category_id", "customers": "customer_id"}
+SCD2 = {
+    "products": (
+        "product_id",
+        "product_sk",
+        ("sku", "name", "category_id", "supplier_id", "unit_cost_cents", "list_price_cents"),
+    ),
+    "suppliers": ("supplier_id", "supplier_sk", ("name", "country", "lead_time_days", "is_active")),
+}
+FACTS = (
+    "orders",
+    "order_lines",
+    "inventory_snapshots",
+    "purchase_orders",
+    "purchase_order_lines",
+    "supplier_prices",
+)
+# Dimensions first: the facts' referential-integrity rules check against them.
+TABLE_ORDER = ("warehouses", "categories", "suppliers", "customers", "products", *FACTS)
+DEPENDS_ON = {"order_lines": "orders"}
+# A rule failing above its fail threshold halts the table's batch (rows held in bronze).
+HALT_ON_RULE_FAILURE = True
+
+
+@dataclass
+class TableOutcome:
+    table: str
+    status: str
+    """ok | halted (contract or rule failure; rows held in bronze) | missing | failed"""
+    conservation: Conservation | None = None
+    detail: str = ""
+    silver_write: PartitionWrite | None = None
+    quarantine_write: PartitionWrite | None = None
+
+
+@dataclass
+class SilverOutcome:
+    tables: dict[str, TableOutcome] = field(default_factory=dict)
+    checks: list[CheckResult] = field(default_factory=list)
+
+
+def silver_partition(silver: Path, table: str, day: dt.date) -> Path:
+    return silver / table / f"ingest_date={day.isoformat()}"
+
+
+def quarantine_partition(quarantine: Path, table: str, day: dt.date) -> Path:
+    return quarantine / table / f"ingest_date={day.isoformat()}"
+
+
+def dimension_path(silver: Path, table: str) -> Path:
+    return silver / table / f"{table}.parquet"
+
+
+def fact_files(silver: Path, table: str, before: dt.date | None = None) -> list[Path]:
+    """The silver partition files of a fact, oldest first (optionally only before a day)."""
+    files = sorted((silver / table).glob("ingest_date=*/part-0.parquet"))
+    if before is not None:
+        files = [f for f in files if f.parent.name.split("=", 1)[1] < before.isoformat()]
+    return files
+
+
+class DimensionState:
+    """Dimension versions per business day under <state>/dimensions/<table>/."""
+
+    def __init__(self, state_root: Path, silver: Path) -> None:
+        self.root = state_root / "dimensions"
+        self.silver = silver
+
+    def before(self, table: str, day: dt.date) -> pl.DataFrame | None:
+        files = sorted(p for p in (self.root / table).glob("*.parquet") if p.stem < day.isoformat())
+        return pl.read_parquet(files[-1]) if files else None
+
+    def save(self, table: str, day: dt.date, frame: pl.DataFrame) -> int:
+        """Keep the day's version; publish it to silver if it is the latest day."""
+        path = self.root / table / f"{day.isoformat()}.parquet"
+        with atomic_path(path) as tmp:
+            frame.write_parquet(tmp, compression="zstd")
+        latest = max(p.stem for p in (self.root / table).glob("*.parquet"))
+        if latest == day.isoformat():
+            with atomic_path(dimension_path(self.silver, table)) as tmp:
+                frame.write_parquet(tmp, compression="zstd")
+        return dimension_path(self.silver, table).stat().st_size
+
+
+def build_silver(ctx: DayContext) -> SilverOutcome:
+    """Run the silver stage for ctx.business_date. Never raises for one bad table:
+    the table is marked halted/failed and the others go on."""
+    out = SilverOutcome()
+    refs: dict[str, pl.Series] = {}
+    state = DimensionState(ctx.workdir.state, ctx.workdir.silver)
+    day_orders: pl.Series | None = None
+    for table in TABLE_ORDER:
+        if table == FACTS[0]:
+            _keep_previous_references(ctx, state, refs)
+        upstream = DEPENDS_ON.get(table)
+        if upstream and out.tables[upstream].status != "ok":
+            out.tables[table] = _hold_for_upstream(ctx, table, out.tables[upstream], out.checks)
+            continue
+        try:
+            raw = _read_bronze(ctx, table)
+        except FileNotFoundError:
+            out.tables[table] = TableOutcome(table, "missing", detail="no bronze partition today")
+            continue
+        except SourceError as exc:
+            out.tables[table] = TableOutcome(table, "failed", detail=str(exc))
+            ctx.log.event("silver.table_failed", level="error", table=table, error=str(exc))
+            continue
+        references = References(
+            product_ids=refs.get("products"),
+            warehouse_ids=refs.get("warehouses"),
+            customer_ids=refs.get("customers"),
+            supplier_ids=refs.get("suppliers"),
+            order_ids=day_orders if table == "order_lines" else None,
+        )
+        outcome, passed = _clean(ctx, table, raw, references, out.checks)
+        out.tables[table] = outcome
+        if passed is None:
+            continue
+        if table in SCD1 or table in SCD2:
+            ids = _apply_dimension(ctx, table, passed, state, outcome)
+            refs[table] = ids
+        else:
+            if table == "orders":
+                day_orders = passed["order_id"]
+            _write_fact(ctx, table, passed, outcome)
+    return out
+
+
+def _keep_previous_references(
+    ctx: DayContext, state: DimensionState, refs: dict[str, pl.Series]
+) -> None:
+    """A dimension not updated today (source missing or halted) checks with yesterday's."""
+    for table in (*SCD1, *SCD2):
+        if table not in refs:
+            previous = state.before(table, ctx.business_date)
+            if previous is not None:
+                refs[table] = previous[_key_of(table)].unique().sort()
+
+
+def _key_of(table: str) -> str:
+    return SCD1[table] if table in SCD1 else SCD2[table][0]
+
+
+def _read_bronze(ctx: DayContext, table: str) -> pl.DataFrame:
+    path = bronze_partition(ctx.workdir.bronze, SOURCE_OF[table], table, ctx.business_date)
+    file = path / "part-0.parquet"
+    if not file.exists():
+        raise FileNotFoundError(file)
+    try:
+        return pl.read_parquet(file)
+    except Exception as exc:
+        raise SourceError(f"bronze file {file} for table {table!r} is unreadable ({exc})") from exc
+
+
+def _clean(
+    ctx: DayContext,
+    table: str,
+    raw: pl.DataFrame,
+    refs: References,
+    checks: list[CheckResult],
+) -> tuple[TableOutcome, pl.DataFrame | None]:
+    """Contract, rules, quarantine, de-duplication. Returns the outcome and the rows to
+    keep (None when the batch halts)."""
+    version = ctx.contract_versions.get(table, 1)
+    contract = contract_for(table, version)
+    origin = str(bronze_partition(ctx.workdir.bronze, SOURCE_OF[table], table, ctx.business_date))
+    verdict = validate_schema(raw, contract)
+    if not verdict.passed:
+        message = describe_problems(table, contract.version, origin, verdict.problems)
+        checks.append(
+            ctx.check(
+                1,
+                table,
+                "schema_contract",
+                rows_checked=raw.height,
+                rows_failed=raw.height,
+                severity="halt",
+                action="halted",
+                detail=message,
+            )
+        )
+        ctx.log.event("silver.schema_halt", level="error", table=table, error=message)
+        return TableOutcome(
+            table, "halted", Conservation(table, raw.height, 0, 0, 0, raw.height), detail=message
+        ), None
+    note = f"contract v{contract.version}"
+    if verdict.dropped_columns:
+        note += f"; columns not in the contract dropped: {verdict.dropped_columns}"
+    checks.append(ctx.check(1, table, "schema_contract", rows_checked=raw.height, detail=note))
+
+    typed = verdict.frame
+    assert typed is not None
+    ruled = apply_rules(typed, rules_for(table, refs), ctx.cfg.quality, ctx.run_id)
+    for count in ruled.counts:
+        checks.append(
+            ctx.check(
+                2,
+                table,
+                count.rule.name,
+                rows_checked=count.rows_checked,
+                rows_failed=count.rows_failed,
+                severity=count.severity,
+                action="quarantined" if count.rows_failed else "none",
+                detail=f"{count.rule.description}; {count.pct:.2f}% failed "
+                f"(warn > {count.threshold.warn_above_pct}%, fail > "
+                f"{count.threshold.fail_above_pct}%)",
+            )
+        )
+    if HALT_ON_RULE_FAILURE and ruled.failed:
+        names = ", ".join(f"{c.rule.name} {c.pct:.1f}%" for c in ruled.failed)
+        message = f"table {table!r}: rules above their fail threshold ({names}); batch held"
+        ctx.log.event("silver.rule_halt", level="error", table=table, error=message)
+        return TableOutcome(
+            table, "halted", Conservation(table, raw.height, 0, 0, 0, raw.height), detail=message
+        ), None
+    quarantine_write = _write_quarantine(ctx, table, ruled.quarantined)
+
+    seen = _seen_keys(ctx, table)
+    deduped = drop_duplicates(ruled.passed, contract.keys, seen)
+    if deduped.duplicates:
+        checks.append(
+            ctx.check(
+                2,
+                table,
+                "duplicates_dropped",
+                rows_checked=ruled.passed.height,
+                rows_failed=deduped.duplicates,
+                severity="info",
+                action="logged",
+                detail=f"{deduped.duplicates} duplicate row(s) by key {list(contract.keys)}",
+            )
+        )
+    conservation = Conservation(
+        table, raw.height, deduped.kept.height, ruled.quarantined.height, deduped.duplicates
+    )
+    outcome = TableOutcome(
+        table, "ok", conservation, detail=note, quarantine_write=quarantine_write
+    )
+    return outcome, deduped.kept
+
+
+def _seen_keys(ctx: DayContext, table: str) -> pl.DataFrame | None:
+    """Keys loaded on earlier days, for tables whose rows may be repeated across days."""
+    if table not in ("orders", "order_lines"):
+        return None
+    files = fact_files(ctx.workdir.silver, "orders", before=ctx.business_date)
+    if not files:
+        return None
+    return pl.scan_parquet(files).select("order_id").collect()
+
+
+def _write_quarantine(ctx: DayContext, table: str, rows: pl.DataFrame) -> PartitionWrite | None:
+    partition = quarantine_partition(ctx.workdir.quarantine, table, ctx.business_date)
+    if rows.height == 0:
+        remove_partition(partition)  # a re-run with nothing to quarantine leaves nothing
+        return None
+    return replace_partition(partition, {"part-0.parquet": rows})
+
+
+def _write_fact(ctx: DayContext, table: str, rows: pl.DataFrame, outcome: TableOutcome) -> None:
+    partition = silver_partition(ctx.workdir.silver, table, ctx.business_date)
+    outcome.silver_write = replace_partition(partition, {"part-0.parquet": rows})
+
+
+def _apply_dimension(
+    ctx: DayContext, table: str, rows: pl.DataFrame, state: DimensionState, outcome: TableOutcome
+) -> pl.Series:
+    """Apply the day's changes to the dimension; returns every key it has ever known."""
+    day = ctx.business_date
+    keys_file = (
+        bronze_partition(ctx.workdir.bronze, SOURCE_OF[table], table + KEYS_SUFFIX, day)
+        / "part-0.parquet"
+    )
+    current_keys = pl.read_parquet(keys_file).to_series() if keys_file.exists() else None
+    contract = contract_for(table, 1)
+    if table in SCD1:
+        key = SCD1[table]
+        previous = state.before(table, day)
+        if previous is None:
+            previous = pl.DataFrame(schema=contract.stored_schema())
+        new = apply_scd1(
+            previous, rows, key=key, columns=list(contract.columns), current_keys=current_keys
+        )
+        ids = new[key]
+    else:
+        key, sk, tracked = SCD2[table]
+        schema = history_schema(key, sk, {c: contract.columns[c].stored for c in tracked})
+        previous = state.before(table, day)
+        if previous is None:
+            previous = pl.DataFrame(schema=schema)
+        end_of_day = dt.datetime.combine(day, dt.time(23, 59, 59))
+        new = apply_scd2(
+            previous,
+            rows,
+            key=key,
+            sk=sk,
+            tracked=tracked,
+            current_keys=current_keys,
+            deleted_at=end_of_day,
+        )
+        try:
+            check_history(new, key=key, table=table)
+        except QualityError as exc:
+            outcome.status, outcome.detail = "failed", str(exc)
+            raise
+        ids = new[key].unique().sort()
+    size = state.save(table, day, new)
+    outcome.silver_write = PartitionWrite(
+        dimension_path(ctx.workdir.silver, table), new.height, 1, size
+    )
+    return ids
+
+
+def _hold_for_upstream(
+    ctx: DayContext, table: str, upstream: TableOutcome, checks: list[CheckResult]
+) -> TableOutcome:
+    """A dependent batch (order lines of halted orders) is held with its parent."""
+    try:
+        rows = _read_bronze(ctx, table).height
+    except (FileNotFoundError, SourceError):
+        return TableOutcome(table, upstream.status, detail=f"{upstream.table} {upstream.status}")
+    detail = f"held because {upstream.table!r} is {upstream.status} today"
+    checks.append(
+        ctx.check(
+            1,
+            table,
+            "upstream_halted",
+            rows_checked=rows,
+            rows_failed=rows,
+            severity="halt",
+            action="halted",
+            detail=detail,
+        )
+    )
+    return TableOutcome(table, "halted", Conservation(table, rows, 0, 0, 0, rows), detail=detail)

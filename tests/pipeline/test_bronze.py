@@ -1,0 +1,70 @@
+"""Bronze: type inference with a text fallback, and atomic whole-partition replacement."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from demo_pipeline.bronze import (
+    bronze_partition,
+    clean_stale_temp_dirs,
+    frame_from_records,
+    infer_types,
+    read_bronze,
+    replace_partition,
+    write_bronze,
+)
+
+DAY = dt.date(2026, 11, 3)
+
+
+def test_partition_path_is_hive_style_by_ingestion_date(tmp_path):
+    """Bronze partitions are <source>/<table>/year=/month=/day=."""
+    path = bronze_partition(tmp_path, "api", "orders", DAY)
+    assert path == tmp_path / "api" / "orders" / "year=2026" / "month=11" / "day=03"
+
+
+def test_text_columns_are_typed_only_when_every_value_agrees():
+    """Numbers in text become numbers; a column with one non-number stays text."""
+    frame = pl.DataFrame({"a": ["1", " 2 ", ""], "b": ["1.5", "2", None], "c": ["1", "x", "3"]})
+    typed = infer_types(frame)
+    assert typed.schema == {"a": pl.Int64, "b": pl.Float64, "c": pl.String}
+    assert typed["a"].to_list() == [1, 2, None]
+
+
+def test_records_with_mixed_kinds_fall_back_to_text():
+    """A JSON field that is sometimes a number and sometimes text is kept as text."""
+    frame = frame_from_records([{"x": 1, "y": 1}, {"x": "one", "y": 2.5}, {"x": None}])
+    assert frame.schema == {"x": pl.String, "y": pl.Float64}
+    assert frame["x"].to_list() == ["1", "one", None]
+
+
+def test_rewriting_a_partition_replaces_it_whole(tmp_path):
+    """A second write of the same day replaces every file; nothing of the first remains."""
+    write_bronze(tmp_path, "erp", "t", DAY, pl.DataFrame({"a": [1, 2, 3]}))
+    partition = bronze_partition(tmp_path, "erp", "t", DAY)
+    replace_partition(partition, {"other.parquet": pl.DataFrame({"a": [9]})})
+    assert sorted(p.name for p in partition.iterdir()) == ["other.parquet"]
+    assert not [p for p in partition.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_same_frame_written_twice_gives_identical_bytes(tmp_path):
+    """Re-landing the same data gives byte-identical Parquet."""
+    frame = pl.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    write_bronze(tmp_path, "erp", "t", DAY, frame)
+    first = (bronze_partition(tmp_path, "erp", "t", DAY) / "part-0.parquet").read_bytes()
+    write_bronze(tmp_path, "erp", "t", DAY, frame)
+    assert (bronze_partition(tmp_path, "erp", "t", DAY) / "part-0.parquet").read_bytes() == first
+    assert read_bronze(tmp_path, "erp", "t", DAY).equals(frame)
+
+
+def test_stale_temp_dirs_are_removed(tmp_path):
+    """Hidden temporary directories a crash left behind are cleaned, data is kept."""
+    write_bronze(tmp_path, "erp", "t", DAY, pl.DataFrame({"a": [1]}))
+    partition = bronze_partition(tmp_path, "erp", "t", DAY)
+    stale = partition.parent / ".day=03.dead.tmp"
+    stale.mkdir()
+    (stale / "part-0.parquet").write_bytes(b"half")
+    assert clean_stale_temp_dirs(tmp_path) == [stale]
+    assert (partition / "part-0.parquet").exists()
