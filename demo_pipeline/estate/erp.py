@@ -1,0 +1,225 @@
+"""The ERP database: a real SQLite file with normalised tables, and its source clock.
+
+Master data and purchase orders are stored with every version they ever had
+(`<table>_history`, with `valid_from`/`valid_to` business dates); inventory snapshots
+for every day are stored in `inventory_snapshots_history`. The relations the pipeline
+reads (`products`, `inventory_snapshots`, `purchase_orders`, ...) are views that show
+the state as of the end of the business day in `source_clock`, so moving the clock
+replays the ERP day by day, forwards or backwards.
+
+The build is fast and deterministic: one connection, journal and fsync off (a crash
+only loses the staging copy, see `build.py`), rows inserted in primary-key order, and
+no wall-clock values anywhere in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from demo_pipeline.errors import SourceError
+from demo_pipeline.workdir import Workdir
+
+PAGE_SIZE = 16_384
+CLOCK = "(SELECT business_date FROM source_clock)"
+# Inventory rows travel to SQLite packed in one JSON array per day:
+# value = cell << 40 | on_hand << 20 | on_order (cell = product x warehouse index).
+UNITS_BITS = 20
+UNITS_MAX = (1 << UNITS_BITS) - 1
+
+SCHEMA = f"""
+CREATE TABLE estate_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE source_clock (business_date TEXT NOT NULL);
+
+CREATE TABLE warehouses (
+    warehouse_id INTEGER PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, city TEXT NOT NULL,
+    region TEXT NOT NULL, capacity_units INTEGER NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE suppliers (
+    supplier_id INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL,
+    lead_time_days INTEGER NOT NULL, is_active INTEGER NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE categories (
+    category_id INTEGER PRIMARY KEY, name TEXT NOT NULL, department TEXT NOT NULL,
+    updated_at TEXT NOT NULL);
+CREATE TABLE customers (
+    customer_id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, city TEXT NOT NULL,
+    segment TEXT NOT NULL, updated_at TEXT NOT NULL);
+
+CREATE TABLE products_history (
+    product_id INTEGER NOT NULL, sku TEXT NOT NULL, name TEXT NOT NULL,
+    category_id INTEGER NOT NULL, supplier_id INTEGER NOT NULL, unit_cost_cents INTEGER NOT NULL,
+    list_price_cents INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    valid_from TEXT NOT NULL, valid_to TEXT NOT NULL,
+    PRIMARY KEY (product_id, valid_from)) WITHOUT ROWID;
+CREATE VIEW products AS
+    SELECT product_id, sku, name, category_id, supplier_id, unit_cost_cents, list_price_cents,
+           updated_at
+    FROM products_history WHERE valid_from <= {CLOCK} AND valid_to > {CLOCK};
+
+CREATE TABLE inventory_snapshots_history (
+    snapshot_date TEXT NOT NULL, product_id INTEGER NOT NULL, warehouse_id INTEGER NOT NULL,
+    on_hand_units INTEGER NOT NULL, on_order_units INTEGER NOT NULL,
+    updated_at TEXT GENERATED ALWAYS AS (snapshot_date || 'T23:00:00') VIRTUAL,
+    PRIMARY KEY (snapshot_date, product_id, warehouse_id)) WITHOUT ROWID;
+CREATE VIEW inventory_snapshots AS
+    SELECT snapshot_date, product_id, warehouse_id, on_hand_units, on_order_units, updated_at
+    FROM inventory_snapshots_history WHERE snapshot_date <= {CLOCK};
+
+CREATE TABLE purchase_orders_history (
+    po_id INTEGER NOT NULL, supplier_id INTEGER NOT NULL, warehouse_id INTEGER NOT NULL,
+    order_date TEXT NOT NULL, expected_date TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'partial', 'received', 'cancelled')),
+    updated_at TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT NOT NULL,
+    PRIMARY KEY (po_id, valid_from)) WITHOUT ROWID;
+CREATE VIEW purchase_orders AS
+    SELECT po_id, supplier_id, warehouse_id, order_date, expected_date, status, updated_at
+    FROM purchase_orders_history WHERE valid_from <= {CLOCK} AND valid_to > {CLOCK};
+
+CREATE TABLE purchase_order_lines_history (
+    po_id INTEGER NOT NULL, line_no INTEGER NOT NULL, product_id INTEGER NOT NULL,
+    qty_ordered INTEGER NOT NULL, qty_received INTEGER NOT NULL, unit_cost_cents INTEGER NOT NULL,
+    updated_at TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT NOT NULL,
+    PRIMARY KEY (po_id, line_no, valid_from)) WITHOUT ROWID;
+CREATE VIEW purchase_order_lines AS
+    SELECT po_id, line_no, product_id, qty_ordered, qty_received, unit_cost_cents, updated_at
+    FROM purchase_order_lines_history WHERE valid_from <= {CLOCK} AND valid_to > {CLOCK};
+"""
+
+# The relations the pipeline extracts (all tables or views above).
+RELATIONS = (
+    "warehouses",
+    "suppliers",
+    "categories",
+    "products",
+    "customers",
+    "inventory_snapshots",
+    "purchase_orders",
+    "purchase_order_lines",
+)
+
+
+def create_erp(path: Path, info: dict[str, str]) -> sqlite3.Connection:
+    """A new, empty ERP file with the schema, tuned for one fast bulk load."""
+    if path.exists():
+        path.unlink()
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
+    # Safe to turn off: the file is built in a staging folder and swapped in whole.
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-131072")
+    conn.executescript(SCHEMA)
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO estate_info VALUES (?, ?)", sorted(info.items()))
+    conn.execute("INSERT INTO source_clock VALUES (?)", (info["start_date"],))
+    return conn
+
+
+def insert_frame(conn: sqlite3.Connection, table: str, frame: pl.DataFrame) -> int:
+    """Insert every row of `frame` (columns named as in the table)."""
+    cols = ", ".join(frame.columns)
+    marks = ", ".join("?" * frame.width)
+    conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", frame.iter_rows())
+    return frame.height
+
+
+def pack_inventory(cells: np.ndarray, on_hand: np.ndarray, on_order: np.ndarray) -> str:
+    """One day's snapshot rows as the JSON array that `InventoryWriter` unpacks in SQL."""
+    if on_hand.size and (on_hand.max() > UNITS_MAX or on_order.max() > UNITS_MAX):
+        raise SourceError(
+            f"inventory_snapshots: units above {UNITS_MAX} cannot be packed "
+            f"(found on_hand {on_hand.max()}, on_order {on_order.max()})"
+        )
+    packed = (cells.astype(np.int64) << 40) | (on_hand << UNITS_BITS) | on_order
+    return "[" + pl.Series(packed).cast(pl.String).str.join(",").item() + "]"
+
+
+class InventoryWriter:
+    """Writes daily snapshots on a background thread while the next day is generated.
+
+    SQLite releases the GIL while it inserts, so generation and writing overlap on two
+    cores. Days are written strictly in the order they are submitted, so the file's
+    bytes do not depend on thread timing.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, n_warehouses: int) -> None:
+        self._conn = conn
+        self._sql = (
+            "INSERT INTO inventory_snapshots_history "
+            "(snapshot_date, product_id, warehouse_id, on_hand_units, on_order_units) "
+            f"SELECT ?1, (value >> 40) / {n_warehouses} + 1, (value >> 40) % {n_warehouses} + 1, "
+            f"(value >> {UNITS_BITS}) & {UNITS_MAX}, value & {UNITS_MAX} FROM json_each(?2)"
+        )
+        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="inventory-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._conn.execute(self._sql, item)
+                except BaseException as exc:  # re-raised in the caller's thread by close()
+                    self._error = exc
+
+    def submit(self, snapshot_date: str, payload: str) -> None:
+        if self._error is not None:
+            self.close()
+        self._queue.put((snapshot_date, payload))
+
+    def close(self) -> None:
+        """Wait for every submitted day; raise the writer's error, if any."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            raise SourceError(f"inventory_snapshots: write failed: {self._error}") from self._error
+
+
+def finish_erp(conn: sqlite3.Connection, business_date: dt.date) -> None:
+    """Commit, set the clock to the last day, and close."""
+    conn.execute("UPDATE source_clock SET business_date = ?", (business_date.isoformat(),))
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA optimize")
+    conn.close()
+
+
+def set_source_clock(workdir: Workdir, business_date: dt.date) -> None:
+    """Make every ERP relation show the state as of the end of `business_date`.
+
+    The clock may move backwards (for backfills); setting it twice is harmless.
+    """
+    path = workdir.erp_db
+    if not path.is_file():
+        raise SourceError(f"ERP database {path} not found (run `generate` first)")
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        info = dict(conn.execute("SELECT key, value FROM estate_info").fetchall())
+        first = dt.date.fromisoformat(info["start_date"])
+        last = first + dt.timedelta(days=int(info["days"]) - 1)
+        if not first <= business_date <= last:
+            raise SourceError(
+                f"ERP database {path}: source clock must be within {first}..{last}; "
+                f"found {business_date}"
+            )
+        conn.execute("UPDATE source_clock SET business_date = ?", (business_date.isoformat(),))
+    except sqlite3.Error as exc:
+        raise SourceError(f"ERP database {path}: cannot set the source clock: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def source_clock(workdir: Workdir) -> dt.date:
+    """The business date the ERP relations currently show."""
+    conn = sqlite3.connect(workdir.erp_db)
+    try:
+        (value,) = conn.execute("SELECT business_date FROM source_clock").fetchone()
+    finally:
+        conn.close()
+    return dt.date.fromisoformat(value)
