@@ -12,8 +12,11 @@ from demo_pipeline.quality.freshness import (
     FreshnessLedger,
     fallback_result,
     gold_staleness,
+    late_arrival_result,
+    late_dates,
     latest_partition_before,
     partition_date,
+    recomputation_result,
     staleness_results,
 )
 
@@ -112,3 +115,88 @@ def test_latest_partition_before_skips_today_empty_and_hidden(tmp_path: Path):
     assert partition_date(found[1]) == D[0]
     assert latest_partition_before(table, D[0]) is None
     assert latest_partition_before(tmp_path / "missing", D[2]) is None
+
+
+def late_batch() -> pl.DataFrame:
+    """Orders published on the 26th: most for the 26th, three for the 24th."""
+    return pl.DataFrame(
+        {
+            "order_id": ["O-1", "O-2", "O-3", "L-1", "L-2", "L-3"],
+            "business_date": [dt.date(2026, 11, 26)] * 3 + [dt.date(2026, 11, 24)] * 3,
+        }
+    )
+
+
+def sales_and_aggregate(drop_late_from_aggregate: bool = False):
+    d24, d26 = dt.date(2026, 11, 24), dt.date(2026, 11, 26)
+    facts = pl.DataFrame(
+        {
+            "order_id": ["A", "B", "L-1", "L-2", "L-3", "O-1"],
+            "business_date": [d24, d24, d24, d24, d24, d26],
+            "warehouse_id": [1, 2, 1, 1, 2, 1],
+            "quantity": [2, 1, 1, 3, 1, 5],
+            "net_amount": [20.0, 10.0, 9.99, 30.0, 5.0, 50.0],
+            "category_name": ["a", "b", "b", "a", "b", "a"],
+        }
+    )
+    source = (
+        facts.filter(~pl.col("order_id").str.starts_with("L"))
+        if drop_late_from_aggregate
+        else facts
+    )
+    agg = source.group_by("business_date", "warehouse_id", "category_name").agg(
+        pl.col("order_id").n_unique().alias("orders"),
+        pl.col("quantity").sum().alias("units"),
+        pl.col("net_amount").sum().round(2).alias("revenue"),
+    )
+    return facts, agg
+
+
+def test_late_arrivals_are_logged_with_their_business_dates():
+    """Orders published after their business date are counted and named, tier 2, logged."""
+    published = dt.date(2026, 11, 26)
+    result = late_arrival_result("r", published, late_batch())
+    assert (result.tier, result.rule, result.action, result.rows_failed) == (
+        2,
+        "late_arrival",
+        "logged",
+        3,
+    )
+    assert "3 for 2026-11-24 (2 day(s) late)" in result.detail
+    assert late_dates(late_batch(), published) == [dt.date(2026, 11, 24)]
+    on_time = late_arrival_result("r", published, late_batch().head(3))
+    assert (on_time.rows_failed, on_time.action, on_time.severity) == (0, "none", "info")
+
+
+def test_recomputed_aggregates_match_the_facts():
+    """After the late rows land, the late date's aggregate equals a recomputation from the facts."""
+    facts, agg = sales_and_aggregate()
+    ids = pl.Series(["L-1", "L-2", "L-3"])
+    result = recomputation_result(
+        "r", dt.date(2026, 11, 26), [dt.date(2026, 11, 24)], facts, agg, ids
+    )
+    assert (result.rule, result.rows_failed, result.severity) == (
+        "late_arrival.recomputed",
+        0,
+        "info",
+    )
+    assert result.rows_checked == 2  # two warehouses on the 24th
+
+
+def test_stale_aggregates_are_caught():
+    """An aggregate not rebuilt after the late rows (or a late order missing) fails the check."""
+    facts, stale_agg = sales_and_aggregate(drop_late_from_aggregate=True)
+    d24 = dt.date(2026, 11, 24)
+    result = recomputation_result("r", dt.date(2026, 11, 26), [d24], facts, stale_agg)
+    assert result.severity == "fail" and result.rows_failed == 2
+    assert "units" in result.detail
+    _, agg = sales_and_aggregate()
+    lost = recomputation_result(
+        "r",
+        dt.date(2026, 11, 26),
+        [d24],
+        facts.filter(pl.col("order_id") != "L-2"),
+        agg,
+        pl.Series(["L-1", "L-2"]),
+    )
+    assert "1 late order(s) not in fact_sales" in lost.detail

@@ -1,0 +1,181 @@
+"""Quality metrics and recall against a ground truth, on small inline results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import polars as pl
+
+from demo_pipeline.quality.freshness import FeedStatus, FreshnessLedger
+from demo_pipeline.quality.results import RESULT_SCHEMA, CheckResult, QualityResults
+from demo_pipeline.quality.summary import (
+    FAULT_EXPECTATIONS,
+    false_positives,
+    recall_pct,
+    recall_table,
+    summarise,
+    write_quality_metrics,
+)
+from demo_pipeline.workdir import Workdir
+
+D = {n: dt.date(2026, 11, n) for n in range(1, 31)}
+
+
+def result(day: int, tier: int, table: str, rule: str, failed: int, action: str, severity="warn"):
+    return CheckResult("r", D[day], tier, table, rule, 100, failed, severity, action, "")
+
+
+def frame(results: list[CheckResult]) -> pl.DataFrame:
+    return pl.DataFrame([asdict(r) for r in results], schema=RESULT_SCHEMA)
+
+
+def fault(day: int, kind: str, table: str, **params) -> dict:
+    return {
+        "day": day,
+        "date": D[day].isoformat(),
+        "source": "api",
+        "table": table,
+        "kind": kind,
+        "count": 1,
+        "keys": [],
+        "params": params,
+    }
+
+
+TRUTH = {
+    "faults": [
+        fault(8, "null_keys", "orders"),
+        fault(18, "schema_drift", "orders"),
+        fault(22, "anomaly_spike", "orders"),
+        fault(24, "late_orders", "orders", delay_days=2, published_date=D[26].isoformat()),
+        fault(15, "source_outage", "orders"),
+    ]
+}
+
+
+def caught_everything() -> list[CheckResult]:
+    return [
+        result(8, 2, "orders", "order_id_not_null", 25, "quarantined"),
+        result(18, 1, "orders", "schema_contract", 120, "halted", "halt"),
+        result(22, 3, "fact_sales", "orders_per_warehouse.zscore", 1, "flagged"),
+        result(26, 2, "orders", "late_arrival", 3, "logged"),
+        result(15, 1, "orders", "source.available", 0, "fallback", "fail"),
+        result(27, 3, "fact_sales", "orders_per_warehouse.zscore", 2, "annotated", "info"),
+        result(9, 3, "fact_sales", "revenue_per_day.zscore", 0, "none", "info"),
+    ]
+
+
+def test_every_fault_kind_in_the_config_has_an_expectation():
+    """The answer-key mapping covers every fault kind the config can inject."""
+    from typing import get_args
+
+    from demo_pipeline.config import FaultKind
+
+    assert set(get_args(FaultKind)) == set(FAULT_EXPECTATIONS)
+
+
+def test_recall_is_100_when_each_fault_is_caught_by_its_tier_on_its_day():
+    """Each fault matched by tier, table, rule and day gives full recall, with evidence."""
+    table = recall_table(frame(caught_everything()), TRUTH)
+    assert table["caught"].all()
+    assert recall_pct(table) == 100.0
+    late = table.filter(pl.col("kind") == "late_orders").row(0, named=True)
+    assert late["expected_on"] == D[26]  # seen on the day the late rows are published
+    assert "late_arrival" in late["evidence"]
+
+
+def test_wrong_tier_or_wrong_day_is_not_caught():
+    """A fault seen by the wrong tier, or on the wrong day, does not count as caught."""
+    results = caught_everything()
+    results[0] = result(9, 2, "orders", "order_id_not_null", 25, "quarantined")  # a day late
+    results[2] = result(22, 2, "orders", "orders_per_warehouse.zscore", 1, "flagged")  # tier 2
+    table = recall_table(frame(results), TRUTH)
+    missed = set(table.filter(~pl.col("caught"))["kind"])
+    assert missed == {"null_keys", "anomaly_spike"}
+    assert recall_pct(table) == 60.0
+
+
+def test_a_rule_that_ran_clean_does_not_catch_a_fault():
+    """A matching rule with no failed rows did not catch anything."""
+    results = caught_everything()
+    results[0] = result(8, 2, "orders", "order_id_not_null", 0, "none", "info")
+    table = recall_table(frame(results), TRUTH)
+    assert table.filter(pl.col("kind") == "null_keys")["caught"].to_list() == [False]
+
+
+def test_false_positives_are_flags_no_fault_explains():
+    """Tier-3 flags on days without an injected anomaly are listed; annotated peaks are not."""
+    results = [
+        *caught_everything(),
+        result(12, 3, "fact_sales", "revenue_per_day.zscore", 1, "flagged"),
+    ]
+    fps = false_positives(frame(results), TRUTH)
+    assert fps.select("business_date", "rule").rows() == [(D[12], "revenue_per_day.zscore")]
+
+
+def test_summarise_counts_by_action_and_tier():
+    """Halts, fallbacks, flags and annotated peaks are counted from the results."""
+    ledger = pl.DataFrame(
+        [("api.orders", D[15], "fallback", D[14], ""), ("api.orders", D[27], "ok", D[27], "")],
+        schema={
+            "feed": pl.String,
+            "business_date": pl.Date,
+            "state": pl.String,
+            "data_date": pl.Date,
+            "detail": pl.String,
+        },
+        orient="row",
+    )
+    values = summarise(frame(caught_everything()), TRUTH, ledger).values
+    assert values["quality.checks.total"][0] == 7
+    assert values["quality.halts"][0] == 1
+    assert values["quality.fallbacks"][0] == 1
+    assert values["quality.anomalies.flagged"][0] == 1
+    assert values["quality.anomalies.expected_peaks"][0] == 1
+    assert values["quality.quarantine.rows"][0] == 25
+    assert values["quality.recall_pct"][0] == 100.0
+    assert values["quality.false_positives"][0] == 0
+    assert values["quality.stale_tables"][0] == 0  # fresh again on the last day
+    assert values["quality.freshness.fact_sales.age_days"][0] == 0
+    assert values["quality.stale_days"][0] == 1
+    assert values["quality.tier3.checks"][0] == 3
+
+
+def test_write_quality_metrics_to_catalogue_with_provenance(tmp_path: Path):
+    """quality.* metrics go to metrics.json with provenance, next to other steps' metrics."""
+    wd = Workdir(tmp_path)
+    wd.sources.mkdir(parents=True)
+    wd.ground_truth.write_text(json.dumps(TRUTH))
+    wd.metrics.write_text(
+        json.dumps(
+            {
+                "pipeline.runs.total": {
+                    "value": 30,
+                    "unit": "runs",
+                    "description": "",
+                    "provenance": {},
+                }
+            }
+        )
+    )
+    for day, results in (
+        pl.DataFrame(frame(caught_everything())).partition_by("business_date", as_dict=True).items()
+    ):
+        QualityResults(wd.quality / "results.parquet").replace_day(
+            day[0], [CheckResult(**r) for r in results.iter_rows(named=True)]
+        )
+    FreshnessLedger(wd.quality / "freshness.parquet").record_day(
+        D[15], [FeedStatus("api.orders", D[15], "fallback", D[14])]
+    )
+    summary = write_quality_metrics(wd, "r", seed=42, scale=0.02)
+    catalogue = json.loads(wd.metrics.read_text())
+    assert catalogue["pipeline.runs.total"]["value"] == 30  # other steps' keys kept
+    assert catalogue["quality.recall_pct"]["value"] == 100.0
+    assert catalogue["quality.recall_pct"]["unit"] == "%"
+    assert catalogue["quality.recall_pct"]["provenance"]["seed"] == 42
+    assert catalogue["quality.recall_pct"]["provenance"]["scale"] == 0.02
+    assert pl.read_parquet(wd.quality / "recall.parquet").height == len(TRUTH["faults"])
+    assert summary.false_positives.height == 0
