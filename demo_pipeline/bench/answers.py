@@ -128,11 +128,13 @@ def compare(
             )
 
 
-def validate_all(question: str, answers: dict[str, AnswerFingerprint]) -> str:
+def validate_all(
+    question: str, answers: dict[str, AnswerFingerprint], *, rel_tol: float = DEFAULT_REL_TOL
+) -> str:
     """Check every engine's answer against the first one; return the reference's name."""
     if not answers:
         raise BenchmarkError(f"question {question!r}: expected at least one answer; found none")
     reference_engine, reference = next(iter(answers.items()))
     for engine, answer in answers.items():
-        compare(question, reference_engine, reference, engine, answer)
+        compare(question, reference_engine, reference, engine, answer, rel_tol=rel_tol)
     return reference_engine

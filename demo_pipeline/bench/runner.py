@@ -1,0 +1,227 @@
+"""`python -m demo_pipeline bench`: run every benchmark, validate, record, report.
+
+Wiring only: make sure gold exists (running the generator and the pipeline when it
+does not), pick the data, capture the environment, run each benchmark module, then
+write `<workdir>/bench/results.json` (summary, figures, environment), `raw.json` (every
+raw run) and `environment.json`, put the figures in the metric catalogue with
+provenance, and print the claims table. A benchmark that fails (a wrong answer, a
+crash, a timeout) is recorded as failed and shown; the others still run, and the
+command then exits non-zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import shutil
+import time
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from demo_pipeline.atomic import write_text_atomic
+from demo_pipeline.bench import (
+    dimensional,
+    engines_polars_pandas,
+    formats,
+    memory,
+    partitions,
+    preagg,
+    row_stores,
+    throughput,
+)
+from demo_pipeline.bench.claims import print_claims
+from demo_pipeline.bench.context import BenchContext
+from demo_pipeline.bench.dataset import missing_gold_tables, prepare_dataset
+from demo_pipeline.bench.environment import capture_environment
+from demo_pipeline.bench.profiles import get_profile
+from demo_pipeline.bench.results import (
+    ENVIRONMENT_FILE,
+    RAW_FILE,
+    BenchmarkResult,
+    load_results,
+    results_path,
+)
+from demo_pipeline.config import DemoConfig
+from demo_pipeline.errors import BenchmarkError
+from demo_pipeline.metrics import Metric, MetricCatalogue
+from demo_pipeline.provenance import Provenance
+from demo_pipeline.runlog import RunLog
+from demo_pipeline.workdir import Workdir
+
+
+def benchmarks(workdir: Workdir) -> list[tuple[str, Callable[[BenchContext], BenchmarkResult]]]:
+    """Every benchmark, in the order they run (cheapest questions first)."""
+    return [
+        (engines_polars_pandas.NAME, engines_polars_pandas.run),
+        (memory.NAME, memory.run),
+        (row_stores.NAME, row_stores.run),
+        (formats.NAME, formats.run),
+        (partitions.NAME, partitions.run),
+        (preagg.NAME, preagg.run),
+        (dimensional.NAME, dimensional.run),
+        (throughput.NAME, lambda ctx: throughput.run(ctx, workdir.metrics)),
+    ]
+
+
+def ensure_gold(cfg: DemoConfig, workdir: Workdir, console: Console) -> None:
+    """Build the estate and run the pipeline when the gold exports are missing."""
+    missing = missing_gold_tables(workdir)
+    if not missing:
+        return
+    console.print(f"gold tables missing ({', '.join(missing)}): running the pipeline first")
+    try:
+        from demo_pipeline.pipeline.runner import run_pipeline
+    except ImportError as exc:
+        raise BenchmarkError(
+            f"gold tables missing under {workdir.gold_parquet}: expected "
+            f"{', '.join(t + '.parquet' for t in missing)}; and the pipeline that builds them "
+            f"cannot be imported ({exc}). Run `python -m demo_pipeline run` first."
+        ) from None
+    if not workdir.erp_db.exists():
+        from demo_pipeline.estate import build_estate
+
+        build_estate(cfg, workdir, console=console)
+    run_pipeline(cfg, workdir, day=None, from_scratch=False, console=console)
+    still = missing_gold_tables(workdir)
+    if still:
+        raise BenchmarkError(
+            f"the pipeline ran but gold tables are still missing under {workdir.gold_parquet}: "
+            f"expected {', '.join(t + '.parquet' for t in still)}"
+        )
+
+
+def data_origin(cfg: DemoConfig, workdir: Workdir, console: Console) -> tuple[int, float]:
+    """Seed and scale of the data actually benchmarked (the estate's, when recorded)."""
+    entry = MetricCatalogue(workdir.metrics).read().get("estate.skus")
+    if entry is None:
+        return cfg.estate.seed, cfg.estate.scale
+    prov = entry["provenance"]
+    if (prov["seed"], prov["scale"]) != (cfg.estate.seed, cfg.estate.scale):
+        console.print(
+            f"[yellow]note:[/] the gold data in {workdir.root} was generated with seed "
+            f"{prov['seed']}, scale {prov['scale']} (config says seed {cfg.estate.seed}, "
+            f"scale {cfg.estate.scale}); results are labelled with the data's values"
+        )
+    return int(prov["seed"]), float(prov["scale"])
+
+
+def run_one(name: str, fn: Callable[[], BenchmarkResult], log: RunLog) -> BenchmarkResult:
+    start = time.perf_counter()
+    try:
+        with log.stage(name):
+            result = fn()
+    except BenchmarkError as exc:
+        result = BenchmarkResult(name=name, status="failed", error=str(exc))
+    result.duration_s = time.perf_counter() - start
+    return result
+
+
+def record_metrics(
+    workdir: Workdir, results: list[BenchmarkResult], prov: Provenance, previous_keys: set[str]
+) -> None:
+    """Figures into the catalogue; keys the previous run wrote but this one did not go."""
+    catalogue = MetricCatalogue(workdir.metrics)
+    metrics = [
+        Metric(
+            f.key,
+            f.value,
+            f.unit,
+            f.description if f.value is not None else f"{f.description} - unmeasured: {f.why}",
+            prov,
+        )
+        for r in results
+        for f in r.figures
+    ]
+    for stale in previous_keys - {m.key for m in metrics}:
+        catalogue.update([], drop_prefix=stale)
+    catalogue.update(metrics)
+
+
+def print_summary(console: Console, results: list[BenchmarkResult]) -> None:
+    table = Table(title="Benchmark figures")
+    for column in ("benchmark", "status", "figure", "value", "seconds"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        if r.status == "failed":
+            table.add_row(r.name, "[red]failed[/]", r.error[:300], "", f"{r.duration_s:.1f}")
+        for f in r.figures:
+            value = "unmeasured: " + f.why if f.value is None else f"{f.value:.3g} {f.unit}"
+            table.add_row(r.name, r.status, f.key, value, f"{r.duration_s:.1f}")
+    console.print(table)
+
+
+def run_bench(
+    cfg: DemoConfig, workdir: Workdir, *, profile: str = "default", console: Console | None = None
+) -> dict[str, Any]:
+    """Run the suite; returns the results document written to results.json."""
+    console = console or Console(stderr=True)
+    prof = get_profile(profile, cfg.bench)
+    threads = cfg.bench.threads
+    started = time.perf_counter()
+    stamp = dt.datetime.now(dt.UTC)
+    run_id = f"bench-{stamp.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+    ensure_gold(cfg, workdir, console)
+    seed, scale = data_origin(cfg, workdir, console)
+    previous = load_results(workdir) or {}
+    scratch = workdir.bench / "scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        with RunLog(workdir.logs, run_id, console=console) as log:
+            dataset = prepare_dataset(workdir, scratch, prof.max_fact_rows)
+            environment = capture_environment(
+                seed=seed, scale=scale, profile=prof.name, threads=threads, data=dataset.to_dict()
+            )
+            ctx = BenchContext(dataset=dataset, profile=prof, threads=threads, scratch=scratch)
+            results = [
+                run_one(name, lambda fn=fn: fn(ctx), log) for name, fn in benchmarks(workdir)
+            ]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    document = {
+        "run_id": run_id,
+        "measured_at": stamp.isoformat(timespec="seconds"),
+        "profile": prof.name,
+        "profile_settings": prof.__dict__,
+        "seed": seed,
+        "scale": scale,
+        "threads": threads,
+        "duration_s": time.perf_counter() - started,
+        "data": dataset.to_dict(),
+        "environment": environment,
+        "figures": {
+            f.key: {**f.to_dict(), "benchmark": r.name} for r in results for f in r.figures
+        },
+        "benchmarks": {r.name: r.to_dict() for r in results},
+    }
+    workdir.bench.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(results_path(workdir), json.dumps(document, indent=2, default=str) + "\n")
+    raw = {"run_id": run_id, "benchmarks": {r.name: r.raw for r in results}}
+    write_text_atomic(workdir.bench / RAW_FILE, json.dumps(raw, default=str) + "\n")
+    write_text_atomic(
+        workdir.bench / ENVIRONMENT_FILE, json.dumps(environment, indent=2, default=str) + "\n"
+    )
+    record_metrics(
+        workdir,
+        results,
+        Provenance.now(run_id, seed, scale),
+        set(previous.get("figures", {})),
+    )
+    print_summary(console, results)
+    print_claims(workdir, console=console)
+    console.print(
+        f"benchmark results in {results_path(workdir)} ({document['duration_s']:.0f} s, "
+        f"profile {prof.name}, scale {scale:g})"
+    )
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        raise BenchmarkError(
+            f"{len(failed)} benchmark(s) failed: "
+            + "; ".join(f"{r.name}: {r.error.splitlines()[0] if r.error else ''}" for r in failed)
+            + f" (details in {results_path(workdir)})"
+        )
+    return document
