@@ -1,0 +1,373 @@
+"""`python -m generators.build_site`: build everything the site needs, in order,
+and only what changed.
+
+Steps, each skipped when its inputs (code, config, data) hash the same as on its last
+successful run and its outputs are still as it left them:
+
+1. estate     `python -m demo_pipeline generate`   (estate code, config, seed, scale)
+2. pipeline   `python -m demo_pipeline run --from-scratch`  (pipeline code, config, estate)
+3. bench      `python -m demo_pipeline bench --profile quick`, only when the catalogue
+              holds no benchmark results yet (or this build made them and the code changed)
+4. publish    copy raw results (metrics, claims, quality results) into the site
+5. diagrams   architecture diagrams (SVG, light and dark)
+6. charts     matplotlib charts (SVG, light and dark) and their CSV data
+7. pages      ADRs, case studies, catalogue page, partials, nav
+8. mkdocs     `mkdocs build --strict` into site/, then a check that nothing unrendered
+              (`{{`, `{%`) reached a page
+
+Step records live in `<workdir>/site-steps/<step>.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from demo_pipeline.atomic import write_text_atomic
+from demo_pipeline.workdir import Workdir
+from generators.errors import SiteError, StepError
+from generators.project import Project
+
+SKIP_DIRS = {"__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def files_under(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> list[Path]:
+    """Every file under `paths` (files or folders), sorted, minus `exclude` folders."""
+    excluded = [p.resolve() for p in exclude]
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_file():
+            found.add(path)
+        elif path.is_dir():
+            for f in path.rglob("*"):
+                if f.is_file() and not SKIP_DIRS.intersection(f.parts):
+                    found.add(f)
+    return sorted(f for f in found if not any(f.resolve().is_relative_to(e) for e in excluded))
+
+
+def hash_inputs(
+    paths: Iterable[Path],
+    *,
+    extra: str = "",
+    root: Path | None = None,
+    exclude: Iterable[Path] = (),
+) -> str:
+    """A content hash of files (path and bytes) and an extra string (e.g. the scale)."""
+    digest = hashlib.sha256(extra.encode())
+    for f in files_under(paths, exclude=exclude):
+        name = str(f.relative_to(root)) if root and f.is_relative_to(root) else str(f)
+        digest.update(name.encode() + b"\0")
+        digest.update(hashlib.sha256(f.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@dataclass
+class Step:
+    """One step of the build: what it reads, what it writes, how to run it."""
+
+    name: str
+    inputs: list[Path]
+    outputs: list[Path]
+    run: Callable[[], None]
+    extra: str = ""
+    exclude: tuple[Path, ...] = ()
+    should_run: Callable[[bool], bool] | None = None  # given "inputs changed", decide
+
+
+class StepRecords:
+    """The last successful inputs and outputs hash of each step."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        self.folder = folder
+        self.root = root
+
+    def _path(self, step: str) -> Path:
+        return self.folder / f"{step}.json"
+
+    def read(self, step: str) -> dict:
+        path = self._path(step)
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def write(self, step: str, record: dict) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(self._path(step), json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def run_steps(
+    steps: list[Step],
+    records: StepRecords,
+    *,
+    force: bool = False,
+    log: Callable[[str], None] = print,
+) -> list[str]:
+    """Run each step whose inputs or outputs changed; return the names of those run."""
+    ran = []
+    for step in steps:
+        start = time.perf_counter()
+        inputs_hash = hash_inputs(
+            step.inputs, extra=step.extra, root=records.root, exclude=step.exclude
+        )
+        last = records.read(step.name)
+        outputs_ok = (
+            bool(last)
+            and all(p.exists() for p in step.outputs)
+            and last.get("outputs") == hash_inputs(step.outputs, root=records.root)
+        )
+        changed = force or last.get("inputs") != inputs_hash or not outputs_ok
+        wanted = step.should_run(changed) if step.should_run else changed
+        if not wanted:
+            log(f"[skip] {step.name}: inputs unchanged")
+            continue
+        log(f"[run]  {step.name} ...")
+        step.run()
+        # Hash the inputs again: a step may legitimately change its own inputs' files
+        # (e.g. the pipeline updates the catalogue the bench step also reads).
+        records.write(
+            step.name,
+            {
+                "inputs": hash_inputs(
+                    step.inputs, extra=step.extra, root=records.root, exclude=step.exclude
+                ),
+                "outputs": hash_inputs(step.outputs, root=records.root),
+            },
+        )
+        ran.append(step.name)
+        log(f"[done] {step.name} in {time.perf_counter() - start:.1f} s")
+    return ran
+
+
+def _call(args: list[str], *, cwd: Path, env: dict | None = None, what: str) -> None:
+    result = subprocess.run(args, cwd=cwd, env=env)
+    if result.returncode != 0:
+        raise StepError(f"{what}: `{' '.join(args)}` exited with {result.returncode}")
+
+
+UNRENDERED = re.compile(r"\{\{|\{%")
+
+
+def check_rendered(site_dir: Path) -> None:
+    """Fail when Jinja syntax reached a built page (a macro that did not render)."""
+    bad = []
+    for page in sorted(site_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        text = re.sub(r"<(script|code|pre)\b.*?</\1>", "", text, flags=re.DOTALL)
+        if UNRENDERED.search(text):
+            bad.append(str(page.relative_to(site_dir)))
+    if bad:
+        raise StepError(f"unrendered '{{{{' or '{{%' in built pages: {', '.join(bad[:10])}")
+
+
+def bench_results_exist(workdir: Workdir) -> bool:
+    if not workdir.metrics.exists():
+        return False
+    data = json.loads(workdir.metrics.read_text(encoding="utf-8"))
+    return any(k.startswith("bench.") for k in data)
+
+
+def build_steps(
+    project: Project,
+    workdir: Workdir,
+    *,
+    scale: float,
+    seed: int | None,
+    bench_profile: str,
+    records: StepRecords,
+) -> list[Step]:
+    py = sys.executable
+    cli = [py, "-m", "demo_pipeline"]
+    common = ["--workdir", str(workdir.root), "--scale", str(scale)]
+    if seed is not None:
+        common += ["--seed", str(seed)]
+    params = f"scale={scale} seed={seed}"
+    code = project.code
+    estate_code = [code / "estate", code / "config.py"]
+    bench_code = code / "bench"
+
+    def run_estate() -> None:
+        _call([*cli, "generate", *common], cwd=project.root, what="estate")
+
+    def run_pipeline() -> None:
+        _call([*cli, "run", "--from-scratch", *common], cwd=project.root, what="pipeline")
+
+    def run_bench() -> None:
+        _call(
+            [*cli, "bench", "--profile", bench_profile, *common],
+            cwd=project.root,
+            what="benchmarks",
+        )
+
+    def bench_wanted(changed: bool) -> bool:
+        made_by_us = bool(records.read("bench"))
+        if not bench_results_exist(workdir):
+            return True  # no results yet: the quick profile keeps a first build fast
+        return made_by_us and changed
+
+    def run_publish() -> None:
+        from generators import publish
+
+        publish.build(project, workdir)
+
+    def run_diagrams() -> None:
+        from generators import diagrams
+
+        diagrams.build(project)
+
+    def run_charts() -> None:
+        from generators import charts
+
+        charts.build(project, workdir)
+
+    def run_pages() -> None:
+        from generators import pages
+
+        pages.build(project, workdir)
+
+    def run_mkdocs() -> None:
+        if project.site.exists():
+            shutil.rmtree(project.site)
+        env = {**os.environ, "PYTHONPATH": str(project.root), "NO_MKDOCS_2_WARNING": "1"}
+        _call(
+            [
+                py,
+                "-m",
+                "mkdocs",
+                "build",
+                "--strict",
+                "-f",
+                str(project.mkdocs_yml),
+                "-d",
+                str(project.site),
+            ],
+            cwd=project.root,
+            env=env,
+            what="mkdocs",
+        )
+        check_rendered(project.site)
+
+    results = [
+        workdir.metrics,
+        workdir.runs,
+        workdir.quality / "results.parquet",
+        workdir.ground_truth,
+        workdir.bench,
+    ]
+    gen = project.generators
+    return [
+        Step(
+            "estate",
+            [*estate_code, project.config],
+            [workdir.ground_truth],
+            run_estate,
+            extra=params,
+        ),
+        Step(
+            "pipeline",
+            [code, project.config, workdir.ground_truth],
+            [workdir.runs],
+            run_pipeline,
+            extra=params,
+            exclude=(bench_code,),
+        ),
+        Step(
+            "bench",
+            [bench_code, project.config],
+            [],
+            run_bench,
+            extra=params + f" profile={bench_profile}",
+            should_run=bench_wanted,
+        ),
+        Step("publish", [gen / "publish.py", *results], [project.published_data], run_publish),
+        Step(
+            "diagrams",
+            [gen / "diagrams.py"],
+            [project.assets / "diagrams", project.partials / "diagrams"],
+            run_diagrams,
+        ),
+        Step(
+            "charts",
+            [gen / "charts.py", gen / "catalogue.py", *results],
+            [project.assets / "charts", project.partials / "charts"],
+            run_charts,
+        ),
+        Step(
+            "pages",
+            [gen, project.adr, project.data, project.blog_posts, *results],
+            [
+                project.generated / "case-studies",
+                project.generated / "decisions",
+                project.partials / "pages",
+            ],
+            run_pages,
+            exclude=(gen / "build_site.py",),
+        ),
+        Step(
+            "mkdocs",
+            [project.mkdocs_yml, project.docs, project.data, gen, code],
+            [project.site],
+            run_mkdocs,
+            exclude=(gen / "build_site.py",),
+        ),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", type=Path, default=Path("build"))
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument(
+        "--bench-profile", default="quick", help="profile used when no benchmark results exist yet"
+    )
+    parser.add_argument(
+        "--project-root",
+        type=Path,
+        default=Project().root,
+        help="the project to build (tests point this at a copy)",
+    )
+    parser.add_argument("--force", action="store_true", help="run every step")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        help="run only these steps (e.g. pages mkdocs), skipping the rest",
+    )
+    args = parser.parse_args(argv)
+
+    project = Project(args.project_root.resolve())
+    workdir = Workdir(args.workdir.resolve())
+    records = StepRecords(workdir.root / "site-steps", project.root)
+    steps = build_steps(
+        project,
+        workdir,
+        scale=args.scale,
+        seed=args.seed,
+        bench_profile=args.bench_profile,
+        records=records,
+    )
+    if args.only is not None:
+        unknown = set(args.only) - {s.name for s in steps}
+        if unknown:
+            parser.error(f"unknown steps {sorted(unknown)}; known: {[s.name for s in steps]}")
+        steps = [s for s in steps if s.name in args.only]
+    start = time.perf_counter()
+    try:
+        run_steps(steps, records, force=args.force)
+    except SiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"site ready in {project.site} ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

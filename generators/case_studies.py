@@ -1,0 +1,151 @@
+"""Case studies: one data file per project (`data/case_studies/<slug>.yaml`) to one
+page each, in Problem → Solution → Impact form, plus an index.
+
+Figures never appear as typed text: the owner's production figures are referenced by
+key (rendered by the `reported` macro, labelled self-reported) and measured ones by
+metric key (rendered by the `metric` macro, linked to their provenance).
+"""
+
+from __future__ import annotations
+
+from generators.errors import SourceFileError
+
+OUT_DIR = "generated/case-studies"
+
+
+def _bullets(items: list) -> list[str]:
+    return [f"- {item}" for item in items or []]
+
+
+def _reported(key: str) -> str:
+    return f'{{{{ reported("{key}") }}}}'
+
+
+def _metric(key: str) -> str:
+    return f'{{{{ metric("{key}") }}}}'
+
+
+def _adr_link(number: str, adr_files: dict[str, str], study: str) -> str:
+    number = f"{int(str(number)):04d}"
+    if number not in adr_files:
+        raise SourceFileError(f"case study {study}: refers to ADR {number}, which does not exist")
+    return f"../decisions/{adr_files[number]}"
+
+
+def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> str:
+    """One case-study page. `adr_files` maps ADR numbers to their page file names."""
+    slug = study["slug"]
+    figures = owner.get("figures", {})
+    problem, solution, impact = study["problem"], study["solution"], study["impact"]
+    lines = ["---", f'title: "{study["title"]}"', "---", "", f"# {study['title']}", ""]
+    if study.get("demo_backed"):
+        lines += [
+            '!!! tip "Backed by the demo"',
+            "",
+            "    The architecture in this case study runs in this repository on a synthetic",
+            "    estate of the same shape. Figures with a dotted underline were measured on",
+            "    that demo; figures marked *self-reported* come from the production system.",
+            "",
+        ]
+    lines += ["## Executive summary", "", study["summary"].strip(), ""]
+    if study.get("technologies"):
+        lines += ["**Technologies:** " + ", ".join(study["technologies"]), ""]
+
+    lines += ["## The problem", ""]
+    if problem.get("context"):
+        lines += ["### Business context", "", *_bullets(problem["context"]), ""]
+    if problem.get("pain_points"):
+        lines += ["### What hurt, and whom", "", *_bullets(problem["pain_points"]), ""]
+    if problem.get("technical_debt"):
+        lines += ["### Technical debt", "", *_bullets(problem["technical_debt"]), ""]
+    if problem.get("baseline"):
+        lines += ["### Baseline", ""]
+        for key in problem["baseline"]:
+            if key not in figures:
+                raise SourceFileError(f"case study {slug}: baseline figure {key!r} not in owner")
+            lines.append(f"- {figures[key]['label'].capitalize()}: {_reported(key)}")
+        lines.append("")
+
+    lines += ["## The solution", "", solution.get("architecture", "").strip(), ""]
+    if solution.get("diagram"):
+        lines += [f'{{% include "diagrams/{solution["diagram"]}.md" %}}', ""]
+    if solution.get("decisions"):
+        lines += ["### Decisions and trade-offs", ""]
+        for decision in solution["decisions"]:
+            link = _adr_link(decision["adr"], adr_files, slug)
+            lines.append(f"- **[{decision['title']}]({link})** — {decision['why'].strip()}")
+        lines.append("")
+    if solution.get("rejected"):
+        lines += ["### Alternatives rejected", ""]
+        lines += [f"- **{r['option']}**: {r['why'].strip()}" for r in solution["rejected"]]
+        lines.append("")
+
+    if study.get("implementation"):
+        lines += ["## Implementation", ""]
+        for step in study["implementation"]:
+            lines += [f"### {step['title']}", "", step["text"].strip(), ""]
+            if step.get("code"):
+                lines += [f"```{step.get('language', 'python')}", step["code"].rstrip(), "```", ""]
+
+    lines += ["## Results and impact", ""]
+    if impact.get("reported"):
+        lines += ["### In production (self-reported)", ""]
+        for key in impact["reported"]:
+            if key not in figures:
+                raise SourceFileError(f"case study {slug}: figure {key!r} not in the owner file")
+            lines.append(f"- {figures[key]['label'].capitalize()}: {_reported(key)}")
+        lines.append("")
+    if impact.get("measured"):
+        lines += ["### Measured in the demo", ""]
+        for item in impact["measured"]:
+            lines.append(f"- {item['label']}: {_metric(item['metric'])}")
+        lines.append("")
+    if impact.get("organisational"):
+        lines += ["### For the organisation", "", *_bullets(impact["organisational"]), ""]
+
+    learnings = study.get("learnings", {})
+    if learnings:
+        lines += ["## Failures and learnings", ""]
+        if learnings.get("worked"):
+            lines += ["### What worked", "", *_bullets(learnings["worked"]), ""]
+        if learnings.get("failed"):
+            lines += ["### What did not work", ""]
+            for item in learnings["failed"]:
+                lines.append(f"- **{item['what']}** {item['lesson'].strip()}")
+            lines.append("")
+        if learnings.get("differently"):
+            lines += ["### What I would do differently", "", *_bullets(learnings["differently"])]
+            lines.append("")
+    if study.get("next"):
+        lines += ["## What's next", "", *_bullets(study["next"]), ""]
+    return "\n".join(lines)
+
+
+def render_index(studies: list[dict]) -> str:
+    lines = [
+        "---",
+        "title: Case studies",
+        "---",
+        "",
+        "# Case studies",
+        "",
+        "Each case study follows the same path: the problem as it was, what was built and",
+        "why, and what changed. Production figures are the owner's own and marked",
+        "*self-reported*; figures with a dotted underline were measured by this repository's",
+        "demo and link to their provenance.",
+        "",
+    ]
+    for study in studies:
+        lines += [f"## [{study['title']}]({study['slug']}.md)", "", study["summary"].strip(), ""]
+    return "\n".join(lines)
+
+
+def nav_entries(studies: list[dict]) -> list[dict[str, str]]:
+    return [{s["title"]: f"{OUT_DIR}/{s['slug']}.md"} for s in studies]
+
+
+def render_all(studies: list[dict], owner: dict, adr_files: dict[str, str]) -> dict[str, str]:
+    pages = {f"{OUT_DIR}/index.md": render_index(studies)}
+    for study in studies:
+        pages[f"{OUT_DIR}/{study['slug']}.md"] = render_case_study(study, owner, adr_files)
+    return pages

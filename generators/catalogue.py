@@ -1,0 +1,198 @@
+"""Read the metric catalogue (`metrics.json`) and format its values for pages.
+
+The catalogue is written by the pipeline, quality and benchmark steps. This module
+only reads it: `Catalogue.get(key)` returns one entry or raises
+`MissingMetricError`, and `format_value` turns a value and unit into the short text
+a reader sees ("5.3×", "71.2 %", "48.1 MiB", "12,345 rows").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from generators.errors import MissingMetricError, SourceFileError
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalogue entry: the value, its unit, what it means and where it came from."""
+
+    key: str
+    value: float | int | str | bool | None
+    unit: str
+    description: str
+    provenance: dict
+
+    @property
+    def text(self) -> str:
+        return format_value(self.value, self.unit)
+
+    @property
+    def anchor(self) -> str:
+        """The id of this entry's row on the catalogue page."""
+        return metric_anchor(self.key)
+
+    def provenance_line(self) -> str:
+        """One line for a tooltip: when, which run, seed, scale and commit."""
+        p = self.provenance or {}
+        commit = str(p.get("git_commit", "unknown"))[:12]
+        return (
+            f"measured {p.get('measured_at', '?')}, run {p.get('run_id', '?')}, "
+            f"seed {p.get('seed', '?')}, scale {p.get('scale', '?')}, commit {commit}"
+        )
+
+
+def metric_anchor(key: str) -> str:
+    return "metric-" + key.replace(".", "-").replace("_", "-")
+
+
+class Catalogue:
+    """The metric catalogue as read from one `metrics.json`."""
+
+    def __init__(self, entries: dict[str, dict], *, source: str = "metrics.json") -> None:
+        self._entries = entries
+        self.source = source
+
+    @classmethod
+    def load(cls, path: Path | str) -> Catalogue:
+        path = Path(path)
+        if not path.exists():
+            return cls({}, source=str(path))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise SourceFileError(f"{path}: expected a JSON object of metrics ({exc})") from exc
+        if not isinstance(data, dict):
+            raise SourceFileError(f"{path}: expected a JSON object of metrics, found {type(data)}")
+        return cls(data, source=str(path))
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
+    def keys(self) -> list[str]:
+        return sorted(self._entries)
+
+    def get(self, key: str, *, where: str = "") -> Entry:
+        """The entry for `key`; `where` (a page or generator) goes into the error."""
+        if key not in self._entries:
+            place = f"{where}: " if where else ""
+            near = [k for k in self.keys() if k.split(".")[0] == key.split(".")[0]][:8]
+            hint = f"; keys with the same prefix: {', '.join(near)}" if near else ""
+            raise MissingMetricError(
+                f"{place}metric {key!r} is not in the catalogue {self.source}{hint}"
+            )
+        raw = self._entries[key]
+        return Entry(
+            key=key,
+            value=raw.get("value"),
+            unit=str(raw.get("unit", "")),
+            description=str(raw.get("description", "")),
+            provenance=dict(raw.get("provenance") or {}),
+        )
+
+    def value(self, key: str, *, where: str = "") -> float | int | str | bool | None:
+        return self.get(key, where=where).value
+
+    def with_prefix(self, prefix: str) -> list[Entry]:
+        """Every entry under `prefix` (e.g. "bench"), sorted by key."""
+        return [self.get(k) for k in self.keys() if k == prefix or k.startswith(prefix + ".")]
+
+
+_BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"]
+
+
+def _number(value: float, digits: int = 3) -> str:
+    """Round to `digits` significant figures, with thousands separators."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    if float(value).is_integer() and abs(value) >= 1:
+        return f"{int(value):,}"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - magnitude)
+    return f"{value:,.{decimals}f}"
+
+
+def format_bytes(value: float) -> str:
+    size = float(value)
+    for unit in _BYTE_UNITS:
+        if abs(size) < 1024 or unit == _BYTE_UNITS[-1]:
+            return f"{_number(size)} {unit}" if unit != "B" else f"{int(size):,} B"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def format_value(value: float | int | str | bool | None, unit: str) -> str:
+    """The text a reader sees for one value and unit."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return f"{value} {unit}".strip()
+    unit = unit.strip()
+    if unit in ("x", "×", "times"):
+        return f"{_number(value)}×"
+    if unit in ("%", "pct", "percent"):
+        return f"{value:,.1f} %"
+    if unit in ("bytes", "B", "byte"):
+        return format_bytes(value)
+    if unit in ("s", "seconds"):
+        if abs(value) < 1:
+            return f"{_number(value * 1000)} ms"
+        if abs(value) >= 120:
+            return f"{_number(value / 60)} min"
+        return f"{_number(value)} s"
+    if unit in ("ms",):
+        return f"{_number(value)} ms"
+    if unit in ("", "count", "1"):
+        return _number(value)
+    return f"{_number(value)} {unit}"
+
+
+_FAMILY_TITLES = {
+    "estate": "Synthetic source estate",
+    "pipeline": "Pipeline runs",
+    "quality": "Data quality",
+    "bench": "Benchmarks",
+}
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_catalogue_page(catalogue: Catalogue) -> str:
+    """The 'Evidence' page: every metric with its value, meaning and provenance.
+
+    Each row carries the anchor the `metric()` macro links to.
+    """
+    lines = [
+        "# Evidence: the metric catalogue",
+        "",
+        "Every measured figure on this site links here. Each row is one entry of the",
+        "metric catalogue written by the last pipeline, quality and benchmark runs: the",
+        "value, what it measures, and where it came from (run, seed, scale, commit,",
+        "machine, time). The raw file is published as",
+        "[metrics.json](../assets/generated/data/metrics.json).",
+        "",
+    ]
+    keys = catalogue.keys()
+    if not keys:
+        lines += ['!!! warning "No measurements yet"', "", "    The catalogue is empty.", ""]
+    families = sorted({k.split(".")[0] for k in keys}, key=lambda f: (f not in _FAMILY_TITLES, f))
+    for family in families:
+        lines += [f"## {_FAMILY_TITLES.get(family, family.title())}", ""]
+        lines += ["| Metric | Value | Meaning | Provenance |", "|---|---|---|---|"]
+        for entry in catalogue.with_prefix(family):
+            lines.append(
+                f'| <span id="{entry.anchor}"></span>`{entry.key}` | {_cell(entry.text)} | '
+                f"{_cell(entry.description)} | {_cell(entry.provenance_line())} |"
+            )
+        lines.append("")
+    machines = sorted({str(catalogue.get(k).provenance.get("machine", "")) for k in keys} - {""})
+    if machines:
+        lines += ["## Machines", "", *[f"- {m}" for m in machines], ""]
+    return "\n".join(lines)

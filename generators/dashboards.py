@@ -1,0 +1,71 @@
+"""Observability dashboards as pages: run history and quality by day, from the run
+manifests (`runs/`) and the quality results (`quality/results.parquet`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+
+def load_runs(runs_dir: Path) -> list[dict]:
+    """Every run manifest (JSON), in file-name order."""
+    if not runs_dir.exists():
+        return []
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(runs_dir.glob("*.json"))]
+
+
+def run_outcomes(runs: list[dict]) -> dict[str, str]:
+    """Business date -> how the last run of that date ended."""
+    outcomes: dict[str, str] = {}
+    for run in runs:
+        date = str(run.get("business_date", ""))
+        if date:
+            outcomes[date] = str(run.get("status", "unknown"))
+    return outcomes
+
+
+def quality_by_day(results: pl.DataFrame) -> pl.DataFrame:
+    """Per business date: checks run, checks that found something, rows quarantined,
+    halts and anomalies flagged."""
+    if results.is_empty():
+        return pl.DataFrame()
+    return (
+        results.group_by("business_date")
+        .agg(
+            pl.len().alias("checks"),
+            ((pl.col("rows_failed") > 0) | (pl.col("severity") != "info")).sum().alias("findings"),
+            pl.col("rows_failed")
+            .filter(pl.col("action") == "quarantined")
+            .sum()
+            .alias("quarantined"),
+            (pl.col("action") == "halted").sum().alias("halts"),
+            (pl.col("action") == "flagged").sum().alias("anomalies"),
+        )
+        .sort("business_date")
+    )
+
+
+def render_quality_dashboard(results: pl.DataFrame, runs: list[dict]) -> str:
+    lines = ['{% include "charts/quality.md" %}', "", '{% include "charts/pipeline.md" %}', ""]
+    by_day = quality_by_day(results)
+    if by_day.is_empty():
+        return "\n".join([*lines, "No quality results yet.", ""])
+    outcomes = run_outcomes(runs)
+    lines += [
+        "### Quality by day",
+        "",
+        '??? info "Every day of the latest run"',
+        "",
+        "    | Date | Run | Checks | Findings | Rows quarantined | Halts | Anomalies |",
+        "    |---|---|---|---|---|---|---|",
+    ]
+    for row in by_day.iter_rows(named=True):
+        date = str(row["business_date"])
+        lines.append(
+            f"    | {date} | {outcomes.get(date, '—')} | {row['checks']:,} | {row['findings']:,} "
+            f"| {row['quarantined']:,} | {row['halts']:,} | {row['anomalies']:,} |"
+        )
+    lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,40 @@
+"""MkDocs hook: expand nav entries whose pages are generated in families.
+
+`mkdocs.yml` names one index page per generated family (case studies, decisions).
+The generators write `docs/generated/nav.json`, mapping each such index to its child
+pages; this hook turns the entry into a section holding the index and the children,
+so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+NAV_FILE = Path("generated/nav.json")
+
+
+def expand(nav: list, families: dict[str, list[dict[str, str]]]) -> list:
+    """Return `nav` with each `{title: index}` whose index is a family replaced by a
+    section `{title: [index, *children]}`. Pure: no I/O."""
+    out = []
+    for item in nav:
+        if isinstance(item, dict):
+            (title, target), *_ = item.items()
+            if isinstance(target, list):
+                out.append({title: expand(target, families)})
+            elif isinstance(target, str) and target in families:
+                out.append({title: [target, *families[target]]})
+            else:
+                out.append(item)
+        else:
+            out.append(item)
+    return out
+
+
+def on_config(config):
+    path = Path(config["docs_dir"]) / NAV_FILE
+    if path.exists() and config.get("nav"):
+        families = json.loads(path.read_text(encoding="utf-8"))
+        config["nav"] = expand(config["nav"], families)
+    return config

@@ -1,0 +1,77 @@
+"""The pages step: read the sources and results, call the renderers, write the
+generated pages, the partials hand-written pages include, and the nav families."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+from demo_pipeline.atomic import write_text_atomic
+from demo_pipeline.workdir import Workdir
+from generators import adr, benchmarks, case_studies, dashboards, incidents, posts
+from generators.catalogue import Catalogue, render_catalogue_page
+from generators.owner_data import load_case_studies, load_owner
+from generators.project import Project
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, text if text.endswith("\n") else text + "\n")
+
+
+def _reset(folder: Path) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+
+
+def build(project: Project, workdir: Workdir) -> None:
+    catalogue = Catalogue.load(project.published_data / "metrics.json")
+    claims_path = project.published_data / "claims.json"
+    claims = json.loads(claims_path.read_text(encoding="utf-8")) if claims_path.exists() else []
+    owner = load_owner(project.root)
+    studies = load_case_studies(project.root)
+    adrs = adr.load_adrs(project.adr)
+    results_path = workdir.quality / "results.parquet"
+    results = pl.read_parquet(results_path) if results_path.exists() else pl.DataFrame()
+    ground_truth = (
+        json.loads(workdir.ground_truth.read_text(encoding="utf-8"))
+        if workdir.ground_truth.exists()
+        else {}
+    )
+    runs = dashboards.load_runs(workdir.runs)
+
+    gen = project.generated
+    for folder in (gen / "case-studies", gen / "decisions", project.partials / "pages"):
+        _reset(folder)
+
+    pages: dict[str, str] = {}
+    pages.update(adr.render_all(adrs, claims))
+    adr_files = {a.number: a.filename for a in adrs}
+    pages.update(case_studies.render_all(studies, owner, adr_files))
+    pages["generated/metrics.md"] = render_catalogue_page(catalogue)
+    for rel, text in pages.items():
+        _write(project.docs / rel, text)
+
+    partials = {
+        "latest-posts.md": posts.render_latest_posts(posts.load_posts(project.blog_posts)),
+        "bench-environment.md": benchmarks.render_environment(catalogue),
+        "bench-results.md": benchmarks.render_results(catalogue),
+        "claims.md": benchmarks.render_claims(claims, catalogue),
+        "failure-modes.md": incidents.render_failure_modes(
+            ground_truth, results, dashboards.run_outcomes(runs)
+        ),
+        "quality-dashboard.md": dashboards.render_quality_dashboard(results, runs),
+    }
+    for name, text in partials.items():
+        _write(project.partials / "pages" / name, text)
+
+    _write(project.docs / posts.AUTHORS_FILE, posts.render_authors(owner))
+    families = {
+        f"{adr.OUT_DIR}/index.md": adr.nav_entries(adrs),
+        f"{case_studies.OUT_DIR}/index.md": case_studies.nav_entries(studies),
+    }
+    _write(gen / "nav.json", json.dumps(families, indent=2, sort_keys=True))

@@ -1,0 +1,73 @@
+"""Where the site's sources and outputs live inside the repository.
+
+One object names every folder, so the orchestrator and tests can point a whole build
+at a copy of the project (tests do, to keep the real docs/ untouched).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path = REPO_ROOT
+
+    @property
+    def mkdocs_yml(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def generated(self) -> Path:
+        """Generated pages (git-ignored)."""
+        return self.docs / "generated"
+
+    @property
+    def partials(self) -> Path:
+        """Generated Markdown snippets that hand-written pages include (not pages)."""
+        return self.generated / "partials"
+
+    @property
+    def assets(self) -> Path:
+        """Generated images and downloads (git-ignored)."""
+        return self.docs / "assets" / "generated"
+
+    @property
+    def published_data(self) -> Path:
+        """Raw results published with the site, and read by the macros."""
+        return self.assets / "data"
+
+    @property
+    def adr(self) -> Path:
+        return self.root / "adr"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def blog_posts(self) -> Path:
+        return self.docs / "blog" / "posts"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config" / "demo.yaml"
+
+    @property
+    def code(self) -> Path:
+        return self.root / "demo_pipeline"
+
+    @property
+    def generators(self) -> Path:
+        return self.root / "generators"
