@@ -25,6 +25,7 @@ class BuiltSite:
 
     root: Path
     base_path: str
+    site_url: str | None = None
 
     @classmethod
     def at(cls, root: Path) -> BuiltSite:
@@ -33,8 +34,10 @@ class BuiltSite:
         if not home.is_file():
             raise FileNotFoundError(f"{home}: no home page; expected a built MkDocs site in {root}")
         match = CANONICAL.search(home.read_text(encoding="utf-8"))
-        base = urlsplit(match.group(1)).path if match else "/"
-        return cls(root=root, base_path=base if base.endswith("/") else base + "/")
+        site_url = match.group(1) if match else None
+        base = urlsplit(site_url).path if site_url else "/"
+        base = base if base.endswith("/") else base + "/"
+        return cls(root=root, base_path=base, site_url=site_url)
 
     def html_files(self) -> list[Path]:
         """Every content page's HTML file, sorted (the 404 page excluded)."""
