@@ -82,9 +82,9 @@ def time_repeated(fn: Callable[[], T], *, warmups: int, repetitions: int) -> tup
 def thread_environment(threads: int) -> dict[str, str]:
     """Environment variables that pin every engine's thread pool to `threads`.
 
-    POLARS_MAX_THREADS is read once, when Polars is imported; the others cap the
-    BLAS/OpenMP pools numpy and pandas may use. DuckDB and pyarrow are set in code by
-    the worker (`SET threads`, `pyarrow.set_cpu_count`) from BENCH_THREADS.
+    POLARS_MAX_THREADS is read once, when Polars is imported; OMP_NUM_THREADS also sizes
+    pyarrow's CPU pool (pandas' Parquet reader); the others cap BLAS pools numpy may use.
+    DuckDB is set in code by each job (`SET threads`) from BENCH_THREADS.
     """
     value = str(threads)
     return {
