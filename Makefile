@@ -69,13 +69,14 @@ test: install ## Run the test suite
 	$(PY) -m pytest -m "not browser"
 
 test-site: install ## Drive the built site in headless Chromium: pages, links, a11y, budgets
-	@scripts/ensure-system-deps.sh chromium:chromium
-	$(PY) -m pytest -m browser
+	@scripts/ensure-system-deps.sh chromium:chromium node:nodejs npm:npm
+	npm ci --silent --no-audit --no-fund --prefix tests/site
+	WORKDIR=$(WORKDIR) $(PY) -m pytest -m browser tests/site
 
 audit: install ## Run Lighthouse over the key pages of the built site
-	@scripts/ensure-system-deps.sh chromium:chromium node:nodejs
-	npm ci --silent --prefix tests/site
-	$(PY) -m tests.site.lighthouse --workdir $(WORKDIR)
+	@scripts/ensure-system-deps.sh chromium:chromium node:nodejs npm:npm
+	npm ci --silent --no-audit --no-fund --prefix tests/site
+	CHROME_PATH=/usr/bin/chromium $(PY) -m tests.site.lighthouse --workdir $(WORKDIR)
 
 lint: install ## Lint and check formatting with ruff
 	$(BIN)/ruff check .

@@ -1,0 +1,189 @@
+"""`python -m tests.site.lighthouse --workdir build` (run by `make audit`): Lighthouse, the npm
+CLI pinned in tests/site/package-lock.json, over the built site's key pages, served on 127.0.0.1,
+in Debian's Chromium (CHROME_PATH, default /usr/bin/chromium).
+
+Scores performance, accessibility, best practices and SEO per page, on the mobile profile
+(Lighthouse's default: a throttled mid-range phone) and the desktop preset. Writes each run's
+JSON and HTML report and a summary (summary.json, summary.md) under <workdir>/lighthouse, prints
+the table, and exits 1 when a score is below the target (95) or a run failed.
+
+One Chromium serves every run (Lighthouse attaches to it through its debugging port) so the
+shared machine starts a browser once, not once per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.site.site_build import REPO, locate_site
+from tests.site.site_pages import slug
+from tests.site.site_server import SiteServer
+
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+TARGET = 95
+FORM_FACTORS = ("mobile", "desktop")
+LIGHTHOUSE_CLI = Path(__file__).parent / "node_modules" / "lighthouse" / "cli" / "index.js"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RUN_TIMEOUT_S = 300
+
+
+class AuditError(RuntimeError):
+    """Lighthouse could not run (missing tool, browser did not start, run crashed)."""
+
+
+@contextmanager
+def debuggable_chromium(chrome_path: str):
+    """Start one headless Chromium with a debugging port; yield the port."""
+    profile = Path(tempfile.mkdtemp(prefix="lighthouse-profile-"))
+    process = subprocess.Popen(
+        [chrome_path, *CHROMIUM_FLAGS, "--remote-debugging-port=0", f"--user-data-dir={profile}",
+         "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not port_file.is_file() or not port_file.read_text().strip():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AuditError(f"{chrome_path} did not open a debugging port within 30 s "
+                                 f"(exit code {process.poll()})")
+            time.sleep(0.2)
+        yield int(port_file.read_text().splitlines()[0])
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def run_lighthouse(url: str, form_factor: str, port: int, output_stem: Path) -> dict:
+    """One Lighthouse run; returns {category: score 0-100}, reports at output_stem.report.*"""
+    if not LIGHTHOUSE_CLI.is_file():
+        raise AuditError(f"{LIGHTHOUSE_CLI} missing: run `npm ci --prefix tests/site`")
+    command = [
+        "node", str(LIGHTHOUSE_CLI), url,
+        f"--port={port}",
+        "--output=json", "--output=html",
+        f"--output-path={output_stem}",
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--quiet",
+    ]  # fmt: skip
+    if form_factor == "desktop":
+        command.append("--preset=desktop")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    report_path = output_stem.with_name(output_stem.name + ".report.json")
+    if result.returncode != 0 or not report_path.is_file():
+        raise AuditError(
+            f"lighthouse {url} ({form_factor}) exited {result.returncode}: "
+            f"{(result.stderr or result.stdout).strip()[-800:]}"
+        )
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    if report.get("runtimeError"):
+        raise AuditError(f"lighthouse {url} ({form_factor}): {report['runtimeError']}")
+    scores = {}
+    for category in CATEGORIES:
+        score = report["categories"][category]["score"]
+        scores[category] = None if score is None else round(score * 100)
+    return scores
+
+
+def failing_audits(report_path: Path, category: str) -> list[str]:
+    """The audits that cost a category points, for the summary: 'id (score)'."""
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    lines = []
+    for ref in report["categories"][category]["auditRefs"]:
+        audit = report["audits"][ref["id"]]
+        if ref["weight"] > 0 and audit.get("score") is not None and audit["score"] < 1:
+            lines.append(f"{ref['id']} ({audit['score']:.2f})")
+    return lines
+
+
+def summary_markdown(rows: list[dict]) -> str:
+    header = "| page | form factor | " + " | ".join(CATEGORIES) + " |"
+    lines = [f"# Lighthouse (target ≥ {TARGET} in every category)", "", header,
+             "|" + "---|" * (len(CATEGORIES) + 2)]
+    for row in rows:
+        cells = [str(row["scores"].get(c, "error")) for c in CATEGORIES] if row["scores"] else (
+            ["error"] * len(CATEGORIES))
+        lines.append(f"| {row['page']} | {row['form_factor']} | " + " | ".join(cells) + " |")
+    below = [r for r in rows if r.get("below")]
+    if below:
+        lines += ["", "## Below target: the audits that cost points", ""]
+        for row in below:
+            for category, audits in row["below"].items():
+                lines.append(f"- {row['page']} ({row['form_factor']}) {category}: "
+                             + ", ".join(audits))
+    errors = [r for r in rows if r.get("error")]
+    if errors:
+        lines += ["", "## Runs that failed", ""]
+        lines += [f"- {r['page']} ({r['form_factor']}): {r['error']}" for r in errors]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workdir", type=Path, default=Path("build"))
+    parser.add_argument("--form-factor", choices=[*FORM_FACTORS, "both"], default="both")
+    parser.add_argument("--pages", nargs="*", default=None,
+                        help="URL paths below the site's base (default: the key pages)")
+    args = parser.parse_args(argv)
+    workdir = args.workdir if args.workdir.is_absolute() else REPO / args.workdir
+    out_dir = workdir / "lighthouse"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    chrome_path = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+    os.environ["CHROME_PATH"] = chrome_path  # Lighthouse's own launcher reads it too
+    form_factors = FORM_FACTORS if args.form_factor == "both" else (args.form_factor,)
+
+    site = locate_site(Path(tempfile.mkdtemp(prefix="lighthouse-site-")))
+    pages = ([site.base_path + p.lstrip("/") for p in args.pages] if args.pages
+             else site.key_pages())
+    rows = []
+    with SiteServer(site) as server, debuggable_chromium(chrome_path) as port:
+        for page in pages:
+            for form_factor in form_factors:
+                stem = out_dir / f"{slug(page, site.base_path)}-{form_factor}"
+                row = {"page": page, "form_factor": form_factor, "scores": {},
+                       "report": str(stem) + ".report.html"}
+                try:
+                    row["scores"] = run_lighthouse(server.url(page), form_factor, port, stem)
+                except (AuditError, subprocess.TimeoutExpired) as error:
+                    row["error"] = str(error)
+                low = [c for c, s in row["scores"].items() if s is None or s < TARGET]
+                if low:
+                    report_json = Path(str(stem) + ".report.json")
+                    row["below"] = {c: failing_audits(report_json, c) for c in low}
+                rows.append(row)
+                scores = " ".join(f"{c}={row['scores'].get(c)}" for c in CATEGORIES)
+                print(f"{page} [{form_factor}] {row.get('error') or scores}", flush=True)
+    (out_dir / "summary.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    markdown = summary_markdown(rows)
+    (out_dir / "summary.md").write_text(markdown, encoding="utf-8")
+    print(markdown)
+    failed = [r for r in rows if r.get("error") or r.get("below")]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
