@@ -54,8 +54,13 @@ def debuggable_chromium(chrome_path: str):
     """Start one headless Chromium with a debugging port; yield the port."""
     profile = Path(tempfile.mkdtemp(prefix="lighthouse-profile-"))
     process = subprocess.Popen(
-        [chrome_path, *CHROMIUM_FLAGS, "--remote-debugging-port=0", f"--user-data-dir={profile}",
-         "about:blank"],
+        [
+            chrome_path,
+            *CHROMIUM_FLAGS,
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            "about:blank",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -64,8 +69,10 @@ def debuggable_chromium(chrome_path: str):
         deadline = time.monotonic() + 30
         while not port_file.is_file() or not port_file.read_text().strip():
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AuditError(f"{chrome_path} did not open a debugging port within 30 s "
-                                 f"(exit code {process.poll()})")
+                raise AuditError(
+                    f"{chrome_path} did not open a debugging port within 30 s "
+                    f"(exit code {process.poll()})"
+                )
             time.sleep(0.2)
         yield int(port_file.read_text().splitlines()[0])
     finally:
@@ -122,19 +129,27 @@ def failing_audits(report_path: Path, category: str) -> list[str]:
 
 def summary_markdown(rows: list[dict]) -> str:
     header = "| page | form factor | " + " | ".join(CATEGORIES) + " |"
-    lines = [f"# Lighthouse (target ≥ {TARGET} in every category)", "", header,
-             "|" + "---|" * (len(CATEGORIES) + 2)]
+    lines = [
+        f"# Lighthouse (target ≥ {TARGET} in every category)",
+        "",
+        header,
+        "|" + "---|" * (len(CATEGORIES) + 2),
+    ]
     for row in rows:
-        cells = [str(row["scores"].get(c, "error")) for c in CATEGORIES] if row["scores"] else (
-            ["error"] * len(CATEGORIES))
+        cells = (
+            [str(row["scores"].get(c, "error")) for c in CATEGORIES]
+            if row["scores"]
+            else (["error"] * len(CATEGORIES))
+        )
         lines.append(f"| {row['page']} | {row['form_factor']} | " + " | ".join(cells) + " |")
     below = [r for r in rows if r.get("below")]
     if below:
         lines += ["", "## Below target: the audits that cost points", ""]
         for row in below:
             for category, audits in row["below"].items():
-                lines.append(f"- {row['page']} ({row['form_factor']}) {category}: "
-                             + ", ".join(audits))
+                lines.append(
+                    f"- {row['page']} ({row['form_factor']}) {category}: " + ", ".join(audits)
+                )
     errors = [r for r in rows if r.get("error")]
     if errors:
         lines += ["", "## Runs that failed", ""]
@@ -146,8 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workdir", type=Path, default=Path("build"))
     parser.add_argument("--form-factor", choices=[*FORM_FACTORS, "both"], default="both")
-    parser.add_argument("--pages", nargs="*", default=None,
-                        help="URL paths below the site's base (default: the key pages)")
+    parser.add_argument(
+        "--pages",
+        nargs="*",
+        default=None,
+        help="URL paths below the site's base (default: the key pages)",
+    )
     args = parser.parse_args(argv)
     workdir = args.workdir if args.workdir.is_absolute() else REPO / args.workdir
     out_dir = workdir / "lighthouse"
@@ -157,15 +176,18 @@ def main(argv: list[str] | None = None) -> int:
     form_factors = FORM_FACTORS if args.form_factor == "both" else (args.form_factor,)
 
     site = locate_site(Path(tempfile.mkdtemp(prefix="lighthouse-site-")))
-    pages = ([site.base_path + p.lstrip("/") for p in args.pages] if args.pages
-             else site.key_pages())
+    pages = [site.base_path + p.lstrip("/") for p in args.pages] if args.pages else site.key_pages()
     rows = []
     with SiteServer(site) as server, debuggable_chromium(chrome_path) as port:
         for page in pages:
             for form_factor in form_factors:
                 stem = out_dir / f"{slug(page, site.base_path)}-{form_factor}"
-                row = {"page": page, "form_factor": form_factor, "scores": {},
-                       "report": str(stem) + ".report.html"}
+                row = {
+                    "page": page,
+                    "form_factor": form_factor,
+                    "scores": {},
+                    "report": str(stem) + ".report.html",
+                }
                 try:
                     row["scores"] = run_lighthouse(server.url(page), form_factor, port, stem)
                 except (AuditError, subprocess.TimeoutExpired) as error:
