@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from demo_pipeline.config import DemoConfig
 from demo_pipeline.errors import SourceError
-from demo_pipeline.estate import erp, orders_store
+from demo_pipeline.estate import erp, orders_store, workbooks
 from demo_pipeline.estate import scenarios as sc
 from demo_pipeline.estate.dimensions import Dimensions, build_dimensions
 from demo_pipeline.estate.facts import (
@@ -157,7 +157,7 @@ def _build_into(cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progre
     plan = sc.ScenarioPlan.from_config(cfg)
     stats = EstateStats()
     staging.sources.mkdir(parents=True)
-    task = progress.add_task("master data", total=estate.days + 3)
+    task = progress.add_task("master data", total=estate.days + 4)
 
     with log.stage("dimensions", table="dimensions") as out:
         dims = build_dimensions(estate)
@@ -200,9 +200,15 @@ def _build_into(cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progre
     stats.rows.update(counts)
     erp.finish_erp(conn, estate.end_date)
 
+    progress.update(task, description="workbooks")
+    with log.stage("workbooks", table=workbooks.TABLE) as out:
+        rows, renamed = _write_workbooks(cfg, plan, dims, history, staging)
+        stats.rows[workbooks.TABLE] = out["rows"] = rows
+    progress.advance(task)
+
     progress.update(task, description="ground truth")
     with log.stage("ground_truth", table="ground_truth") as out:
-        faults = feed_faults + _served_faults(plan, manifest)
+        faults = feed_faults + renamed + _served_faults(plan, manifest)
         truth = sc.ground_truth(cfg, faults)
         text = json.dumps(truth, indent=2, sort_keys=False, ensure_ascii=False)
         staging.ground_truth.write_text(text + "\n", encoding="utf-8")
@@ -270,6 +276,31 @@ def _daily_facts(
     if spike_fault is not None:
         faults.append(spike_fault)
     return counts, faults, manifest
+
+
+def _write_workbooks(
+    cfg: DemoConfig, plan: sc.ScenarioPlan, dims, history, staging: Workdir
+) -> tuple[int, list[sc.Fault]]:
+    """One supplier price list per business day; the renamed header on its day."""
+    rows = 0
+    faults = []
+    for day in range(1, cfg.estate.days + 1):
+        date = day_date(cfg.estate, day)
+        frame = workbooks.price_list(cfg.estate, dims, history, day)
+        renamed = None
+        if (scenario := plan.on(day, "renamed_column")) is not None:
+            old = scenario.params.get("from", "Unit Cost (EUR)")
+            new = scenario.params.get("to", "Unit cost EUR")
+            renamed = {old: new}
+            faults.append(plan.fault(scenario, 1, [old]))
+        rows += workbooks.write_price_list(
+            workbooks.workbook_path(staging.workbooks, date.isoformat()),
+            frame,
+            date,
+            workbooks.blank_row_positions(cfg.estate, day, frame.height),
+            renamed,
+        )
+    return rows, faults
 
 
 def _served_faults(plan: sc.ScenarioPlan, manifest: dict[str, dict[str, int]]) -> list[sc.Fault]:

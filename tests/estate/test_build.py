@@ -20,6 +20,7 @@ def test_same_seed_and_scale_give_byte_identical_files(tiny_estate, tmp_path):
     hashes = file_hashes(first.sources)
     assert {"erp.sqlite", "ground_truth.json", "orders/manifest.json"} <= set(hashes)
     assert any(name.startswith("orders/2026-11-") for name in hashes)
+    assert any(name.startswith("workbooks/2026-11-") for name in hashes)
     assert hashes == file_hashes(second.sources)
 
 
