@@ -70,8 +70,11 @@ FACTS = (
 # Dimensions first: the facts' referential-integrity rules check against them.
 TABLE_ORDER = ("warehouses", "categories", "suppliers", "customers", "products", *FACTS)
 DEPENDS_ON = {"order_lines": "orders"}
-# A rule failing above its fail threshold halts the table's batch (rows held in bronze).
-HALT_ON_RULE_FAILURE = True
+# True: a rule failing above its fail threshold halts the table's whole batch. False (the
+# brief's tier 2: warn, log, quarantine): the failure is reported, broken rows are
+# quarantined and the good rows load. At small scales a fixed number of injected bad rows
+# is a large share of a day, so halting would throw good data away.
+HALT_ON_RULE_FAILURE = False
 
 
 @dataclass
@@ -81,6 +84,12 @@ class TableOutcome:
     """ok | halted (contract or rule failure; rows held in bronze) | missing | failed"""
     conservation: Conservation | None = None
     detail: str = ""
+    halt: str | None = None
+    """Why a batch halted: schema (tier 1), rules (tier 2) or upstream (its parent)."""
+    valid_keys: pl.DataFrame | None = None
+    """Keys of the rows that passed the rules (before de-duplication): a child's
+    referential integrity checks against these, so the lines of a repeated order are
+    counted as duplicates rather than quarantined as orphans."""
     silver_write: PartitionWrite | None = None
     quarantine_write: PartitionWrite | None = None
 
@@ -134,9 +143,11 @@ class DimensionState:
         return dimension_path(self.silver, table).stat().st_size
 
 
-def build_silver(ctx: DayContext) -> SilverOutcome:
+def build_silver(ctx: DayContext, unavailable: dict[str, str] | None = None) -> SilverOutcome:
     """Run the silver stage for ctx.business_date. Never raises for one bad table:
-    the table is marked halted/failed and the others go on."""
+    the table is marked halted/failed and the others go on. `unavailable` maps tables
+    whose source failed today to the error: they are marked failed and left alone."""
+    unavailable = unavailable or {}
     out = SilverOutcome()
     refs: dict[str, pl.Series] = {}
     state = DimensionState(ctx.workdir.state, ctx.workdir.silver)
@@ -144,6 +155,9 @@ def build_silver(ctx: DayContext) -> SilverOutcome:
     for table in TABLE_ORDER:
         if table == FACTS[0]:
             _keep_previous_references(ctx, state, refs)
+        if table in unavailable:
+            out.tables[table] = TableOutcome(table, "failed", detail=unavailable[table])
+            continue
         upstream = DEPENDS_ON.get(table)
         if upstream and out.tables[upstream].status != "ok":
             out.tables[table] = _hold_for_upstream(ctx, table, out.tables[upstream], out.checks)
@@ -173,7 +187,8 @@ def build_silver(ctx: DayContext) -> SilverOutcome:
             refs[table] = ids
         else:
             if table == "orders":
-                day_orders = passed["order_id"]
+                assert outcome.valid_keys is not None
+                day_orders = outcome.valid_keys["order_id"]
             _write_fact(ctx, table, passed, outcome)
     return out
 
@@ -233,7 +248,11 @@ def _clean(
         )
         ctx.log.event("silver.schema_halt", level="error", table=table, error=message)
         return TableOutcome(
-            table, "halted", Conservation(table, raw.height, 0, 0, 0, raw.height), detail=message
+            table,
+            "halted",
+            Conservation(table, raw.height, 0, 0, 0, raw.height),
+            detail=message,
+            halt="schema",
         ), None
     note = f"contract v{contract.version}"
     if verdict.dropped_columns:
@@ -263,7 +282,11 @@ def _clean(
         message = f"table {table!r}: rules above their fail threshold ({names}); batch held"
         ctx.log.event("silver.rule_halt", level="error", table=table, error=message)
         return TableOutcome(
-            table, "halted", Conservation(table, raw.height, 0, 0, 0, raw.height), detail=message
+            table,
+            "halted",
+            Conservation(table, raw.height, 0, 0, 0, raw.height),
+            detail=message,
+            halt="rules",
         ), None
     quarantine_write = _write_quarantine(ctx, table, ruled.quarantined)
 
@@ -288,6 +311,7 @@ def _clean(
     outcome = TableOutcome(
         table, "ok", conservation, detail=note, quarantine_write=quarantine_write
     )
+    outcome.valid_keys = ruled.passed.select(contract.keys)
     return outcome, deduped.kept
 
 
@@ -384,4 +408,6 @@ def _hold_for_upstream(
             detail=detail,
         )
     )
-    return TableOutcome(table, "halted", Conservation(table, rows, 0, 0, 0, rows), detail=detail)
+    return TableOutcome(
+        table, "halted", Conservation(table, rows, 0, 0, 0, rows), detail=detail, halt="upstream"
+    )

@@ -1,0 +1,224 @@
+"""Gold: the DuckDB star schema, rebuilt from silver one business day at a time.
+
+Each day's build runs in ONE DuckDB transaction: dimensions are replaced from
+silver, the day's facts are replaced (delete + insert by ingestion date), facts of
+products whose history changed are re-pointed, aggregates and views are rebuilt.
+A crash at any moment leaves the database as it was before the day (DuckDB rolls
+back an uncommitted transaction from its write-ahead log), and rerunning the day
+gives the same result. The SQL lives in `gold/sql/*.sql`, one file per concern.
+
+The Parquet exports (`<workdir>/gold/parquet/<table>.parquet`) are written after a
+run, each atomically, sorted by the table's key so the same gold gives the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from demo_pipeline.atomic import atomic_path
+from demo_pipeline.pipeline.context import DayContext
+from demo_pipeline.pipeline.crashpoints import crash_point
+from demo_pipeline.silver.stage import dimension_path, fact_files, silver_partition
+from demo_pipeline.workdir import Workdir
+
+# Every gold table and the columns that order its export.
+GOLD_TABLES: dict[str, str] = {
+    "dim_date": "date_key",
+    "dim_product": "product_sk",
+    "dim_supplier": "supplier_sk",
+    "dim_warehouse": "warehouse_id",
+    "dim_customer": "customer_id",
+    "fact_sales": "order_id, line_no",
+    "fact_inventory_daily": "snapshot_date, product_id, warehouse_id",
+    "fact_purchase_order_line": "po_id, line_no",
+    "agg_daily_sales": "business_date, warehouse_id, category_name",
+    "agg_stock_cover": "product_id, warehouse_id",
+    "agg_supplier_fill_rate": "supplier_id",
+}
+GOLD_VIEWS = ("v_sales", "v_inventory_latest", "v_product_price_history")
+DIMENSION_SOURCES = ("products", "categories", "suppliers", "warehouses", "customers")
+
+
+@dataclass
+class GoldOutcome:
+    rows: dict[str, int] = field(default_factory=dict)
+    loaded: list[str] = field(default_factory=list)
+    """What today's build refreshed: facts loaded for the day, dims, aggregates."""
+    skipped: list[str] = field(default_factory=list)
+
+
+def sql(name: str, **params: str) -> str:
+    text = resources.files("demo_pipeline.gold").joinpath("sql", f"{name}.sql").read_text()
+    return text.format(**params)
+
+
+def quote(path: Path | str) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db), read_only=read_only)
+    con.execute("SET threads = 2")
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def build_gold(ctx: DayContext) -> GoldOutcome:
+    """Refresh gold for ctx.business_date from what silver holds now."""
+    wd, day = ctx.workdir, ctx.business_date
+    out = GoldOutcome()
+    con = connect(wd.gold_db)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(sql("schema"))
+        dims = {t: dimension_path(wd.silver, t) for t in DIMENSION_SOURCES}
+        if all(p.exists() for p in dims.values()):
+            _replace_dimensions(con, ctx, dims)
+            out.loaded.append("dimensions")
+        else:
+            missing = [t for t, p in dims.items() if not p.exists()]
+            out.skipped.append(f"dimensions (no silver yet for {missing})")
+        has_dims = _exists(con, "dim_product")
+        facts = {
+            t: silver_partition(wd.silver, t, day) / "part-0.parquet"
+            for t in ("orders", "order_lines", "inventory_snapshots")
+        }
+        if has_dims and facts["orders"].exists() and facts["order_lines"].exists():
+            con.execute(
+                sql(
+                    "facts",
+                    day=quote(day),
+                    orders=quote(facts["orders"]),
+                    order_lines=quote(facts["order_lines"]),
+                )
+            )
+            out.loaded.append("fact_sales")
+        else:
+            out.skipped.append("fact_sales")
+        if has_dims and facts["inventory_snapshots"].exists():
+            con.execute(
+                sql(
+                    "inventory",
+                    day=quote(day),
+                    inventory_snapshots=quote(facts["inventory_snapshots"]),
+                )
+            )
+            out.loaded.append("fact_inventory_daily")
+        else:
+            out.skipped.append("fact_inventory_daily")
+        if has_dims:
+            con.execute(sql("repoint"))
+        crash_point("gold.mid_build")
+        po = [fact_files(wd.silver, t) for t in ("purchase_orders", "purchase_order_lines")]
+        if po[0] and po[1]:
+            con.execute(
+                sql(
+                    "purchase_orders",
+                    purchase_orders=_file_list(po[0]),
+                    purchase_order_lines=_file_list(po[1]),
+                )
+            )
+            out.loaded.append("fact_purchase_order_line")
+        if has_dims and _exists(con, "fact_purchase_order_line"):
+            con.execute(sql("aggregates"))
+            con.execute(sql("views"))
+            out.loaded.append("aggregates")
+        crash_point("gold.before_commit")
+        con.execute("COMMIT")
+        out.rows = table_rows(con)
+    except BaseException:
+        con.close()
+        raise
+    con.close()
+    return out
+
+
+def _replace_dimensions(con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: dict) -> None:
+    """Replace the dimensions; remember which products' history changed today."""
+    cfg = ctx.cfg
+    had_products = _exists(con, "dim_product")
+    products = quote(dims["products"])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE incoming_products AS SELECT product_sk, product_id, "
+        f"valid_from, valid_to FROM read_parquet({products})"
+    )
+    if had_products:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE changed_products AS SELECT DISTINCT product_id FROM ("
+            "SELECT * FROM incoming_products EXCEPT "
+            "SELECT product_sk, product_id, valid_from, valid_to FROM dim_product)"
+        )
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE changed_products (product_id BIGINT)")
+    peaks = [cfg.estate.peak_day, *cfg.quality.expected_peaks]
+    peak_list = ", ".join(f"DATE {quote(d)}" for d in sorted({p for p in peaks if p})) or "NULL"
+    con.execute(
+        sql(
+            "dimensions",
+            **{t: quote(p) for t, p in dims.items()},
+            first_day=quote(cfg.estate.start_date),
+            last_day=quote(cfg.estate.end_date),
+            peak_days=peak_list,
+        )
+    )
+
+
+def _file_list(files: list[Path]) -> str:
+    return "[" + ", ".join(quote(f) for f in files) + "]"
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    rows = {}
+    for table in GOLD_TABLES:
+        if _exists(con, table):
+            rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return rows
+
+
+def export_gold(workdir: Workdir) -> dict[str, int]:
+    """Write every gold table to <gold>/parquet/<table>.parquet; returns bytes per file."""
+    sizes: dict[str, int] = {}
+    if not workdir.gold_db.exists():
+        return sizes
+    con = connect(workdir.gold_db, read_only=True)
+    try:
+        for table, order in GOLD_TABLES.items():
+            if not _exists(con, table):
+                continue
+            target = workdir.gold_parquet / f"{table}.parquet"
+            with atomic_path(target) as tmp:
+                con.execute(
+                    f"COPY (SELECT * FROM {table} ORDER BY {order}) TO {quote(tmp)} "
+                    "(FORMAT parquet, COMPRESSION zstd)"
+                )
+            sizes[table] = target.stat().st_size
+    finally:
+        con.close()
+    return sizes
+
+
+def business_dates_loaded(workdir: Workdir) -> list[dt.date]:
+    """Ingestion dates present in fact_sales (for checks and the site)."""
+    con = connect(workdir.gold_db, read_only=True)
+    try:
+        return [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT ingest_date FROM fact_sales ORDER BY 1"
+            ).fetchall()
+        ]
+    finally:
+        con.close()

@@ -1,0 +1,106 @@
+"""The run record: one JSON manifest per business day in `<workdir>/runs/<date>.json`.
+
+It says what ran (run id, business date, config hash, code version, seed, scale),
+how long each stage took, how many rows went in and out of each layer and table,
+which files and bytes were written, what the quality checks found, and the status:
+
+  succeeded  every table loaded
+  partial    the run completed but a table was halted, missing or failed, or a
+             source was unavailable (earlier good data untouched)
+  failed     the run stopped (an error, or rows went missing)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from demo_pipeline.atomic import write_text_atomic
+from demo_pipeline.provenance import git_commit
+from demo_pipeline.quality.results import CheckResult
+
+
+def manifest_path(runs: Path, day: dt.date) -> Path:
+    return runs / f"{day.isoformat()}.json"
+
+
+def read_manifest(runs: Path, day: dt.date) -> dict[str, Any] | None:
+    path = manifest_path(runs, day)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def read_manifests(runs: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(runs.glob("*.json"))]
+
+
+def write_manifest(runs: Path, manifest: dict[str, Any]) -> Path:
+    path = manifest_path(runs, dt.date.fromisoformat(manifest["business_date"]))
+    write_text_atomic(path, json.dumps(manifest, indent=2, default=str) + "\n")
+    return path
+
+
+def quality_summary(checks: list[CheckResult]) -> dict[str, Any]:
+    severities = Counter(c.severity for c in checks)
+    return {
+        "checks": len(checks),
+        "by_severity": dict(sorted(severities.items())),
+        "halts": sum(c.action == "halted" for c in checks),
+        "quarantined_rows": sum(c.rows_failed for c in checks if c.action == "quarantined"),
+        "findings": [
+            {
+                "tier": c.tier,
+                "table": c.table,
+                "rule": c.rule,
+                "severity": c.severity,
+                "action": c.action,
+                "rows_failed": c.rows_failed,
+                "detail": c.detail,
+            }
+            for c in checks
+            if c.severity != "info"
+        ],
+    }
+
+
+def base_manifest(
+    *,
+    run_id: str,
+    business_date: dt.date,
+    run_day: dt.date,
+    cfg_sha: str,
+    seed: int,
+    scale: float,
+    contract_versions: dict[str, int],
+) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "business_date": business_date.isoformat(),
+        "run_day": run_day.isoformat(),
+        "config_sha256": cfg_sha,
+        "code_version": git_commit(),
+        "seed": seed,
+        "scale": scale,
+        "contract_versions": contract_versions,
+        "status": "failed",
+        "durations_s": {},
+        "sources": {},
+        "tables": {},
+        "rows": {
+            "extracted": {},
+            "bronze": {},
+            "silver": {},
+            "quarantined": {},
+            "duplicates_dropped": {},
+            "held": {},
+            "gold": {},
+        },
+        "files": {"bronze": 0, "silver": 0, "quarantine": 0},
+        "bytes": {"bronze": 0, "silver": 0, "quarantine": 0, "gold": 0},
+        "conservation": [],
+        "quality": {},
+        "gold": {},
+        "error": None,
+    }

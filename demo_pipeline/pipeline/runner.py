@@ -1,0 +1,385 @@
+"""The daily batch, as a scheduler would run it: for each business day in order,
+move the source clock, extract -> bronze -> silver -> gold, and write the day's
+run manifest and quality results.
+
+    run_pipeline(cfg, workdir)                       every day of the simulation
+    run_pipeline(cfg, workdir, day="2026-11-18")     re-run one day (a backfill)
+    run_pipeline(cfg, workdir, from_scratch=True)    delete lake/gold/state/runs first
+
+Run ids are deterministic (`<yyyymmdd>-<config hash>`), so a re-run of a day with
+the same config produces the same bytes in bronze, silver and gold.
+
+Schema contract updates (`quality.contract_updates`): on the day an update lands,
+the days whose table halted under the old contract are re-run first (backfilled),
+then the day itself. A re-run of an older day later on uses the newest contract in
+force by then.
+
+HOOK POINTS for the quality layer (kept in one place, marked `# HOOK`):
+  1. `source_failure_checks(ctx, source, tables, error)` - a source failed after its
+     retries: fall back / mark stale. Default: nothing is loaded for its tables today
+     (gold keeps the earlier good data); the next good day catches up (API).
+  2. `tier3_checks(ctx, silver)` - after silver, before gold: statistical checks.
+     Calls `demo_pipeline.quality.anomaly.run_tier3(ctx, silver)` if it exists.
+  3. `after_gold_checks(ctx, gold)` - after the day's gold build.
+Every stage's CheckResults are collected and stored with
+`QualityResults(workdir.quality / "results.parquet").replace_day(date, results)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import importlib
+import importlib.util
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+
+from demo_pipeline.bronze import clean_stale_temp_dirs
+from demo_pipeline.config import DemoConfig
+from demo_pipeline.errors import ConfigError, DemoPipelineError
+from demo_pipeline.estate import build_estate, set_source_clock
+from demo_pipeline.estate.api_server import OrdersApiServer
+from demo_pipeline.extract.api import OrdersApiExtractor
+from demo_pipeline.extract.base import Extractor
+from demo_pipeline.extract.database import DatabaseExtractor, connector_for
+from demo_pipeline.extract.file import WorkbookExtractor
+from demo_pipeline.gold.build import GoldOutcome, build_gold, connect, export_gold, table_rows
+from demo_pipeline.pipeline.catalogue import record_pipeline_metrics
+from demo_pipeline.pipeline.context import DayContext, contract_versions_on, run_id_for
+from demo_pipeline.pipeline.manifest import (
+    base_manifest,
+    quality_summary,
+    read_manifests,
+    write_manifest,
+)
+from demo_pipeline.pipeline.stages import SOURCE_TABLES, extract_all, land_bronze, latency_checks
+from demo_pipeline.provenance import Provenance
+from demo_pipeline.quality.results import CheckResult, QualityResults
+from demo_pipeline.runlog import RunLog
+from demo_pipeline.silver.conservation import assert_conserved, conservation_checks
+from demo_pipeline.silver.stage import SilverOutcome, build_silver
+from demo_pipeline.workdir import Workdir
+
+
+def run_pipeline(
+    cfg: DemoConfig,
+    workdir: Workdir,
+    day: str | None = None,
+    from_scratch: bool = False,
+    console: Console | None = None,
+) -> list[dict[str, Any]]:
+    """Run the daily batch; returns the manifests written. Raises DemoPipelineError
+    (after recording everything) if any day's run failed."""
+    workdir.root.mkdir(parents=True, exist_ok=True)
+    with _exclusive(workdir):
+        if from_scratch:
+            reset(workdir)
+        _ensure_estate(cfg, workdir, console)
+        for root in (workdir.lake, workdir.gold, workdir.state):
+            clean_stale_temp_dirs(root)
+        days = [_parse_day(cfg, day)] if day else cfg.estate.business_days()
+        latest = max(
+            (dt.date.fromisoformat(m["business_date"]) for m in read_manifests(workdir.runs)),
+            default=days[0],
+        )
+        manifests: list[dict[str, Any]] = []
+        with OrdersApiServer(workdir, cfg) as api:
+            for business_date in days:
+                # A scheduled day runs under the contracts of that day; a one-day
+                # re-run under the contracts in force now (the latest day run).
+                run_day = max(business_date, latest) if day else business_date
+                manifests += _backfill_halted_days(
+                    cfg, workdir, business_date, api.base_url, console
+                )
+                manifests.append(
+                    run_one_day(cfg, workdir, business_date, run_day, api.base_url, console)
+                )
+        export_gold(workdir)
+        provenance = Provenance.now(manifests[-1]["run_id"], cfg.estate.seed, cfg.estate.scale)
+        record_pipeline_metrics(workdir, provenance, _gold_rows(workdir))
+    failed = [m for m in manifests if m["status"] == "failed"]
+    if failed:
+        raise DemoPipelineError(
+            f"{len(failed)} of {len(manifests)} daily run(s) failed: "
+            + "; ".join(f"{m['business_date']}: {m['error']}" for m in failed)
+        )
+    return manifests
+
+
+def run_one_day(
+    cfg: DemoConfig,
+    workdir: Workdir,
+    business_date: dt.date,
+    run_day: dt.date,
+    api_url: str,
+    console: Console | None,
+    carried: tuple[CheckResult, ...] = (),
+) -> dict[str, Any]:
+    """One business day through every layer; always writes its manifest."""
+    run_id = run_id_for(business_date, cfg)
+    versions = contract_versions_on(cfg, run_day)
+    manifest = base_manifest(
+        run_id=run_id,
+        business_date=business_date,
+        run_day=run_day,
+        cfg_sha=cfg.sha256,
+        seed=cfg.estate.seed,
+        scale=cfg.estate.scale,
+        contract_versions=versions,
+    )
+    checks: list[CheckResult] = list(carried)
+    started = time.perf_counter()
+    with RunLog(workdir.logs, run_id, console=console) as log:
+        ctx = DayContext(cfg, workdir, business_date, run_id, log, versions)
+        try:
+            with _timed(manifest, log, "extract"):
+                extracted = extract_all(ctx, _extractors(cfg, workdir, business_date, api_url))
+            checks += extracted.checks
+            checks += latency_checks(ctx, extracted.notes, read_manifests(workdir.runs))
+            unavailable: dict[str, str] = {}
+            for source, error in extracted.failures.items():
+                unavailable.update(dict.fromkeys(SOURCE_TABLES[source], error))
+                checks += source_failure_checks(ctx, source, SOURCE_TABLES[source], error)  # HOOK
+            with _timed(manifest, log, "bronze"):
+                writes = land_bronze(ctx, extracted.extracted)
+            with _timed(manifest, log, "silver"):
+                silver = build_silver(ctx, unavailable)
+            checks += silver.checks
+            conservation = [t.conservation for t in silver.tables.values() if t.conservation]
+            checks += conservation_checks(conservation, run_id, business_date)
+            checks += tier3_checks(ctx, silver)  # HOOK
+            _record_layers(manifest, extracted, writes, silver)
+            assert_conserved(conservation, business_date)
+            with _timed(manifest, log, "gold"):
+                gold = build_gold(ctx)
+            checks += after_gold_checks(ctx, gold)  # HOOK
+            manifest["gold"] = {"loaded": gold.loaded, "skipped": gold.skipped}
+            manifest["rows"]["gold"] = gold.rows
+            manifest["bytes"]["gold"] = workdir.gold_db.stat().st_size
+            problems = [t for t in manifest["tables"].values() if t["status"] != "ok"]
+            manifest["status"] = "partial" if problems or extracted.failures else "succeeded"
+        except DemoPipelineError as exc:
+            manifest["status"], manifest["error"] = "failed", str(exc)
+            log.event("run.failed", level="error", error=str(exc))
+        finally:
+            manifest["durations_s"]["total"] = round(time.perf_counter() - started, 4)
+            manifest["quality"] = quality_summary(checks)
+            QualityResults(workdir.quality / "results.parquet").replace_day(business_date, checks)
+            write_manifest(workdir.runs, manifest)
+            log.event("run.done", status=manifest["status"], business_date=business_date)
+    return manifest
+
+
+# --- HOOK 1: a source that stayed down after its retries -------------------------------
+def source_failure_checks(
+    ctx: DayContext, source: str, tables: tuple[str, ...], error: str
+) -> list[CheckResult]:
+    """Default: nothing is loaded for `tables` today; silver and gold keep the earlier
+    good data and the failure is recorded (`source.available`). The quality layer may
+    replace this with a fallback that also marks the affected gold tables stale."""
+    return _optional_hook(
+        "demo_pipeline.quality.fallback", "on_source_failure", ctx, source, tables, error
+    )
+
+
+# --- HOOK 2: tier-3 statistical checks, after silver and before gold -------------------
+def tier3_checks(ctx: DayContext, silver: SilverOutcome) -> list[CheckResult]:
+    return _optional_hook("demo_pipeline.quality.anomaly", "run_tier3", ctx, silver)
+
+
+# --- HOOK 3: checks on the day's gold (freshness, recomputation of late dates) ---------
+def after_gold_checks(ctx: DayContext, gold: GoldOutcome) -> list[CheckResult]:
+    return _optional_hook("demo_pipeline.quality.freshness", "after_gold", ctx, gold)
+
+
+def _optional_hook(module: str, name: str, *args: Any) -> list[CheckResult]:
+    """Call `module.name(*args)` if the quality layer provides it, else no checks."""
+    if importlib.util.find_spec(module) is None:
+        return []
+    hook = getattr(importlib.import_module(module), name, None)
+    return list(hook(*args)) if hook is not None else []
+
+
+def _backfill_halted_days(
+    cfg: DemoConfig,
+    workdir: Workdir,
+    business_date: dt.date,
+    api_url: str,
+    console: Console | None,
+) -> list[dict[str, Any]]:
+    """On the day a contract update lands, re-run the earlier days its table halted on."""
+    landing = [
+        u
+        for u in cfg.quality.contract_updates
+        if cfg.estate.start_date + dt.timedelta(days=u.applied_on_day - 1) == business_date
+    ]
+    redone: list[dict[str, Any]] = []
+    results = QualityResults(workdir.quality / "results.parquet")
+    for update in landing:
+        for earlier in sorted(read_manifests(workdir.runs), key=lambda m: m["business_date"]):
+            day = dt.date.fromisoformat(earlier["business_date"])
+            table = earlier["tables"].get(update.table, {})
+            if day >= business_date or table.get("halt") != "schema":
+                continue
+            # Keep the record of the original halt: it is history, not noise.
+            halts = results.read().filter(
+                (results.read()["business_date"] == day) & (results.read()["action"] == "halted")
+            )
+            carried = tuple(
+                CheckResult(
+                    **{**row, "detail": f"[before the backfill on {business_date}] {row['detail']}"}
+                )
+                for row in halts.iter_rows(named=True)
+            )
+            manifest = run_one_day(cfg, workdir, day, business_date, api_url, console, carried)
+            manifest["backfilled_on"] = business_date.isoformat()
+            manifest["backfill_reason"] = (
+                f"{update.table} contract v{update.version} landed; the day had halted: "
+                f"{table.get('detail', '')}"
+            )
+            write_manifest(workdir.runs, manifest)
+            redone.append(manifest)
+    return redone
+
+
+def _extractors(
+    cfg: DemoConfig, workdir: Workdir, business_date: dt.date, api_url: str
+) -> list[Extractor]:
+    connect_erp, origin = connector_for(cfg.sources.erp.url, workdir.erp_db)
+    prepare = None if cfg.sources.erp.url else (lambda d: set_source_clock(workdir, d))
+    return [
+        DatabaseExtractor(connect_erp, workdir.state, origin=origin, prepare=prepare),
+        OrdersApiExtractor(
+            api_url,
+            cfg.pipeline.retry,
+            page_size=cfg.sources.api.page_size,
+            seed=cfg.estate.seed,
+            catch_up=_missed_api_dates(workdir, business_date),
+        ),
+        WorkbookExtractor(workdir.workbooks),
+    ]
+
+
+def _missed_api_dates(workdir: Workdir, business_date: dt.date) -> tuple[dt.date, ...]:
+    """Published dates the API could not serve on earlier days and no later day has
+    fetched yet: the next good day catches up on them."""
+    missed: set[str] = set()
+    for m in read_manifests(workdir.runs):
+        if m["business_date"] >= business_date.isoformat():
+            continue
+        api = m["sources"].get("api", {})
+        if api.get("status") == "failed":
+            missed.add(m["business_date"])
+        missed -= set(api.get("caught_up", []))
+    return tuple(dt.date.fromisoformat(d) for d in sorted(missed))
+
+
+def _record_layers(manifest: dict, extracted: Any, writes: dict, silver: SilverOutcome) -> None:
+    rows = manifest["rows"]
+    manifest["sources"] = extracted.notes
+    for item in extracted.extracted:
+        rows["extracted"][item.table] = item.rows
+    for table, write in writes.items():
+        rows["bronze"][table] = write.rows
+        manifest["files"]["bronze"] += write.files
+        manifest["bytes"]["bronze"] += write.bytes
+    for table, outcome in silver.tables.items():
+        entry: dict[str, Any] = {"status": outcome.status, "detail": outcome.detail}
+        if outcome.halt:
+            entry["halt"] = outcome.halt
+        manifest["tables"][table] = entry
+        if outcome.conservation:
+            c = outcome.conservation
+            rows["silver"][table] = c.silver
+            rows["quarantined"][table] = c.quarantined
+            rows["duplicates_dropped"][table] = c.duplicates
+            rows["held"][table] = c.held
+            manifest["conservation"].append(c.to_dict())
+        for layer, write in (
+            ("silver", outcome.silver_write),
+            ("quarantine", outcome.quarantine_write),
+        ):
+            if write is not None:
+                manifest["files"][layer] += write.files
+                manifest["bytes"][layer] += write.bytes
+
+
+@contextmanager
+def _timed(manifest: dict, log: RunLog, stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    with log.stage(stage):
+        try:
+            yield
+        finally:
+            manifest["durations_s"][stage] = round(time.perf_counter() - started, 4)
+
+
+def reset(workdir: Workdir) -> None:
+    """--from-scratch: the lake, gold, pipeline state, run records and quality results
+    go; the source estate and the logs stay."""
+    for path in (workdir.lake, workdir.gold, workdir.state, workdir.runs):
+        if path.exists():
+            shutil.rmtree(path)
+    (workdir.quality / "results.parquet").unlink(missing_ok=True)
+
+
+def _ensure_estate(cfg: DemoConfig, workdir: Workdir, console: Console | None) -> None:
+    """Generate the estate if it is missing or was made with another seed/scale/days
+    (then the lake built from the old one is reset too)."""
+    wanted = {
+        "seed": cfg.estate.seed,
+        "scale": cfg.estate.scale,
+        "days": cfg.estate.days,
+        "start_date": cfg.estate.start_date.isoformat(),
+    }
+    if workdir.ground_truth.exists():
+        truth = json.loads(workdir.ground_truth.read_text(encoding="utf-8"))
+        if {k: truth.get(k) for k in wanted} == wanted:
+            return
+        reset(workdir)
+    build_estate(cfg, workdir, console=console)
+
+
+def _parse_day(cfg: DemoConfig, text: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--day: expected a date YYYY-MM-DD; found {text!r}") from None
+    if day not in cfg.estate.business_days():
+        raise ConfigError(
+            f"--day: expected a business day in {cfg.estate.start_date}..{cfg.estate.end_date}; "
+            f"found {day}"
+        )
+    return day
+
+
+def _gold_rows(workdir: Workdir) -> dict[str, int]:
+    if not workdir.gold_db.exists():
+        return {}
+    con = connect(workdir.gold_db, read_only=True)
+    try:
+        return table_rows(con)
+    finally:
+        con.close()
+
+
+@contextmanager
+def _exclusive(workdir: Workdir) -> Iterator[None]:
+    """One pipeline run per work directory at a time."""
+    with open(workdir.root / ".pipeline.lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DemoPipelineError(
+                f"another pipeline run is using {workdir.root} (lock .pipeline.lock)"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

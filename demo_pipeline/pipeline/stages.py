@@ -1,0 +1,161 @@
+"""Extract and bronze for one day (wiring: call the extractors, land what they return).
+
+A source that fails (after its retries) does not stop the day: its tables are marked
+failed, the other sources go on, and the runner decides what the failure means.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from demo_pipeline.bronze import PartitionWrite, write_bronze
+from demo_pipeline.errors import SourceError
+from demo_pipeline.extract.base import Extracted, Extractor
+from demo_pipeline.pipeline.context import DayContext
+from demo_pipeline.quality.results import CheckResult
+
+SOURCE_TABLES = {
+    "erp": (
+        "warehouses",
+        "suppliers",
+        "categories",
+        "products",
+        "customers",
+        "inventory_snapshots",
+        "purchase_orders",
+        "purchase_order_lines",
+    ),
+    "api": ("orders", "order_lines"),
+    "workbooks": ("supplier_prices",),
+}
+
+
+@dataclass
+class ExtractOutcome:
+    extracted: list[Extracted] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+    """source -> error message (the source was unreadable after its retries)."""
+    notes: dict[str, dict] = field(default_factory=dict)
+    checks: list[CheckResult] = field(default_factory=list)
+
+
+def extract_all(ctx: DayContext, extractors: list[Extractor]) -> ExtractOutcome:
+    """Run every extractor. Quality records (tier 1), per table of the source:
+    `source.available` (only when it failed after its retries), `source.retries`
+    (when requests had to be retried), `source.latency` (seconds per request), and
+    `header_mapping` when a workbook header was found under another spelling."""
+    out = ExtractOutcome()
+    for extractor in extractors:
+        source = extractor.source
+        started = time.perf_counter()
+        try:
+            tables = extractor.extract(ctx.business_date)
+        except SourceError as exc:
+            out.failures[source] = str(exc)
+            out.notes[source] = {"status": "failed", "error": str(exc)}
+            for table in SOURCE_TABLES[source]:
+                out.checks.append(
+                    ctx.check(
+                        1,
+                        table,
+                        "source.available",
+                        severity="fail",
+                        action="none",
+                        detail=str(exc),
+                    )
+                )
+            ctx.log.event("extract.source_failed", level="error", source=source, error=str(exc))
+            continue
+        seconds = time.perf_counter() - started
+        notes = tables[0].notes if tables else {}
+        requests = int(notes.get("requests", 0) or 0)
+        retries = int(notes.get("retries", 0) or 0)
+        out.notes[source] = {
+            "status": "ok",
+            "seconds": round(seconds, 4),
+            **{k: notes[k] for k in ("requests", "retries", "pages", "caught_up") if k in notes},
+        }
+        for table in tables:
+            if retries:
+                out.checks.append(
+                    ctx.check(
+                        1,
+                        table.table,
+                        "source.retries",
+                        rows_checked=requests,
+                        rows_failed=retries,
+                        severity="warn",
+                        action="logged",
+                        detail=f"{retries} of {requests} request(s) retried "
+                        f"(HTTP 429/5xx), then the day loaded",
+                    )
+                )
+            if requests:
+                http = float(notes.get("http_seconds", seconds))
+                out.notes[source]["seconds_per_request"] = round(http / requests, 4)
+            mapping = table.notes.get("header_mapping") or {}
+            if mapping:
+                detail = "; ".join(f"header {k!r} mapped to {v!r}" for k, v in mapping.items())
+                out.checks.append(
+                    ctx.check(
+                        1,
+                        table.table,
+                        "header_mapping",
+                        rows_checked=table.rows,
+                        severity="warn",
+                        action="logged",
+                        detail=f"{detail} (file {table.origin})",
+                    )
+                )
+            ctx.log.event("extract.table", source=source, table=table.table, rows=table.rows)
+        out.extracted.extend(tables)
+    return out
+
+
+def land_bronze(ctx: DayContext, extracted: list[Extracted]) -> dict[str, PartitionWrite]:
+    """Write every extracted table to its bronze partition for the day."""
+    writes = {}
+    for item in extracted:
+        writes[item.table] = write_bronze(
+            ctx.workdir.bronze, item.source, item.table, ctx.business_date, item.frame
+        )
+    return writes
+
+
+def latency_checks(
+    ctx: DayContext, notes: dict[str, dict], history: list[dict]
+) -> list[CheckResult]:
+    """`source.latency` for the API: seconds per request against the median of the
+    previous days (up to 7). Slow is over 3x the median and 0.1 s more than it."""
+    api = notes.get("api", {})
+    if "seconds_per_request" not in api:
+        return []
+    today = api["seconds_per_request"]
+    earlier = sorted(
+        (m for m in history if m["business_date"] < ctx.business_date.isoformat()),
+        key=lambda m: m["business_date"],
+    )[-7:]
+    past = sorted(
+        m["sources"]["api"]["seconds_per_request"]
+        for m in earlier
+        if "seconds_per_request" in m.get("sources", {}).get("api", {})
+    )
+    if not past:
+        return []
+    median = past[len(past) // 2]
+    slow = today > 3 * median and today > median + 0.1
+    return [
+        ctx.check(
+            1,
+            table,
+            "source.latency",
+            rows_checked=api.get("requests", 0),
+            rows_failed=api.get("requests", 0) if slow else 0,
+            severity="warn" if slow else "info",
+            action="logged" if slow else "none",
+            detail=f"{today:.3f} s per request (median of the last {len(past)} day(s): "
+            f"{median:.3f} s)",
+        )
+        for table in SOURCE_TABLES["api"]
+    ]
