@@ -14,27 +14,34 @@ date against its history and returns one `CheckResult` per measure and method.
 
 How a value is judged, and why:
 
-- The baseline is seasonality-aware: the same weekday in the previous
-  `SEASONAL_WEEKS` weeks when at least `MIN_SEASONAL_POINTS` of them are usable,
-  otherwise the last `anomaly.baseline_days` usable days (a rolling week, which
-  averages over the weekly pattern). Usable means: not excluded by the caller (days
-  served from a fallback or halted, days already flagged) and not an expected peak,
-  so one bad day does not distort the next week's baseline.
-- z-score (`anomaly.zscore`, default 3): |value - mean| / spread. The spread is the
-  baseline's standard deviation but never below the measure's sampling standard
-  error: with a baseline of a few days the sample deviation can be tiny by chance,
-  and a deviation that sampling noise explains is not an anomaly.
+- The baseline is seasonality-aware. Its centre compares like with like: the mean
+  of the same weekday in the previous `SEASONAL_WEEKS` weeks when at least
+  `MIN_SEASONAL_POINTS` of them are usable, otherwise the mean of the last
+  `anomaly.baseline_days` usable days (a rolling week, which averages over the
+  weekly pattern). Its spread always comes from that rolling week, which is never
+  narrower than one weekday's variation and rests on more points. Usable means: not
+  excluded by the caller (days served from a fallback or halted, days already
+  flagged) and not an expected peak, so one bad day does not distort the next
+  week's baseline.
+- z-score (`anomaly.zscore`, default 3): |value - centre| / spread, with the spread
+  never below the measure's sampling standard error (a deviation that sampling
+  noise explains is not an anomaly) and widened for the uncertainty of the centre
+  itself (a prediction interval).
 - IQR (for skewed measures, `anomaly.iqr_multiplier`, default 1.5): outside
   [Q1 - k*IQR, Q3 + k*IQR] of the baseline, with the IQR floored the same way
   (1.349 standard errors, the IQR of a normal distribution). Quartiles are not
   pulled by an outlier in the baseline the way a mean and deviation are. For a
   positive measure the fences are set on the log scale, where a right-skewed
   measure is roughly symmetric (Tukey's fences on the raw scale would cut into its
-  ordinary long tail); they are reported back in the measure's own units.
+  ordinary long tail); they are reported back in the measure's own units. Tukey's
+  fences sit about 2.7 standard deviations out, closer than the z threshold, so a
+  crossing must also be further from the median than sampling noise explains at
+  the z threshold: quartiles of a week of data are themselves noisy.
 - Volatility (`anomaly.volatility_pct`, default 50 %): the relative change against
   the comparable earlier value (the same weekday a week earlier when usable, else
-  the baseline mean) above the threshold, and larger than noise explains. A literal
-  previous day would call every Monday after a quiet Sunday volatile.
+  the baseline mean) above the threshold, and larger than the spread times the z
+  threshold. A literal previous day would call every Monday after a quiet Sunday
+  volatile.
 - Expected peaks (`quality.expected_peaks`): a hit on such a date is recorded with
   action "annotated" (severity info) instead of "flagged", and raises no alert.
 
@@ -61,7 +68,7 @@ Method = Literal["zscore", "iqr", "volatility"]
 
 SEASONAL_WEEKS = 4
 """How many weeks back a same-weekday baseline looks."""
-MIN_SEASONAL_POINTS = 3
+MIN_SEASONAL_POINTS = 2
 """Same-weekday points needed before the seasonal baseline replaces the rolling one."""
 NORMAL_IQR_PER_SD = 1.349
 """The interquartile range of a normal distribution, in standard deviations."""
@@ -179,45 +186,79 @@ def _usable_history(metrics: pl.DataFrame, day: dt.date, excluded: set[dt.date])
 
 
 def _baseline(history: pl.DataFrame, day: dt.date, cfg: AnomalyConfig) -> pl.DataFrame:
-    """Per series: the baseline statistics, from same weekdays or a rolling window."""
+    """Per series: a seasonal centre and a rolling spread.
+
+    The centre compares like with like: the mean of the same weekday over the last
+    weeks when there are enough of them, else the rolling window's mean. The spread
+    always comes from the rolling window: it holds every weekday, so it is never
+    smaller than the variation within one weekday, and it rests on more points than
+    two or three same-weekday values, whose deviation can be tiny by chance.
+    """
     earliest_seasonal = day - dt.timedelta(weeks=SEASONAL_WEEKS)
-    seasonal = history.filter(
-        (pl.col("business_date").dt.weekday() == day.isoweekday())
-        & (pl.col("business_date") >= earliest_seasonal)
-    ).with_columns(pl.lit("same weekday").alias("kind"))
     rolling = (
         history.sort("business_date")
         .group_by("series", maintain_order=True)
         .tail(cfg.baseline_days)
-        .with_columns(pl.lit(f"rolling {cfg.baseline_days} days").alias("kind"))
+        .group_by("series")
+        .agg(
+            pl.len().alias("n_rolling"),
+            pl.col("value").mean().alias("rolling_mean"),
+            pl.col("value").median().alias("rolling_median"),
+            pl.col("value").std().fill_null(0.0).alias("sd"),
+            pl.col("se").median().fill_null(0.0).alias("se_floor"),
+            # IQR fences on the log scale for a positive measure: a right-skewed
+            # measure is roughly symmetric there, so the upper fence sits in its tail.
+            (pl.col("value").min() > 0).alias("log_scale"),
+            pl.col("value").log().quantile(0.25, interpolation="linear").alias("lq1"),
+            pl.col("value").log().quantile(0.75, interpolation="linear").alias("lq3"),
+            pl.col("value").log().median().alias("lmedian"),
+            (pl.col("se") / pl.col("value")).median().fill_null(0.0).alias("lse_floor"),
+            pl.col("value").quantile(0.25, interpolation="linear").alias("q1"),
+            pl.col("value").quantile(0.75, interpolation="linear").alias("q3"),
+        )
     )
-    seasonal_ok = (
-        seasonal.group_by("series")
-        .len()
-        .filter(pl.col("len") >= MIN_SEASONAL_POINTS)
-        .select("series")
+    seasonal = (
+        history.filter(
+            (pl.col("business_date").dt.weekday() == day.isoweekday())
+            & (pl.col("business_date") >= earliest_seasonal)
+        )
+        .group_by("series")
+        .agg(
+            pl.len().alias("n_seasonal"),
+            pl.col("value").mean().alias("seasonal_mean"),
+            pl.col("value").median().alias("seasonal_median"),
+        )
     )
-    columns = ["series", "business_date", "value", "se", "kind"]
-    chosen = pl.concat(
-        [
-            seasonal.join(seasonal_ok, on="series", how="semi").select(columns),
-            rolling.join(seasonal_ok, on="series", how="anti").select(columns),
-        ]
-    )
-    return chosen.group_by("series").agg(
-        pl.col("kind").first(),
-        pl.len().alias("n"),
-        pl.col("value").mean().alias("mean"),
-        pl.col("value").std().fill_null(0.0).alias("sd"),
-        # IQR fences on the log scale for a positive measure: a right-skewed measure
-        # is roughly symmetric there, so the upper fence sits in its real tail.
-        (pl.col("value").min() > 0).alias("log_scale"),
-        pl.col("value").log().quantile(0.25, interpolation="linear").alias("lq1"),
-        pl.col("value").log().quantile(0.75, interpolation="linear").alias("lq3"),
-        (pl.col("se") / pl.col("value")).median().fill_null(0.0).alias("lse_floor"),
-        pl.col("value").quantile(0.25, interpolation="linear").alias("q1"),
-        pl.col("value").quantile(0.75, interpolation="linear").alias("q3"),
-        pl.col("se").median().fill_null(0.0).alias("se_floor"),
+    use_seasonal = (pl.col("n_seasonal") >= MIN_SEASONAL_POINTS).fill_null(False)
+    return (
+        rolling.join(seasonal, on="series", how="left")
+        .with_columns(
+            pl.when(use_seasonal)
+            .then(pl.lit("same weekday"))
+            .otherwise(pl.lit(f"rolling {cfg.baseline_days} days"))
+            .alias("kind"),
+            pl.when(use_seasonal).then("n_seasonal").otherwise("n_rolling").alias("n"),
+            pl.when(use_seasonal).then("seasonal_mean").otherwise("rolling_mean").alias("mean"),
+            pl.when(use_seasonal)
+            .then("seasonal_median")
+            .otherwise("rolling_median")
+            .alias("median"),
+        )
+        # The IQR fences move with the seasonal centre: the window's shape, this
+        # weekday's level.
+        .with_columns(
+            (pl.col("median") - pl.col("rolling_median")).alias("shift"),
+            pl.when(pl.col("log_scale"))
+            .then(pl.col("median").log() - pl.col("lmedian"))
+            .otherwise(0.0)
+            .alias("lshift"),
+        )
+        .with_columns(
+            pl.col("q1") + pl.col("shift"),
+            pl.col("q3") + pl.col("shift"),
+            pl.col("lq1") + pl.col("lshift"),
+            pl.col("lq3") + pl.col("lshift"),
+        )
     )
 
 
@@ -261,9 +302,8 @@ def score_day(
     )
     log_scale = pl.col("log_scale").fill_null(False)
     noise = (pl.col("se") ** 2 + pl.col("ref_se") ** 2).sqrt()
-    judged = (pl.col("kind") == "same weekday").fill_null(False) | (
-        pl.col("n").fill_null(0) >= cfg.baseline_days
-    )
+    noise_floor = pl.col("se_floor") * (1 + 1 / pl.col("n")).sqrt()
+    judged = pl.col("n_rolling").fill_null(0) >= cfg.baseline_days
     scored = (
         target.join(_baseline(history, day, cfg), on="series", how="left")
         .join(_reference(history, day), on="series", how="left")
@@ -295,13 +335,17 @@ def score_day(
             (
                 judged
                 & ((pl.col("value") < pl.col("iqr_low")) | (pl.col("value") > pl.col("iqr_high")))
+                & ((pl.col("value") - pl.col("median")).abs() > cfg.zscore * noise_floor)
             )
             .fill_null(False)
             .alias("iqr_hit"),
             (
                 judged
                 & (pl.col("change_pct").abs() > cfg.volatility_pct)
-                & ((pl.col("value") - pl.col("ref_value")).abs() > cfg.zscore * noise)
+                & (
+                    (pl.col("value") - pl.col("ref_value")).abs()
+                    > cfg.zscore * pl.max_horizontal(noise, pl.col("sd"))
+                )
             )
             .fill_null(False)
             .alias("volatility_hit"),
