@@ -1,5 +1,5 @@
 """The data a benchmark run reads: the demo's gold Parquet exports, as they are, or
-(quick profile) capped to their first N rows in a scratch folder.
+(quick profile) cut to their first N business days in a scratch folder.
 
 Every engine reads the same files, so they answer the same questions over the same rows.
 Row counts and bytes on disk are recorded with the results.
@@ -10,13 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from demo_pipeline.errors import BenchmarkError
 from demo_pipeline.workdir import Workdir
 
 GOLD_TABLES = ("fact_sales", "dim_product", "fact_inventory_daily", "agg_daily_sales")
-FACT_TABLES = ("fact_sales", "fact_inventory_daily")
+# The dated tables and their date column. Cutting all of them to the same days keeps the
+# pre-aggregated table consistent with the facts it summarises.
+DATED_TABLES = {
+    "fact_sales": "business_date",
+    "fact_inventory_daily": "snapshot_date",
+    "agg_daily_sales": "business_date",
+}
 
 
 @dataclass(frozen=True)
@@ -24,7 +31,7 @@ class BenchDataset:
     paths: dict[str, Path]
     rows: dict[str, int]
     bytes: dict[str, int]
-    capped_at: int | None  # None = the full gold tables
+    days_kept: int | None  # None = the full gold tables
 
     def to_dict(self) -> dict:
         return {
@@ -37,7 +44,7 @@ class BenchDataset:
                 }
                 for name in self.paths
             },
-            "capped_at_rows": self.capped_at,
+            "days_kept": self.days_kept,
         }
 
 
@@ -45,31 +52,31 @@ def missing_gold_tables(workdir: Workdir) -> list[str]:
     return [t for t in GOLD_TABLES if not (workdir.gold_parquet / f"{t}.parquet").is_file()]
 
 
-def prepare_dataset(workdir: Workdir, scratch: Path, max_fact_rows: int | None) -> BenchDataset:
-    """Point at the gold tables; with a cap, write capped copies of the fact tables.
-
-    Capping keeps the first N rows in file order, so it is deterministic; dimensions and
-    the aggregate are never capped (a fact row must still find its product).
-    """
+def prepare_dataset(workdir: Workdir, scratch: Path, max_days: int | None) -> BenchDataset:
+    """Point at the gold tables; with `max_days`, write copies of the dated tables cut
+    to the first N business days of the sales (deterministic; dimensions are whole)."""
     missing = missing_gold_tables(workdir)
     if missing:
         raise BenchmarkError(
             f"gold tables missing under {workdir.gold_parquet}: expected "
             f"{', '.join(t + '.parquet' for t in missing)}"
         )
-    paths: dict[str, Path] = {}
-    for table in GOLD_TABLES:
-        source = workdir.gold_parquet / f"{table}.parquet"
-        if max_fact_rows is not None and table in FACT_TABLES:
-            capped = scratch / "data" / f"{table}.parquet"
-            capped.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(pq.read_table(source).slice(0, max_fact_rows), capped)
-            paths[table] = capped
-        else:
-            paths[table] = source
+    paths = {t: workdir.gold_parquet / f"{t}.parquet" for t in GOLD_TABLES}
+    if max_days is not None:
+        dates = pq.read_table(paths["fact_sales"], columns=["business_date"])["business_date"]
+        days = sorted(pc.unique(dates).to_pylist())
+        if not days:
+            raise BenchmarkError(f"{paths['fact_sales']}: expected sales rows; found none")
+        last_day = days[:max_days][-1]
+        for table, column in DATED_TABLES.items():
+            data = pq.read_table(paths[table])
+            cut = scratch / "data" / f"{table}.parquet"
+            cut.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(data.filter(pc.less_equal(data[column], last_day)), cut)
+            paths[table] = cut
     return BenchDataset(
         paths=paths,
         rows={t: pq.read_metadata(p).num_rows for t, p in paths.items()},
         bytes={t: p.stat().st_size for t, p in paths.items()},
-        capped_at=max_fact_rows,
+        days_kept=max_days,
     )

@@ -127,6 +127,15 @@ def run(ctx: BenchContext) -> BenchmarkResult:
             "Peak RSS of Polars lazy vs pandas (default dtypes), same job, fresh processes",
         ),
         Figure(
+            "bench.polars_lazy_vs_pandas.memory_above_floor_reduction_pct",
+            reduction_pct(
+                median_peak["pandas_numpy"] - floors["pandas_numpy"],
+                median_peak["polars_lazy"] - floors["polars_lazy"],
+            ),
+            "%",
+            "Peak RSS above each engine's import-only floor: Polars lazy vs pandas",
+        ),
+        Figure(
             "bench.polars_lazy_vs_eager.memory_reduction_pct",
             cut("polars_eager", "polars_lazy"),
             "%",

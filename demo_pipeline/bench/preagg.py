@@ -24,13 +24,16 @@ from demo_pipeline.bench.results import BenchmarkResult, Figure
 NAME = "preagg"
 TABLES = ("fact_sales", "dim_product", "agg_daily_sales")
 OUTPUT = ("business_date", "category_name", "orders", "units", "revenue")
-# An order ships from one warehouse, so summing per-warehouse distinct orders is exact.
+# Same definition as the pipeline's aggregate (gold/sql/aggregates.sql): sales of a
+# product with no dimension row count under 'unknown'. An order ships from one
+# warehouse, so summing per-warehouse distinct orders is exact.
 QUERIES = {
     "from_facts": """
-        SELECT f.business_date, p.category_name, COUNT(DISTINCT f.order_id) AS orders,
+        SELECT f.business_date, COALESCE(p.category_name, 'unknown') AS category_name,
+               COUNT(DISTINCT f.order_id) AS orders,
                SUM(f.quantity) AS units, SUM(f.net_amount) AS revenue
-        FROM fact_sales f JOIN dim_product p ON f.product_sk = p.product_sk
-        GROUP BY f.business_date, p.category_name
+        FROM fact_sales f LEFT JOIN dim_product p ON f.product_sk = p.product_sk
+        GROUP BY f.business_date, COALESCE(p.category_name, 'unknown')
     """,
     "from_aggregate": """
         SELECT business_date, category_name, SUM(orders) AS orders,

@@ -1,6 +1,7 @@
 """The three profiles: how much work a `bench` run does.
 
-* quick   - seconds: caps the fact tables at a few thousand rows; for tests and CI.
+* quick   - seconds: keeps only the first two business days of the gold tables; for
+            tests and CI.
             Its figures say nothing about performance; they prove the machinery works.
 * default - the workdir's full gold data, 1 warm-up + 5 runs; under 5 minutes on 2 cores
             at scale 1.
@@ -21,7 +22,7 @@ class Profile:
     warmups: int
     repetitions: int
     memory_repetitions: int  # fresh processes per engine for the peak-RSS job
-    max_fact_rows: int | None  # cap on each fact table (None = all rows)
+    max_days: int | None  # keep the first N business days of the data (None = all)
     job_timeout_s: float
     postgres: bool  # try to start a PostgreSQL server
 
@@ -32,7 +33,7 @@ PROFILES: dict[str, Profile] = {
         warmups=1,
         repetitions=2,
         memory_repetitions=1,
-        max_fact_rows=5_000,
+        max_days=2,
         job_timeout_s=120,
         postgres=True,
     ),
@@ -41,7 +42,7 @@ PROFILES: dict[str, Profile] = {
         warmups=1,
         repetitions=5,
         memory_repetitions=2,
-        max_fact_rows=None,
+        max_days=None,
         job_timeout_s=600,
         postgres=True,
     ),
@@ -50,7 +51,7 @@ PROFILES: dict[str, Profile] = {
         warmups=2,
         repetitions=10,
         memory_repetitions=5,
-        max_fact_rows=None,
+        max_days=None,
         job_timeout_s=3600,
         postgres=True,
     ),

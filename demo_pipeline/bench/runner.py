@@ -171,7 +171,7 @@ def run_bench(
     shutil.rmtree(scratch, ignore_errors=True)
     try:
         with RunLog(workdir.logs, run_id, console=console) as log:
-            dataset = prepare_dataset(workdir, scratch, prof.max_fact_rows)
+            dataset = prepare_dataset(workdir, scratch, prof.max_days)
             environment = capture_environment(
                 seed=seed, scale=scale, profile=prof.name, threads=threads, data=dataset.to_dict()
             )
