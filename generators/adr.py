@@ -118,25 +118,37 @@ def find_verdict(item: EvidenceItem, claims: list[dict]) -> dict | None:
         if item.claim_id and claim.get("id") == item.claim_id:
             return claim
     for claim in claims:
-        if claim.get("metric") == item.metric:
+        if claim.get("metric_key", claim.get("metric")) == item.metric:
             return claim
     return None
 
 
 VERDICT_CLASS = {
     "supported": "verdict-supported",
+    "not supported at this scale": "verdict-not-supported",
     "not supported": "verdict-not-supported",
-    "partly supported": "verdict-partly",
+    "unmeasured": "verdict-partly",
 }
 
 
 def verdict_text(claim: dict | None) -> str:
+    """The verdict as shown in a table cell, with the claims module's reading of it."""
     if claim is None:
-        return "not evaluated in this run"
+        return "no claim registered for this metric"
     verdict = str(claim.get("verdict", "unknown")).replace("_", " ")
     css = VERDICT_CLASS.get(verdict.lower(), "verdict-partly")
-    note = str(claim.get("note", "") or "").replace("|", "\\|").replace("\n", " ")
-    return f'<span class="{css}">{verdict}</span>' + (f" — {note}" if note else "")
+    note = str(claim.get("reason", "") or "").replace("|", "\\|").replace("\n", " ")
+    scale = claim.get("scale")
+    where = f" (scale {scale:g}, {claim.get('profile')} profile)" if scale is not None else ""
+    return f'<span class="{css}">{verdict}</span>{where}' + (f": {note}" if note else "")
+
+
+def measured_cell(metric: str, claim: dict | None, known_metrics: set[str]) -> str:
+    """The measured value through the metric macro, so a missing key fails the build,
+    unless the claims module explains why there is no measurement."""
+    if metric not in known_metrics and claim is not None and claim.get("verdict") == "unmeasured":
+        return "not measured"
+    return f'{{{{ metric("{metric}") }}}}'
 
 
 def _link(adr: Adr, by_number: dict[str, Adr]) -> str:
@@ -144,7 +156,9 @@ def _link(adr: Adr, by_number: dict[str, Adr]) -> str:
     return f"[ADR {other.number}]({other.filename})"
 
 
-def render_adr(adr: Adr, by_number: dict[str, Adr], claims: list[dict]) -> str:
+def render_adr(
+    adr: Adr, by_number: dict[str, Adr], claims: list[dict], known_metrics: set[str]
+) -> str:
     """The page for one ADR: metadata line, Evidence panel, then the MADR body."""
     meta = [f"**Status:** {adr.status}", f"**Date:** {adr.date}"]
     if adr.supersedes:
@@ -169,9 +183,9 @@ def render_adr(adr: Adr, by_number: dict[str, Adr], claims: list[dict]) -> str:
         ]
         for item in adr.evidence:
             claim = find_verdict(item, claims)
+            measured = measured_cell(item.metric, claim, known_metrics)
             lines.append(
-                f'    | {item.claim} | {item.claimed} | {{{{ metric("{item.metric}") }}}} | '
-                f"{verdict_text(claim)} |"
+                f"    | {item.claim} | {item.claimed} | {measured} | {verdict_text(claim)} |"
             )
         lines.append("")
     lines += [body, ""]
@@ -210,10 +224,10 @@ def nav_entries(adrs: list[Adr]) -> list[dict[str, str]]:
     return [{f"{a.number} {a.title}": f"{OUT_DIR}/{a.filename}"} for a in adrs]
 
 
-def render_all(adrs: list[Adr], claims: list[dict]) -> dict[str, str]:
+def render_all(adrs: list[Adr], claims: list[dict], known_metrics: set[str]) -> dict[str, str]:
     """Every page of the decisions section, keyed by docs-relative path."""
     by_number = {a.number: a for a in adrs}
     pages = {f"{OUT_DIR}/index.md": render_index(adrs)}
     for adr in adrs:
-        pages[f"{OUT_DIR}/{adr.filename}"] = render_adr(adr, by_number, claims)
+        pages[f"{OUT_DIR}/{adr.filename}"] = render_adr(adr, by_number, claims, known_metrics)
     return pages

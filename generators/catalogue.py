@@ -127,7 +127,7 @@ def format_bytes(value: float) -> str:
 def format_value(value: float | int | str | bool | None, unit: str) -> str:
     """The text a reader sees for one value and unit."""
     if value is None:
-        return "n/a"
+        return "not measured"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):

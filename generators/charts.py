@@ -1,19 +1,529 @@
-"""Charts (placeholder while the result formats settle)."""
+"""Charts from real results, drawn with matplotlib.
+
+Every chart is written three times: an SVG for the light scheme, one for the dark
+scheme (Material shows one or the other through `#only-light` / `#only-dark`), and the
+data behind it as CSV, linked under the chart. Each chart also gets a partial (the
+Markdown pages include) with alt text that states what the chart shows.
+
+Inputs: `<workdir>/bench/results.json` and `raw.json` (benchmarks), the run manifests
+(`runs/*.json`), `quality/results.parquet` and `quality/freshness.parquet`. A chart whose
+data this run did not produce is replaced by a sentence saying so.
+
+Collecting the data (`*_table` functions, frame in, frame out) is kept apart from
+drawing it (`draw_*`) and from writing files (`build`).
+"""
 
 from __future__ import annotations
 
+import json
 import shutil
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
 
 from demo_pipeline.workdir import Workdir
 from generators.project import Project
 
-CHARTS = ("bench", "memory", "storage", "pipeline", "quality")
+STAGES = ("extract", "bronze", "silver", "gold")
+LAYERS = ("bronze", "silver", "gold")
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    text: str
+    grid: str
+    colours: tuple[str, ...]
+
+
+# Colour-blind-safe palettes (Okabe-Ito), lightened for the dark scheme.
+LIGHT = Theme(
+    "light",
+    "#1f2329",
+    "#d0d4dc",
+    ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999"),
+)
+DARK = Theme(
+    "dark",
+    "#e6e9ef",
+    "#454b58",
+    ("#56B4E9", "#F0C05A", "#3CC4A0", "#E7A3CB", "#9AD0F5", "#FF8A50", "#B8B8B8"),
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its data, how to draw it, and the words around it."""
+
+    name: str
+    title: str
+    data: pl.DataFrame
+    draw: Callable[..., None]
+    alt: str
+    caption: str
+
+
+# ---------------------------------------------------------------- reading results
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _timing_rows(engine: str, question: str, timing: dict) -> dict:
+    runs = timing.get("runs_s") or [timing.get("median_s")]
+    return {
+        "question": question,
+        "engine": engine,
+        "median_s": float(timing.get("median_s", 0.0)),
+        "min_s": float(timing.get("min_s", min(runs))),
+        "max_s": float(timing.get("max_s", max(runs))),
+        "runs": len(runs),
+    }
+
+
+def engine_times_table(results: dict, raw: dict) -> pl.DataFrame:
+    """Median, fastest and slowest time per question and engine (Polars vs pandas)."""
+    bench = raw.get("benchmarks", {}).get("engines_polars_pandas", {})
+    rows = []
+    for engine, outcome in sorted(bench.items()):
+        questions = (outcome.get("payload") or {}).get("questions", {})
+        for question, answer in sorted(questions.items()):
+            if "timing" in answer:
+                rows.append(_timing_rows(engine, question, answer["timing"]))
+    if not rows:  # no raw runs: medians only, no spread
+        summary = results.get("benchmarks", {}).get("engines_polars_pandas", {}).get("summary", {})
+        for question, per_engine in sorted(summary.get("median_s", {}).items()):
+            for engine, median in sorted(per_engine.items()):
+                rows.append(_timing_rows(engine, question, {"median_s": median}))
+    return pl.DataFrame(rows) if rows else pl.DataFrame()
+
+
+def memory_table(results: dict) -> pl.DataFrame:
+    summary = results.get("benchmarks", {}).get("memory", {}).get("summary", {})
+    rows = []
+    for engine, peaks in sorted(summary.get("peak_rss_bytes_runs", {}).items()):
+        mib = sorted(p / 2**20 for p in peaks)
+        if mib:
+            rows.append(
+                {
+                    "engine": engine,
+                    "median_mib": statistics.median(mib),
+                    "min_mib": mib[0],
+                    "max_mib": mib[-1],
+                    "processes": len(mib),
+                }
+            )
+    return pl.DataFrame(rows) if rows else pl.DataFrame()
+
+
+def storage_table(results: dict) -> pl.DataFrame:
+    summary = results.get("benchmarks", {}).get("formats", {}).get("summary", {})
+    sizes = summary.get("bytes", {})
+    rows = [{"format": fmt, "mib": b / 2**20, "bytes": b} for fmt, b in sizes.items()]
+    return pl.DataFrame(rows).sort("bytes", descending=True) if rows else pl.DataFrame()
+
+
+def stage_durations_table(manifests: list[dict]) -> pl.DataFrame:
+    rows = [
+        {
+            "business_date": m["business_date"],
+            **{s: float(m.get("durations_s", {}).get(s, 0.0)) for s in STAGES},
+        }
+        for m in manifests
+        if "business_date" in m
+    ]
+    return pl.DataFrame(rows).sort("business_date") if rows else pl.DataFrame()
+
+
+def layer_rows_table(manifests: list[dict]) -> pl.DataFrame:
+    rows = []
+    for m in manifests:
+        counts = m.get("rows", {})
+        rows.append(
+            {
+                "business_date": m["business_date"],
+                **{layer: int(sum((counts.get(layer) or {}).values())) for layer in LAYERS},
+                "quarantined": int(sum((counts.get("quarantined") or {}).values())),
+            }
+        )
+    return pl.DataFrame(rows).sort("business_date") if rows else pl.DataFrame()
+
+
+def quality_table(results: pl.DataFrame) -> pl.DataFrame:
+    """Per day: rows quarantined (tier 2) and anomalies flagged (tier 3)."""
+    if results.is_empty():
+        return pl.DataFrame()
+    return (
+        results.group_by("business_date")
+        .agg(
+            pl.col("rows_failed")
+            .filter(pl.col("action") == "quarantined")
+            .sum()
+            .alias("quarantined_rows"),
+            (pl.col("action") == "flagged").sum().alias("anomalies_flagged"),
+            (pl.col("action") == "halted").sum().alias("halts"),
+        )
+        .sort("business_date")
+        .with_columns(pl.col("business_date").cast(pl.String))
+    )
+
+
+def freshness_table(ledger: pl.DataFrame) -> pl.DataFrame:
+    """Per day: the age in days of the oldest source feed behind the data."""
+    if ledger.is_empty():
+        return pl.DataFrame()
+    return (
+        ledger.with_columns(
+            (pl.col("business_date") - pl.col("data_date")).dt.total_days().alias("age_days")
+        )
+        .group_by("business_date")
+        .agg(
+            pl.col("age_days").max().alias("oldest_feed_age_days"),
+            (pl.col("state") != "ok").sum().alias("feeds_not_fresh"),
+        )
+        .sort("business_date")
+        .with_columns(pl.col("business_date").cast(pl.String))
+    )
+
+
+# ---------------------------------------------------------------- drawing
+
+
+def _style(ax, theme: Theme) -> None:
+    ax.set_facecolor("none")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(theme.text)
+    ax.tick_params(colors=theme.text, labelsize=9)
+    ax.xaxis.label.set_color(theme.text)
+    ax.yaxis.label.set_color(theme.text)
+    ax.title.set_color(theme.text)
+    ax.grid(axis="y", color=theme.grid, linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def _legend(ax, theme: Theme) -> None:
+    legend = ax.legend(frameon=False, fontsize=9, labelcolor=theme.text)
+    legend.get_frame().set_alpha(0)
+
+
+def _short_dates(dates: list[str]) -> list[str]:
+    return [d[5:] for d in dates]  # MM-DD: the month is in the caption
+
+
+def draw_engine_times(ax, data: pl.DataFrame, theme: Theme) -> None:
+    questions = data["question"].unique(maintain_order=True).sort().to_list()
+    engines = data["engine"].unique().sort().to_list()
+    width = 0.8 / max(len(engines), 1)
+    for i, engine in enumerate(engines):
+        part = data.filter(pl.col("engine") == engine).sort("question")
+        xs = [questions.index(q) + (i - (len(engines) - 1) / 2) * width for q in part["question"]]
+        med = part["median_s"].to_numpy() * 1000
+        err = [med - part["min_s"].to_numpy() * 1000, part["max_s"].to_numpy() * 1000 - med]
+        ax.bar(
+            xs,
+            med,
+            width,
+            label=engine.replace("_", " "),
+            color=theme.colours[i % 7],
+            yerr=err,
+            ecolor=theme.text,
+            capsize=2,
+            error_kw={"linewidth": 0.8},
+        )
+    ax.set_xticks(
+        range(len(questions)), [q.replace("_", " ") for q in questions], rotation=20, ha="right"
+    )
+    ax.set_ylabel("median time (ms); bars show fastest to slowest run")
+    _legend(ax, theme)
+
+
+def draw_memory(ax, data: pl.DataFrame, theme: Theme) -> None:
+    med = data["median_mib"].to_numpy()
+    err = [med - data["min_mib"].to_numpy(), data["max_mib"].to_numpy() - med]
+    labels = [e.replace("_", " ") for e in data["engine"]]
+    ax.bar(
+        labels,
+        med,
+        color=[theme.colours[i % 7] for i in range(len(labels))],
+        yerr=err,
+        ecolor=theme.text,
+        capsize=3,
+    )
+    ax.set_ylabel("peak resident memory (MiB)")
+    ax.tick_params(axis="x", rotation=15)
+
+
+def draw_storage(ax, data: pl.DataFrame, theme: Theme) -> None:
+    labels = [f.replace("_", " ") for f in data["format"]]
+    ax.bar(labels, data["mib"].to_numpy(), color=[theme.colours[i % 7] for i in range(len(labels))])
+    ax.set_ylabel("size on disk (MiB)")
+
+
+def draw_stage_durations(ax, data: pl.DataFrame, theme: Theme) -> None:
+    dates = data["business_date"].to_list()
+    bottom = [0.0] * len(dates)
+    for i, stage in enumerate(STAGES):
+        values = data[stage].to_list()
+        ax.bar(_short_dates(dates), values, bottom=bottom, label=stage, color=theme.colours[i])
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set_ylabel("seconds per daily run")
+    ax.tick_params(axis="x", rotation=90, labelsize=7)
+    _legend(ax, theme)
+
+
+def draw_layer_rows(ax, data: pl.DataFrame, theme: Theme) -> None:
+    dates = _short_dates(data["business_date"].to_list())
+    for i, layer in enumerate((*LAYERS, "quarantined")):
+        ax.plot(
+            dates,
+            data[layer].to_list(),
+            marker="o",
+            markersize=3,
+            label=layer,
+            color=theme.colours[i],
+            linestyle="--" if layer == "quarantined" else "-",
+        )
+    ax.set_ylabel("rows written per daily run")
+    ax.set_yscale("symlog")
+    ax.tick_params(axis="x", rotation=90, labelsize=7)
+    _legend(ax, theme)
+
+
+def draw_quality(ax, data: pl.DataFrame, theme: Theme) -> None:
+    dates = _short_dates(data["business_date"].to_list())
+    ax.bar(
+        dates,
+        data["quarantined_rows"].to_list(),
+        color=theme.colours[1],
+        label="rows quarantined (tier 2)",
+    )
+    ax.set_ylabel("rows quarantined")
+    ax.tick_params(axis="x", rotation=90, labelsize=7)
+    twin = ax.twinx()
+    twin.plot(
+        dates,
+        data["anomalies_flagged"].to_list(),
+        color=theme.colours[0],
+        marker="o",
+        markersize=4,
+        linestyle="none",
+        label="anomalies flagged (tier 3)",
+    )
+    twin.set_ylabel("anomalies flagged", color=theme.text)
+    twin.tick_params(colors=theme.text, labelsize=9)
+    for side in ("top", "left", "bottom"):
+        twin.spines[side].set_visible(False)
+    twin.spines["right"].set_color(theme.text)
+    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    legend = ax.legend(
+        handles=handles, frameon=False, fontsize=9, labelcolor=theme.text, loc="upper left"
+    )
+    legend.get_frame().set_alpha(0)
+
+
+def draw_freshness(ax, data: pl.DataFrame, theme: Theme) -> None:
+    dates = _short_dates(data["business_date"].to_list())
+    ax.step(
+        dates,
+        data["oldest_feed_age_days"].to_list(),
+        where="mid",
+        color=theme.colours[5],
+        label="age of the oldest feed (days)",
+    )
+    ax.set_ylabel("days behind the business date")
+    ax.tick_params(axis="x", rotation=90, labelsize=7)
+    _legend(ax, theme)
+
+
+def render_svg(chart: Chart, theme: Theme, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": "portfolio",
+            "font.family": "sans-serif",
+            "font.size": 10,
+            "text.color": theme.text,
+        }
+    ):
+        fig, ax = plt.subplots(figsize=(8, 4.2))
+        fig.patch.set_alpha(0)
+        _style(ax, theme)
+        chart.draw(ax, chart.data, theme)
+        ax.set_title(chart.title, color=theme.text, fontsize=12, loc="left")
+        fig.tight_layout()
+        fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
+        plt.close(fig)
+
+
+# ---------------------------------------------------------------- assembling
+
+
+def _dates_span(data: pl.DataFrame) -> str:
+    dates = data["business_date"].to_list()
+    return f"{dates[0]} to {dates[-1]}" if dates else ""
+
+
+def build_charts(
+    results: dict, raw: dict, manifests: list[dict], quality: pl.DataFrame, ledger: pl.DataFrame
+) -> dict[str, list[Chart]]:
+    """Every chart this run's data supports, grouped by the partial that shows them."""
+    groups: dict[str, list[Chart]] = {
+        "bench": [],
+        "memory": [],
+        "storage": [],
+        "pipeline": [],
+        "quality": [],
+    }
+    engines = engine_times_table(results, raw)
+    if not engines.is_empty():
+        fastest = (
+            engines.group_by("engine").agg(pl.col("median_s").sum()).sort("median_s")["engine"][0]
+        )
+        groups["bench"].append(
+            Chart(
+                "bench-engines",
+                "Query time by engine",
+                engines,
+                draw_engine_times,
+                f"Grouped bar chart of the median time of each benchmark question for each engine "
+                f"({', '.join(sorted(set(engines['engine'])))}), with error bars from the fastest "
+                f"to the slowest run. Overall the fastest engine was {fastest.replace('_', ' ')}.",
+                "Same questions, same data, answers checked equal before timing.",
+            )
+        )
+    memory = memory_table(results)
+    if not memory.is_empty():
+        lowest = memory.sort("median_mib")["engine"][0]
+        groups["memory"].append(
+            Chart(
+                "bench-memory",
+                "Peak memory by engine",
+                memory,
+                draw_memory,
+                "Bar chart of the peak resident memory of a fresh process running the same job "
+                f"with each engine, with the spread over processes. The lowest was "
+                f"{lowest.replace('_', ' ')}.",
+                "Each bar is the median over separate processes; error bars show the range.",
+            )
+        )
+    storage = storage_table(results)
+    if not storage.is_empty():
+        groups["storage"].append(
+            Chart(
+                "bench-storage",
+                "The same rows in each file format",
+                storage,
+                draw_storage,
+                "Bar chart of the bytes on disk of the same sales rows written as "
+                + ", ".join(f.replace("_", " ") for f in storage["format"])
+                + f"; the largest is {storage['format'][0].replace('_', ' ')} and the smallest "
+                f"{storage['format'][-1].replace('_', ' ')}.",
+                "Smaller files cost less to store and less to read.",
+            )
+        )
+    durations = stage_durations_table(manifests)
+    if not durations.is_empty():
+        groups["pipeline"].append(
+            Chart(
+                "pipeline-durations",
+                "Run time per stage, per day",
+                durations,
+                draw_stage_durations,
+                "Stacked bar chart of the seconds each daily run spent in extract, bronze, silver "
+                f"and gold, one bar per business day from {_dates_span(durations)}.",
+                "Taken from the run manifests, one per business day (latest run of each day).",
+            )
+        )
+        layers = layer_rows_table(manifests)
+        groups["pipeline"].append(
+            Chart(
+                "pipeline-rows",
+                "Rows per layer, per day",
+                layers,
+                draw_layer_rows,
+                "Line chart, on a logarithmic scale, of the rows each daily run wrote to bronze, "
+                f"silver and gold and sent to quarantine, from {_dates_span(layers)}.",
+                "Dips are days a source was down or a table was halted; the dashed line is "
+                "quarantine.",
+            )
+        )
+    by_day = quality_table(quality)
+    if not by_day.is_empty():
+        groups["quality"].append(
+            Chart(
+                "quality-daily",
+                "Quarantined rows and anomalies, per day",
+                by_day,
+                draw_quality,
+                "Bar chart of the rows quarantined by the tier 2 rules each day, with dots for the "
+                f"anomalies tier 3 flagged, from {_dates_span(by_day)}.",
+                "From every check's result in quality/results.parquet.",
+            )
+        )
+    fresh = freshness_table(ledger)
+    if not fresh.is_empty():
+        groups["quality"].append(
+            Chart(
+                "quality-freshness",
+                "Data freshness, per day",
+                fresh,
+                draw_freshness,
+                "Step chart of how many days behind the business date the oldest source feed was "
+                f"on each day, from {_dates_span(fresh)}; zero means every feed was current.",
+                "A fallback to the previous day's data, or a halted table, shows as a step up.",
+            )
+        )
+    return groups
+
+
+def render_partial(charts: list[Chart], group: str) -> str:
+    if not charts:
+        return f"*This run produced no data for the {group} charts.*\n"
+    out = []
+    for chart in charts:
+        base = f'{{{{ page_link("assets/generated/charts/{chart.name}") }}}}'
+        out += [
+            f"![{chart.alt}]({base}-light.svg#only-light)",
+            f"![{chart.alt}]({base}-dark.svg#only-dark)",
+            "",
+            f"*{chart.caption}* [Data behind this chart (CSV)]({base}.csv)",
+            "",
+        ]
+    return "\n".join(out)
 
 
 def build(project: Project, workdir: Workdir) -> None:
+    out = project.assets / "charts"
     partials = project.partials / "charts"
-    if partials.exists():
-        shutil.rmtree(partials)
-    partials.mkdir(parents=True)
-    for name in CHARTS:
-        (partials / f"{name}.md").write_text(f"*Chart {name} pending.*\n", encoding="utf-8")
+    for folder in (out, partials):
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+    results = _read_json(workdir.bench / "results.json")
+    raw = _read_json(workdir.bench / "raw.json")
+    manifests = (
+        [json.loads(p.read_text(encoding="utf-8")) for p in sorted(workdir.runs.glob("*.json"))]
+        if workdir.runs.exists()
+        else []
+    )
+    quality_path = workdir.quality / "results.parquet"
+    quality = pl.read_parquet(quality_path) if quality_path.exists() else pl.DataFrame()
+    ledger_path = workdir.quality / "freshness.parquet"
+    ledger = pl.read_parquet(ledger_path) if ledger_path.exists() else pl.DataFrame()
+    for group, charts in build_charts(results, raw, manifests, quality, ledger).items():
+        for chart in charts:
+            chart.data.write_csv(out / f"{chart.name}.csv")
+            for theme in (LIGHT, DARK):
+                render_svg(chart, theme, out / f"{chart.name}-{theme.name}.svg")
+        (partials / f"{group}.md").write_text(render_partial(charts, group), encoding="utf-8")

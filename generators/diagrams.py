@@ -30,11 +30,45 @@ class Palette:
     cluster_fill: str
     cluster_line: str
     gate: str
+    fills: dict[str, str]
 
 
-LIGHT = Palette("light", "#1f2329", "#4a5160", "#eef1f8", "#9aa3b5", "#00695c")
-DARK = Palette("dark", "#e6e9ef", "#b8c0cc", "#262a35", "#5d6678", "#4db6ac")
-
+# Plain boxes, no icons: small files, and colours chosen for contrast with the text in
+# each scheme (bronze, silver and gold tinted so the layers read at a glance).
+LIGHT = Palette(
+    "light",
+    "#1f2329",
+    "#4a5160",
+    "#f3f5fa",
+    "#9aa3b5",
+    "#00695c",
+    {
+        "source": "#dde3f0",
+        "bronze": "#f1d6bd",
+        "silver": "#e2e5ea",
+        "gold": "#f6e3a1",
+        "use": "#d6ece6",
+        "ops": "#e6e0f3",
+        "bad": "#f6d3cf",
+    },
+)
+DARK = Palette(
+    "dark",
+    "#e6e9ef",
+    "#b8c0cc",
+    "#20232c",
+    "#5d6678",
+    "#4db6ac",
+    {
+        "source": "#2f3a55",
+        "bronze": "#5a3b22",
+        "silver": "#3d434d",
+        "gold": "#5a4a12",
+        "use": "#1f4a40",
+        "ops": "#3b3352",
+        "bad": "#5c2621",
+    },
+)
 ALT_TEXT = {
     "dataflow": (
         "Data flow diagram. Three sources, an ERP database, an orders REST API and Excel "
@@ -89,79 +123,88 @@ def _cluster_attr(p: Palette) -> dict[str, str]:
     }
 
 
+def _box(label: str, kind: str, p: Palette, node_id: str):
+    from diagrams import Node
+
+    return Node(
+        label,
+        nodeid=node_id,
+        shape="box",
+        style="rounded,filled",
+        fillcolor=p.fills[kind],
+        color=p.cluster_line,
+        fontcolor=p.text,
+        fixedsize="false",
+        labelloc="c",
+        width="1.9",
+        height="0.7",
+        margin="0.15,0.1",
+    )
+
+
 def draw_dataflow(path: Path, p: Palette) -> None:
     from diagrams import Cluster, Diagram, Edge
-    from diagrams.generic.storage import Storage
-    from diagrams.onprem.analytics import Powerbi, Tableau
-    from diagrams.onprem.database import Duckdb, Mssql
-    from diagrams.programming.flowchart import Document, MultipleDocuments
-    from diagrams.programming.language import Python
 
     gate = {"color": p.gate, "fontcolor": p.gate, "penwidth": "2"}
     plain = {"color": p.edge, "fontcolor": p.text}
     with Diagram("", filename=str(path), outformat="svg", show=False, direction="LR", **_attrs(p)):
         with Cluster("Sources", graph_attr=_cluster_attr(p)):
-            erp = Mssql("ERP database")
-            api = Document("Orders REST API")
-            xls = MultipleDocuments("Supplier workbooks")
-        with Cluster("Bronze: raw Parquet\nyear=/month=/day=", graph_attr=_cluster_attr(p)):
-            bronze = Storage("as extracted")
-        with Cluster("Silver: validated Parquet", graph_attr=_cluster_attr(p)):
-            silver = Storage("typed, deduplicated,\nSCD type 2")
-            quarantine = Storage("quarantine\n(rejected rows)")
-        with Cluster("Gold: star schema", graph_attr=_cluster_attr(p)):
-            gold = Duckdb("facts, dimensions,\naggregates")
+            erp = _box("ERP database\n(SQLite)", "source", p, "erp")
+            api = _box("Orders REST API", "source", p, "api")
+            xls = _box("Supplier workbooks\n(Excel)", "source", p, "xls")
+        with Cluster("Bronze", graph_attr=_cluster_attr(p)):
+            bronze = _box("raw Parquet\nyear=/month=/day=", "bronze", p, "bronze")
+        with Cluster("Silver", graph_attr=_cluster_attr(p)):
+            silver = _box("typed, deduplicated\nParquet, SCD type 2", "silver", p, "silver")
+            quarantine = _box("quarantine\n(rejected rows)", "bad", p, "quarantine")
+        with Cluster("Gold", graph_attr=_cluster_attr(p)):
+            gold = _box("DuckDB star schema\nfacts, dimensions,\naggregates", "gold", p, "gold")
         with Cluster("Consumption", graph_attr=_cluster_attr(p)):
-            bi = [Powerbi("Power BI"), Tableau("Tableau")]
-            notebooks = Python("notebooks")
+            bi = _box("Power BI, Tableau", "use", p, "bi")
+            notebooks = _box("notebooks, this site", "use", p, "notebooks")
         for source in (erp, api, xls):
             source >> Edge(**plain) >> bronze
         bronze >> Edge(label="tier 1: schema", **gate) >> silver
-        silver >> Edge(label="rejected rows", style="dashed", **plain) >> quarantine
+        silver >> Edge(label="rejected", style="dashed", **plain) >> quarantine
         silver >> Edge(label="tier 2: rules", **gate) >> gold
-        gold >> Edge(label="tier 3: anomalies", **gate) >> bi[0]
-        gold >> Edge(**plain) >> bi[1]
+        gold >> Edge(label="tier 3: anomalies", **gate) >> bi
         gold >> Edge(**plain) >> notebooks
 
 
 def draw_infrastructure(path: Path, p: Palette) -> None:
     from diagrams import Cluster, Diagram, Edge
-    from diagrams.generic.storage import Storage
-    from diagrams.onprem.database import Duckdb
-    from diagrams.programming.flowchart import Document, Inspection, PredefinedProcess
-    from diagrams.programming.language import Bash, Python
-    from diagrams.saas.chat import Slack
 
     edge = {"color": p.edge, "fontcolor": p.text}
     with Diagram("", filename=str(path), outformat="svg", show=False, direction="TB", **_attrs(p)):
         with Cluster("Orchestration", graph_attr=_cluster_attr(p)):
-            orchestrate = Bash("daily run,\nretries, backfills")
+            orchestrate = _box("one command per day\nretries, backfills", "ops", p, "orch")
         with Cluster("Ingestion", graph_attr=_cluster_attr(p)):
             ingest = [
-                PredefinedProcess("database\nextractor"),
-                PredefinedProcess("API\nextractor"),
-                PredefinedProcess("file\nextractor"),
+                _box("database extractor", "source", p, "ing_db"),
+                _box("API extractor", "source", p, "ing_api"),
+                _box("file extractor", "source", p, "ing_file"),
             ]
         with Cluster("Processing", graph_attr=_cluster_attr(p)):
-            transform = Python("Polars\ntransforms")
-            joins = Duckdb("DuckDB joins\nand aggregates")
-            validate = Inspection("quality\nvalidators")
+            transform = _box("Polars transforms", "silver", p, "polars")
+            validate = _box("quality validators", "bad", p, "validate")
+            joins = _box("DuckDB joins\nand aggregates", "gold", p, "duckdb")
         with Cluster("Storage", graph_attr=_cluster_attr(p)):
-            lake = Storage("bronze and silver\nParquet")
-            warehouse = Duckdb("gold\nwarehouse")
+            lake = _box("bronze and silver\nParquet", "bronze", p, "lake")
+            warehouse = _box("gold DuckDB file\nand Parquet", "gold", p, "warehouse")
         with Cluster("Observability", graph_attr=_cluster_attr(p)):
-            logs = Document("JSON run logs,\nquality results")
-            alerts = Slack("alerts")
-        orchestrate >> Edge(**edge) >> ingest
+            logs = _box("JSON run logs,\nrun manifests", "ops", p, "logs")
+            results = _box("quality results,\nfreshness", "ops", p, "results")
+            alerts = _box("alerts (webhook)", "ops", p, "alerts")
         for extractor in ingest:
+            orchestrate >> Edge(**edge) >> extractor
             extractor >> Edge(**edge) >> transform
         transform >> Edge(**edge) >> validate
         transform >> Edge(**edge) >> joins
         validate >> Edge(**edge) >> lake
         joins >> Edge(**edge) >> warehouse
         lake >> Edge(**edge) >> logs
-        warehouse >> Edge(**edge) >> logs
-        logs >> Edge(**edge) >> alerts
+        validate >> Edge(**edge) >> results
+        results >> Edge(**edge) >> alerts
 
 
 DRAWINGS = {"dataflow": draw_dataflow, "infrastructure": draw_infrastructure}

@@ -49,7 +49,7 @@ def build(project: Project, workdir: Workdir) -> None:
         _reset(folder)
 
     pages: dict[str, str] = {}
-    pages.update(adr.render_all(adrs, claims))
+    pages.update(adr.render_all(adrs, claims, set(catalogue.keys())))
     adr_files = {a.number: a.filename for a in adrs}
     pages.update(case_studies.render_all(studies, owner, adr_files))
     pages["generated/metrics.md"] = render_catalogue_page(catalogue)

@@ -19,6 +19,8 @@ from generators.project import Project
 
 def _plain(value: object) -> object:
     """Claims as plain JSON values, whatever shape the claims module returns."""
+    if hasattr(value, "to_dict"):
+        return _plain(value.to_dict())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
     if hasattr(value, "model_dump"):

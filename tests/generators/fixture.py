@@ -80,3 +80,185 @@ def write_fixture_workdir(root: Path, *, drop: tuple[str, ...] = ()) -> Path:
     }
     (root / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return root
+
+
+FIXTURE_DATES = ("2026-11-01", "2026-11-02", "2026-11-03")
+
+
+def _manifest(date: str, day: int) -> dict:
+    return {
+        "run_id": f"run-{date}",
+        "business_date": date,
+        "status": "partial" if day == 3 else "succeeded",
+        "durations_s": {
+            "extract": 1.0 + day,
+            "bronze": 0.5,
+            "silver": 0.75,
+            "gold": 0.25,
+            "total": 2.5 + day,
+        },
+        "rows": {
+            "extracted": {"api.orders": 60},
+            "bronze": {"api.orders": 60, "erp.products": 102},
+            "silver": {"orders": 58, "products": 102},
+            "quarantined": {"orders": 2 * day},
+            "duplicates_dropped": {"orders": 0},
+            "held": {},
+            "gold": {"fact_sales": 170},
+        },
+        "bytes": {"bronze": 1000, "silver": 900, "quarantine": 10, "gold": 800},
+    }
+
+
+def write_fixture_results(root: Path) -> None:
+    """Run manifests, quality results, a freshness ledger, an answer key and benchmark
+    results in the formats the pipeline, quality layer and benchmarks write."""
+    import datetime as dt
+
+    import polars as pl
+
+    runs = root / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    for day, date in enumerate(FIXTURE_DATES, start=1):
+        (runs / f"{date}.json").write_text(json.dumps(_manifest(date, day), indent=2))
+    quality = root / "quality"
+    quality.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for day, date in enumerate(FIXTURE_DATES, start=1):
+        d = dt.date.fromisoformat(date)
+        rows.append(
+            (
+                f"run-{date}",
+                d,
+                2,
+                "orders",
+                "order_id_not_null",
+                60,
+                2 * day,
+                "warn",
+                "quarantined",
+                "",
+            )
+        )
+        rows.append(
+            (
+                f"run-{date}",
+                d,
+                3,
+                "orders",
+                "volume_zscore",
+                1,
+                1 if day == 2 else 0,
+                "warn" if day == 2 else "info",
+                "flagged" if day == 2 else "none",
+                "",
+            )
+        )
+        rows.append((f"run-{date}", d, 1, "orders", "schema_contract", 60, 0, "info", "none", ""))
+    schema = {
+        "run_id": pl.String,
+        "business_date": pl.Date,
+        "tier": pl.Int8,
+        "table": pl.String,
+        "rule": pl.String,
+        "rows_checked": pl.Int64,
+        "rows_failed": pl.Int64,
+        "severity": pl.String,
+        "action": pl.String,
+        "detail": pl.String,
+    }
+    pl.DataFrame(rows, schema=schema, orient="row").write_parquet(quality / "results.parquet")
+    ledger = pl.DataFrame(
+        {
+            "feed": ["api.orders"] * 3,
+            "business_date": [dt.date.fromisoformat(d) for d in FIXTURE_DATES],
+            "state": ["ok", "ok", "fallback"],
+            "data_date": [dt.date(2026, 11, 1), dt.date(2026, 11, 2), dt.date(2026, 11, 2)],
+            "detail": ["", "", "source down"],
+        }
+    )
+    ledger.write_parquet(quality / "freshness.parquet")
+    sources = root / "sources"
+    sources.mkdir(parents=True, exist_ok=True)
+    truth = {
+        "seed": 42,
+        "scale": 0.01,
+        "days": 3,
+        "start_date": FIXTURE_DATES[0],
+        "expected_peaks": [],
+        "faults": [
+            {
+                "day": 2,
+                "date": FIXTURE_DATES[1],
+                "source": "api",
+                "table": "orders",
+                "kind": "null_keys",
+                "count": 4,
+                "keys": [],
+                "params": {"rows": 4},
+            },
+            {
+                "day": 3,
+                "date": FIXTURE_DATES[2],
+                "source": "api",
+                "table": "orders",
+                "kind": "source_outage",
+                "count": 0,
+                "keys": [],
+                "params": {},
+            },
+        ],
+    }
+    (sources / "ground_truth.json").write_text(json.dumps(truth, indent=2))
+    bench = root / "bench"
+    bench.mkdir(parents=True, exist_ok=True)
+
+    def timing(median: float) -> dict:
+        return {
+            "min_s": median * 0.9,
+            "median_s": median,
+            "max_s": median * 1.2,
+            "runs_s": [median * 0.9, median, median * 1.2],
+            "warmup_s": [median],
+        }
+
+    engines = {"pandas_numpy": 0.04, "polars_lazy": 0.01}
+    results = {
+        "run_id": "bench-fixture",
+        "scale": 0.01,
+        "profile": "quick",
+        "figures": {},
+        "data": {"tables": {"fact_sales": {"rows": 5300}}},
+        "benchmarks": {
+            "engines_polars_pandas": {
+                "status": "ok",
+                "summary": {"median_s": {"daily_sales": dict(engines)}},
+            },
+            "memory": {
+                "status": "ok",
+                "summary": {
+                    "peak_rss_bytes_runs": {
+                        "pandas_numpy": [200 * 2**20, 210 * 2**20],
+                        "polars_lazy": [90 * 2**20],
+                    }
+                },
+            },
+            "formats": {
+                "status": "ok",
+                "summary": {
+                    "bytes": {"csv": 1_000_000, "parquet_snappy": 280_000, "parquet_zstd": 220_000}
+                },
+            },
+        },
+    }
+    raw = {
+        "run_id": "bench-fixture",
+        "benchmarks": {
+            "engines_polars_pandas": {
+                e: {"payload": {"questions": {"daily_sales": {"timing": timing(m)}}}}
+                for e, m in engines.items()
+            }
+        },
+    }
+    (bench / "results.json").write_text(json.dumps(results, indent=2))
+    (bench / "raw.json").write_text(json.dumps(raw))

@@ -1,9 +1,14 @@
-"""MkDocs hook: expand nav entries whose pages are generated in families.
+"""MkDocs hooks for this site.
+
+1. `on_config`: expand nav entries whose pages are generated in families.
 
 `mkdocs.yml` names one index page per generated family (case studies, decisions).
 The generators write `docs/generated/nav.json`, mapping each such index to its child
 pages; this hook turns the entry into a section holding the index and the children,
 so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
+
+2. `on_post_page`: give Material's search dialog an accessible name (axe-core's
+   aria-dialog-name rule); the stock template has `role="dialog"` without a label.
 """
 
 from __future__ import annotations
@@ -38,3 +43,12 @@ def on_config(config):
         families = json.loads(path.read_text(encoding="utf-8"))
         config["nav"] = expand(config["nav"], families)
     return config
+
+
+def name_search_dialog(html: str) -> str:
+    """Add an aria-label to the first unnamed search dialog (pure)."""
+    return html.replace('role="dialog"', 'role="dialog" aria-label="Search"', 1)
+
+
+def on_post_page(output, page, config):
+    return name_search_dialog(output)
