@@ -234,7 +234,7 @@ def judge(claim: Claim, results: dict[str, Any] | None) -> ClaimVerdict:
         return ClaimVerdict(claim, UNMEASURED, None, figure.get("why") or "not measured", **context)
     holds = COMPARISONS[claim.comparison](float(value), claim.threshold)
     verdict = SUPPORTED if holds else NOT_SUPPORTED
-    reason = f"measured {value:.3g}{claim.unit}, claimed {claim.claimed()}"
+    reason = f"measured {value:.4g}{claim.unit}, claimed {claim.claimed()}"
     return ClaimVerdict(claim, verdict, float(value), reason, **context)
 
 
@@ -247,7 +247,12 @@ def evaluate_claims(workdir: Workdir) -> list[ClaimVerdict]:
 def _measured_text(v: ClaimVerdict) -> str:
     if v.measured is None:
         return "-"
-    number = f"{v.measured:.3g}" if abs(v.measured) < 1000 else f"{v.measured:,.0f}"
+    if v.claim.unit == "%":
+        number = f"{v.measured:.1f}"  # one decimal: 69.96 % must not print as "70"
+    elif abs(v.measured) < 1000:
+        number = f"{v.measured:.3g}"
+    else:
+        number = f"{v.measured:,.0f}"
     return f"{number} {v.claim.unit}" if v.claim.unit == "s" else f"{number}{v.claim.unit}"
 
 
@@ -258,21 +263,28 @@ def print_claims(workdir: Workdir, *, console: Console | None = None) -> bool:
     """Print claimed vs measured for every claim; True when every claim is supported."""
     console = console or Console()
     verdicts = evaluate_claims(workdir)
-    table = Table(title=f"The brief's performance claims, measured ({results_path(workdir)})")
-    for column in ("claim", "claimed", "measured", "verdict", "measured at", "why"):
+    table = Table(title="The brief's performance claims: claimed vs measured")
+    for column in ("#", "claim", "claimed", "measured", "verdict", "measured on"):
         table.add_column(column, overflow="fold")
-    for v in verdicts:
+    for number, v in enumerate(verdicts, start=1):
+        verdict = f"[{STYLE[v.verdict]}]{v.verdict}[/]"
+        if v.verdict == UNMEASURED:
+            verdict += f": {v.reason}"
         table.add_row(
+            str(number),
             v.claim.text,
             v.claim.claimed(),
             _measured_text(v),
-            f"[{STYLE[v.verdict]}]{v.verdict}[/]",
+            verdict,
             v.scale_text(),
-            v.reason if v.verdict == UNMEASURED else v.claim.reading,
         )
     console.print(table)
+    console.print("How each claim is read into a number:")
+    for number, v in enumerate(verdicts, start=1):
+        console.print(f"  {number}. {v.claim.reading} [dim]({v.claim.source})[/]", highlight=False)
     console.print(
         f"Claimed at: {BRIEF_SCALE}. Small data can reverse a result; each verdict holds "
-        "only at the scale shown."
+        f"only at the scale shown. Results: {results_path(workdir)}",
+        highlight=False,
     )
     return all(v.supported for v in verdicts)
