@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,9 @@ class Catalogue:
 
     def keys(self) -> list[str]:
         return sorted(self._entries)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
 
     def get(self, key: str, *, where: str = "") -> Entry:
         """The entry for `key`; `where` (a page or generator) goes into the error."""
@@ -182,7 +186,11 @@ def render_catalogue_page(catalogue: Catalogue) -> str:
     keys = catalogue.keys()
     if not keys:
         lines += ['!!! warning "No measurements yet"', "", "    The catalogue is empty.", ""]
-    families = sorted({k.split(".")[0] for k in keys}, key=lambda f: (f not in _FAMILY_TITLES, f))
+    order = list(_FAMILY_TITLES)
+    families = sorted(
+        {k.split(".")[0] for k in keys},
+        key=lambda f: (order.index(f) if f in order else len(order), f),
+    )
     for family in families:
         lines += [f"## {_FAMILY_TITLES.get(family, family.title())}", ""]
         lines += ["| Metric | Value | Meaning | Provenance |", "|---|---|---|---|"]

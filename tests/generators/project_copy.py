@@ -1,0 +1,28 @@
+"""A copy of the site project in a temporary folder, so tests can build the whole site
+without touching the repository's docs/ or site/. Code folders are symlinked (read-only
+use); sources (mkdocs.yml, docs, adr, data, config) are copied."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from generators.project import REPO_ROOT
+
+COPIED = ("mkdocs.yml", "docs", "adr", "data", "config")
+LINKED = ("generators", "demo_pipeline")
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in COPIED:
+        src = REPO_ROOT / name
+        if src.is_dir():
+            shutil.copytree(
+                src, dest / name, ignore=shutil.ignore_patterns("generated", "__pycache__")
+            )
+        else:
+            shutil.copy2(src, dest / name)
+    for name in LINKED:
+        (dest / name).symlink_to(REPO_ROOT / name, target_is_directory=True)
+    return dest

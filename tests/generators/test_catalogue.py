@@ -1,0 +1,62 @@
+"""Tests for reading and formatting the metric catalogue."""
+
+from __future__ import annotations
+
+import pytest
+
+from generators.catalogue import Catalogue, format_value, render_catalogue_page
+from generators.errors import MissingMetricError
+from tests.generators.fixture import PROVENANCE, write_fixture_workdir
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (4.2, "x", "4.20×"),
+        (12.0, "x", "12×"),
+        (71.234, "%", "71.2 %"),
+        (0.0123, "s", "12.3 ms"),
+        (41.5, "s", "41.5 s"),
+        (600, "s", "10 min"),
+        (1_500_000, "bytes", "1.43 MiB"),
+        (512, "bytes", "512 B"),
+        (12345, "rows", "12,345 rows"),
+        (250000.0, "rows/s", "250,000 rows/s"),
+        (3, "count", "3"),
+        (None, "x", "not measured"),
+        (True, "", "yes"),
+    ],
+)
+def test_format_value(value, unit, text):
+    """Each value and unit renders to one fixed text."""
+    assert format_value(value, unit) == text
+
+
+def test_missing_key_names_key_and_place(tmp_path):
+    """Asking for a key the catalogue lacks raises MissingMetricError naming key and page."""
+    catalogue = Catalogue.load(write_fixture_workdir(tmp_path) / "metrics.json")
+    with pytest.raises(MissingMetricError, match=r"page index\.md: metric 'bench\.nope'"):
+        catalogue.get("bench.nope", where="page index.md")
+
+
+def test_missing_file_is_an_empty_catalogue(tmp_path):
+    """A work directory without metrics.json gives an empty catalogue, not a crash."""
+    assert Catalogue.load(tmp_path / "metrics.json").keys() == []
+
+
+def test_entry_provenance_line(tmp_path):
+    """The tooltip line names the run, seed, scale and a shortened commit."""
+    entry = Catalogue.load(write_fixture_workdir(tmp_path) / "metrics.json").get("estate.skus")
+    assert entry.provenance_line() == (
+        f"measured {PROVENANCE['measured_at']}, run fixture-run, seed 42, scale 0.01, "
+        "commit 0123456789ab"
+    )
+
+
+def test_catalogue_page_has_an_anchor_per_key(tmp_path):
+    """The evidence page carries one anchor per metric, grouped by family."""
+    catalogue = Catalogue.load(write_fixture_workdir(tmp_path) / "metrics.json")
+    page = render_catalogue_page(catalogue)
+    for key in catalogue:
+        assert f'id="{catalogue.get(key).anchor}"' in page
+    assert page.index("## Synthetic source estate") < page.index("## Benchmarks")

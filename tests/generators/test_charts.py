@@ -1,0 +1,80 @@
+"""Tests for the charts: data tables from result files, and reproducible files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import polars as pl
+
+from demo_pipeline.workdir import Workdir
+from generators import charts
+from generators.project import Project
+from tests.generators.fixture import write_fixture_results, write_fixture_workdir
+from tests.generators.project_copy import copy_project
+
+
+def fixture(tmp_path):
+    root = write_fixture_workdir(tmp_path / "wd")
+    write_fixture_results(root)
+    return Workdir(root)
+
+
+def test_engine_times_take_spread_from_raw_runs(tmp_path):
+    """Per question and engine: median, fastest and slowest run, from raw.json."""
+    wd = fixture(tmp_path)
+    results = json.loads((wd.bench / "results.json").read_text())
+    raw = json.loads((wd.bench / "raw.json").read_text())
+    table = charts.engine_times_table(results, raw)
+    row = table.filter(pl.col("engine") == "polars_lazy").row(0, named=True)
+    assert row["median_s"] == 0.01
+    assert (round(row["min_s"], 6), round(row["max_s"], 6), row["runs"]) == (0.009, 0.012, 3)
+
+
+def test_engine_times_fall_back_to_medians(tmp_path):
+    """Without raw runs the chart still has the medians (spread equal to the median)."""
+    wd = fixture(tmp_path)
+    results = json.loads((wd.bench / "results.json").read_text())
+    table = charts.engine_times_table(results, {})
+    assert table.sort("engine")["median_s"].to_list() == [0.04, 0.01]
+
+
+def test_quality_and_freshness_per_day(tmp_path):
+    """Quarantined rows, flags and the oldest feed's age are counted per business day."""
+    wd = fixture(tmp_path)
+    quality = charts.quality_table(pl.read_parquet(wd.quality / "results.parquet"))
+    assert quality["quarantined_rows"].to_list() == [2, 4, 6]
+    assert quality["anomalies_flagged"].to_list() == [0, 1, 0]
+    fresh = charts.freshness_table(pl.read_parquet(wd.quality / "freshness.parquet"))
+    assert fresh["oldest_feed_age_days"].to_list() == [0, 0, 1]
+
+
+def test_partial_has_alt_text_both_schemes_and_csv(tmp_path):
+    """Each chart appears twice (light, dark) with the same alt text, and links its CSV."""
+    wd = fixture(tmp_path)
+    manifests = [json.loads(p.read_text()) for p in sorted(wd.runs.glob("*.json"))]
+    groups = charts.build_charts({}, {}, manifests, pl.DataFrame(), pl.DataFrame())
+    text = charts.render_partial(groups["pipeline"], "pipeline")
+    assert text.count("-light.svg#only-light)") == 2
+    assert text.count("-dark.svg#only-dark)") == 2
+    assert text.count("(CSV)]") == 2
+    assert "![Stacked bar chart of the seconds each daily run spent" in text
+    assert (
+        charts.render_partial([], "memory")
+        == "*This run produced no data for the memory charts.*\n"
+    )
+
+
+def test_build_is_byte_for_byte_reproducible(tmp_path):
+    """Building the charts twice from the same results gives identical files."""
+    wd = fixture(tmp_path)
+    project = Project(copy_project(tmp_path / "project"))
+
+    def digest() -> dict[str, str]:
+        charts.build(project, wd)
+        out = project.assets / "charts"
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
+
+    first = digest()
+    assert len(first) == 21  # 7 charts x (light, dark, csv)
+    assert digest() == first
