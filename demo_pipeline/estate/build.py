@@ -113,7 +113,8 @@ def _progress(console: Console | None) -> Progress:
 
 def build_estate(cfg: DemoConfig, workdir: Workdir, *, console: Console | None = None) -> str:
     """Generate the estate into `workdir.sources`; returns a one-line summary."""
-    root = Path(workdir.root)
+    workdir = Workdir(Path(workdir.root))
+    root = workdir.root
     ensure_writable(root)
     _remove_leftovers(root)
     token = secrets.token_hex(4)
@@ -157,7 +158,7 @@ def _build_into(cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progre
     plan = sc.ScenarioPlan.from_config(cfg)
     stats = EstateStats()
     staging.sources.mkdir(parents=True)
-    task = progress.add_task("master data", total=estate.days + 4)
+    task = progress.add_task("master data", total=estate.days + 3)
 
     with log.stage("dimensions", table="dimensions") as out:
         dims = build_dimensions(estate)
@@ -200,15 +201,9 @@ def _build_into(cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progre
     stats.rows.update(counts)
     erp.finish_erp(conn, estate.end_date)
 
-    progress.update(task, description="workbooks")
-    with log.stage("workbooks", table=workbooks.TABLE) as out:
-        rows, renamed = _write_workbooks(cfg, plan, dims, history, staging)
-        stats.rows[workbooks.TABLE] = out["rows"] = rows
-    progress.advance(task)
-
     progress.update(task, description="ground truth")
     with log.stage("ground_truth", table="ground_truth") as out:
-        faults = feed_faults + renamed + _served_faults(plan, manifest)
+        faults = feed_faults + _served_faults(plan, manifest)
         truth = sc.ground_truth(cfg, faults)
         text = json.dumps(truth, indent=2, sort_keys=False, ensure_ascii=False)
         staging.ground_truth.write_text(text + "\n", encoding="utf-8")
@@ -239,7 +234,14 @@ def _daily_facts(
     ledger = InventoryLedger(estate, dims)
     feed = FeedBuilder(estate, plan)
     writer = erp.InventoryWriter(conn, n_wh)
-    counts = {"orders": 0, "order_lines": 0, "orders_published": 0, "inventory_snapshots": 0}
+    counts = {
+        "orders": 0,
+        "order_lines": 0,
+        "orders_published": 0,
+        "inventory_snapshots": 0,
+        workbooks.TABLE: 0,
+    }
+    workbook_faults: list[sc.Fault] = []
     manifest: dict[str, dict[str, int]] = {}
     spike_fault: sc.Fault | None = None
     try:
@@ -267,40 +269,46 @@ def _daily_facts(
                 counts["order_lines"] += orders.n_lines
                 counts["orders_published"] += published.frame.height
                 counts["inventory_snapshots"] += cell_idx.size
-                out.update(rows=orders.n_orders, lines=orders.n_lines, inventory=cell_idx.size)
+                # Written while the ERP thread inserts the day's inventory snapshot.
+                wb_rows, wb_fault = _write_workbook(cfg, plan, dims, history, staging, day)
+                counts[workbooks.TABLE] += wb_rows
+                workbook_faults += [wb_fault] if wb_fault is not None else []
+                out.update(
+                    rows=orders.n_orders,
+                    lines=orders.n_lines,
+                    inventory=cell_idx.size,
+                    price_list_rows=wb_rows,
+                )
             progress.advance(task)
     finally:
         writer.close()
     orders_store.write_manifest(staging.orders_store, manifest)
-    faults = feed.finish()
+    faults = feed.finish() + workbook_faults
     if spike_fault is not None:
         faults.append(spike_fault)
     return counts, faults, manifest
 
 
-def _write_workbooks(
-    cfg: DemoConfig, plan: sc.ScenarioPlan, dims, history, staging: Workdir
-) -> tuple[int, list[sc.Fault]]:
-    """One supplier price list per business day; the renamed header on its day."""
-    rows = 0
-    faults = []
-    for day in range(1, cfg.estate.days + 1):
-        date = day_date(cfg.estate, day)
-        frame = workbooks.price_list(cfg.estate, dims, history, day)
-        renamed = None
-        if (scenario := plan.on(day, "renamed_column")) is not None:
-            old = scenario.params.get("from", "Unit Cost (EUR)")
-            new = scenario.params.get("to", "Unit cost EUR")
-            renamed = {old: new}
-            faults.append(plan.fault(scenario, 1, [old]))
-        rows += workbooks.write_price_list(
-            workbooks.workbook_path(staging.workbooks, date.isoformat()),
-            frame,
-            date,
-            workbooks.blank_row_positions(cfg.estate, day, frame.height),
-            renamed,
-        )
-    return rows, faults
+def _write_workbook(
+    cfg: DemoConfig, plan: sc.ScenarioPlan, dims, history, staging: Workdir, day: int
+) -> tuple[int, sc.Fault | None]:
+    """The day's supplier price list; the renamed header on its scenario day."""
+    date = day_date(cfg.estate, day)
+    frame = workbooks.price_list(cfg.estate, dims, history, day)
+    renamed, fault = None, None
+    if (scenario := plan.on(day, "renamed_column")) is not None:
+        old = scenario.params.get("from", "Unit Cost (EUR)")
+        new = scenario.params.get("to", "Unit cost EUR")
+        renamed = {old: new}
+        fault = plan.fault(scenario, 1, [old])
+    rows = workbooks.write_price_list(
+        workbooks.workbook_path(staging.workbooks, date.isoformat()),
+        frame,
+        date,
+        workbooks.blank_row_positions(cfg.estate, day, frame.height),
+        renamed,
+    )
+    return rows, fault
 
 
 def _served_faults(plan: sc.ScenarioPlan, manifest: dict[str, dict[str, int]]) -> list[sc.Fault]:

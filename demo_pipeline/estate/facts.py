@@ -404,133 +404,185 @@ class PurchaseOrders:
 def simulate_purchase_orders(
     estate: EstateConfig, dims: Dimensions, history: ProductHistory
 ) -> PurchaseOrders:
-    """Purchase orders raised each day, then received on time, partially, late or cancelled."""
+    """Purchase orders raised each day, then received on time, partially, late or cancelled.
+
+    Vectorised per day. Each PO has up to three events (raised; then cancelled, or
+    received, or partially received and completed two days later); every event that
+    falls inside the simulation becomes a version of the PO (and of its lines)."""
     days = estate.days
     n_wh = dims.warehouses.height
     lead = dims.suppliers["lead_time_days"].to_numpy()
     product_supplier = dims.products["supplier_id"].to_numpy()
     unit_cost = dims.products["unit_cost_cents"].to_numpy()
-    received: list[tuple[int, np.ndarray, np.ndarray]] = []
-    on_order: list[tuple[int, np.ndarray, np.ndarray]] = []
-    headers: list[dict] = []
-    lines: list[dict] = []
-    po_id = 0
     per_day = estate.scaled(60, minimum=2)
-
-    def when(day: int, rng: np.random.Generator) -> str:
-        return _clock_strings(day_date(estate, day), rng.integers(*OFFICE_SECONDS, size=1))[0]
-
+    po_parts: list[dict[str, np.ndarray]] = []
+    line_parts: list[dict[str, np.ndarray]] = []
+    next_po = 1
     for day in range(1, days + 1):
         rng = rng_for(estate.seed, "purchase_orders", day)
         listed = np.flatnonzero(history.active[day - 1])
-        # Listed products grouped by supplier: one slice per supplier's assortment.
-        by_supplier = listed[np.argsort(product_supplier[listed], kind="stable")]
+        # Listed products grouped by supplier, shuffled within each supplier's slice.
+        order = np.lexsort((rng.random(listed.size), product_supplier[listed]))
+        by_supplier = listed[order]
         supplier_of = product_supplier[by_supplier]
-        suppliers_with_stock = np.unique(supplier_of)
-        for _ in range(per_day):
-            po_id += 1
-            supplier = int(rng.choice(suppliers_with_stock))
-            warehouse = int(rng.integers(1, n_wh + 1))
-            lo, hi = np.searchsorted(supplier_of, [supplier, supplier + 1])
-            assortment = by_supplier[lo:hi]
-            k = int(min(assortment.size, 1 + rng.poisson(6)))
-            items = np.sort(rng.choice(assortment, size=k, replace=False))
-            qty = rng.integers(2, 30, size=k) * 10
-            cost = unit_cost[items]
-            expected = day + int(lead[supplier - 1])
-            cell = items * n_wh + (warehouse - 1)
-            fate = rng.random()
-            base = {
-                "po_id": po_id,
+        suppliers, starts, sizes = np.unique(supplier_of, return_index=True, return_counts=True)
+        pick = rng.integers(0, suppliers.size, size=per_day)
+        supplier = suppliers[pick]
+        warehouse = rng.integers(1, n_wh + 1, size=per_day)
+        k = np.minimum(sizes[pick], 1 + rng.poisson(6, size=per_day))
+        offset = rng.integers(0, sizes[pick])
+        po_of_line = np.repeat(np.arange(per_day), k)
+        j = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+        items = by_supplier[
+            starts[pick][po_of_line] + (offset[po_of_line] + j) % sizes[pick][po_of_line]
+        ]
+        qty = rng.integers(2, 30, size=items.size) * 10
+        part = np.floor(qty * rng.uniform(0.4, 0.9, size=items.size)).astype(np.int64)
+        fate = rng.random(per_day)
+        delay = rng.integers(0, 2, size=per_day)
+        expected = day + lead[supplier - 1]
+        cancelled = fate < 0.04
+        partial = ~cancelled & (fate < 0.24)
+        never = np.full(per_day, 10**6)
+        # Event days per PO: [raised, second, third]; `never` where there is none.
+        second = np.where(cancelled, day + 1, np.where(partial, expected, expected + delay))
+        third = np.where(partial, expected + 2, never)
+        po_ids = np.arange(next_po, next_po + per_day)
+        next_po += per_day
+        po_parts.append(
+            {
+                "po_id": po_ids,
                 "supplier_id": supplier,
                 "warehouse_id": warehouse,
-                "order_date": day_date(estate, day).isoformat(),
-                "expected_date": day_date(estate, expected).isoformat(),
+                "order_day": np.full(per_day, day),
+                "expected_day": expected,
+                "second": second,
+                "third": third,
+                "cancelled": cancelled,
+                "partial": partial,
+                "stamp_seconds": rng.integers(*OFFICE_SECONDS, size=(per_day, 3)),
             }
-            events: list[tuple[int, str, np.ndarray]] = [(day, "open", np.zeros(k, np.int64))]
-            if fate < 0.04:
-                events.append((day + 1, "cancelled", np.zeros(k, np.int64)))
-            elif fate < 0.24:
-                part = np.floor(qty * rng.uniform(0.4, 0.9, size=k)).astype(np.int64)
-                events.append((expected, "partial", part))
-                events.append((expected + 2, "received", qty))
-            else:
-                events.append((expected + int(rng.integers(0, 2)), "received", qty))
-            on_order.append((day, cell, qty))
-            got = np.zeros(k, np.int64)
-            events = [e for e in events if e[0] <= days]
-            for i, (event_day, status, qty_received) in enumerate(events):
-                stamp = when(event_day, rng)
-                valid_to = events[i + 1][0] if i + 1 < len(events) else days + 1
-                headers.append(
-                    {
-                        **base,
-                        "status": status,
-                        "updated_at": stamp,
-                        "valid_from": event_day,
-                        "valid_to": valid_to,
-                    }
-                )
-                if status == "cancelled":
-                    on_order.append((event_day, cell, -(qty - got)))
-                    continue
-                delta = qty_received - got
-                if status != "open":
-                    received.append((event_day, cell, delta))
-                    on_order.append((event_day, cell, -delta))
-                got = qty_received.copy()
-                lines.append(
-                    {
-                        "po_id": np.full(k, po_id),
-                        "line_no": np.arange(1, k + 1),
-                        "product_id": items + 1,
-                        "qty_ordered": qty,
-                        "qty_received": got,
-                        "unit_cost_cents": cost,
-                        "updated_at": np.full(k, stamp, dtype=object),
-                        "valid_from": np.full(k, event_day),
-                        "valid_to": np.full(k, valid_to),
-                    }
-                )
-    start = estate.start_date.toordinal() - 1
-
-    def as_date(col: str) -> pl.Expr:
-        return (
-            pl.when(pl.col(col) > days)
-            .then(pl.lit(OPEN_END))
-            .otherwise(
-                (pl.lit(dt.date.fromordinal(start)) + pl.duration(days=pl.col(col))).dt.strftime(
-                    "%Y-%m-%d"
-                )
-            )
-            .alias(col)
         )
-
-    header_versions = pl.DataFrame(headers).with_columns(as_date("valid_from"), as_date("valid_to"))
-    line_versions = (
-        pl.DataFrame({k: np.concatenate([ln[k] for ln in lines]) for k in lines[0]})
-        .with_columns(
-            pl.col("updated_at").cast(pl.String), as_date("valid_from"), as_date("valid_to")
+        line_parts.append(
+            {
+                "po": po_ids[po_of_line],
+                "po_index": po_of_line + (po_ids[0] - 1),
+                "line_no": j + 1,
+                "product_id": items + 1,
+                "cell": items * n_wh + (warehouse[po_of_line] - 1),
+                "qty": qty,
+                "part": part,
+                "unit_cost_cents": unit_cost[items],
+            }
         )
-        .sort("po_id", "line_no", "valid_from")
+    po = {key: np.concatenate([p[key] for p in po_parts]) for key in po_parts[0]}
+    ln = {key: np.concatenate([p[key] for p in line_parts]) for key in line_parts[0]}
+    return _purchase_order_versions(estate, po, ln)
+
+
+def _purchase_order_versions(
+    estate: EstateConfig, po: dict[str, np.ndarray], ln: dict[str, np.ndarray]
+) -> PurchaseOrders:
+    """Versions and stock movements from the PO events (only those inside the simulation)."""
+    days = estate.days
+    end = days + 1
+    dates = [day_date(estate, d).isoformat() for d in range(1, days + 60)]
+    n = po["po_id"].size
+    status_second = np.where(
+        po["cancelled"], "cancelled", np.where(po["partial"], "partial", "received")
+    )
+    event_day = np.stack([po["order_day"], po["second"], po["third"]], axis=1)
+    status = np.stack([np.full(n, "open"), status_second, np.full(n, "received")], axis=1)
+    next_day = np.concatenate([event_day[:, 1:], np.full((n, 1), 10**6)], axis=1)
+    happened = event_day <= days
+    rows, slot = np.nonzero(happened)
+    valid_to = np.minimum(next_day[rows, slot], end)
+    stamp = [
+        f"{dates[d - 1]}T{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+        for d, s in zip(
+            event_day[rows, slot].tolist(), po["stamp_seconds"][rows, slot].tolist(), strict=True
+        )
+    ]
+
+    def as_dates(values: np.ndarray) -> list[str]:
+        return [dates[v - 1] if v <= days else OPEN_END for v in values.tolist()]
+
+    header_versions = pl.DataFrame(
+        {
+            "po_id": po["po_id"][rows],
+            "supplier_id": po["supplier_id"][rows],
+            "warehouse_id": po["warehouse_id"][rows],
+            "order_date": [dates[d - 1] for d in po["order_day"][rows].tolist()],
+            "expected_date": [dates[d - 1] for d in po["expected_day"][rows].tolist()],
+            "status": status[rows, slot],
+            "updated_at": stamp,
+            "valid_from": as_dates(event_day[rows, slot]),
+            "valid_to": as_dates(valid_to),
+        }
     )
 
-    def as_events(items: list[tuple[int, np.ndarray, np.ndarray]]) -> tuple:
-        if not items:
-            return (np.zeros(0, np.int64),) * 3
-        return (
-            np.concatenate([np.full(c.size, d) for d, c, _ in items]),
-            np.concatenate([c for _, c, _ in items]),
-            np.concatenate([u for _, _, u in items]),
-        )
+    # Line versions: one per event that changes the lines (a cancellation does not).
+    i = ln["po_index"]
+    line_event = event_day[i]
+    line_status = status[i]
+    changes = (line_event <= days) & (line_status != "cancelled")
+    # The next change of the lines: skip a cancellation (lines stay as they were).
+    nxt = np.where(line_status[:, 1:] == "cancelled", 10**6, line_event[:, 1:])
+    nxt = np.concatenate([nxt, np.full((i.size, 1), 10**6)], axis=1)
+    received = np.stack(
+        [np.zeros_like(ln["qty"]), np.where(po["partial"][i], ln["part"], ln["qty"]), ln["qty"]],
+        axis=1,
+    )
+    lrows, lslot = np.nonzero(changes)
+    stamp_of = {
+        (int(p), int(s)): t for p, s, t in zip(rows.tolist(), slot.tolist(), stamp, strict=True)
+    }
+    line_versions = pl.DataFrame(
+        {
+            "po_id": ln["po"][lrows],
+            "line_no": ln["line_no"][lrows],
+            "product_id": ln["product_id"][lrows],
+            "qty_ordered": ln["qty"][lrows],
+            "qty_received": received[lrows, lslot],
+            "unit_cost_cents": ln["unit_cost_cents"][lrows],
+            "updated_at": [
+                stamp_of[(p, s)] for p, s in zip(i[lrows].tolist(), lslot.tolist(), strict=True)
+            ],
+            "valid_from": as_dates(line_event[lrows, lslot]),
+            "valid_to": as_dates(np.minimum(nxt[lrows, lslot], end)),
+        }
+    ).sort("po_id", "line_no", "valid_from")
 
+    # Stock movements: what each event adds to stock on hand and on order.
+    recv_days, recv_cells, recv_units = [], [], []
+    oo_days, oo_cells, oo_units = [line_event[:, 0]], [ln["cell"]], [ln["qty"]]
+    for s in (1, 2):
+        happens = line_event[:, s] <= days
+        cancel = happens & (line_status[:, s] == "cancelled")
+        oo_days.append(line_event[cancel, s])
+        oo_cells.append(ln["cell"][cancel])
+        oo_units.append(-ln["qty"][cancel])
+        got = happens & ~cancel
+        delta = received[:, s] - received[:, s - 1]
+        recv_days.append(line_event[got, s])
+        recv_cells.append(ln["cell"][got])
+        recv_units.append(delta[got])
+        oo_days.append(line_event[got, s])
+        oo_cells.append(ln["cell"][got])
+        oo_units.append(-delta[got])
+    in_sim = line_event[:, 0] <= days
+    oo_days[0], oo_cells[0], oo_units[0] = (
+        oo_days[0][in_sim],
+        oo_cells[0][in_sim],
+        oo_units[0][in_sim],
+    )
     return PurchaseOrders(
         header_versions=header_versions,
         line_versions=line_versions,
-        received_events=as_events(received),
-        on_order_events=as_events(on_order),
-        count=po_id,
-        line_count=int(line_versions.select(pl.struct("po_id", "line_no").n_unique()).item()),
+        received_events=tuple(np.concatenate(x) for x in (recv_days, recv_cells, recv_units)),
+        on_order_events=tuple(np.concatenate(x) for x in (oo_days, oo_cells, oo_units)),
+        count=n,
+        line_count=i.size,
     )
 
 

@@ -2,8 +2,8 @@
 `<workdir>/sources/workbooks/YYYY-MM-DD/supplier_prices.xlsx`, sheet "Prices".
 
 Realistic mess: a title row above the header, a blank row under it, blank rows among
-the data, and on the `renamed_column` day one header spelled differently. Each day a
-rotating group of suppliers sends its list (about one in ten suppliers a day).
+the data, and on the `renamed_column` day one header spelled differently. Each
+supplier sends its list every two weeks, so each day carries about 1/14 of the SKUs.
 
 Deterministic bytes: xlsxwriter stamps the document's creation time, so it is fixed
 to the business date; the zip entries carry xlsxwriter's fixed timestamps.
@@ -26,7 +26,8 @@ from demo_pipeline.estate.streams import rng_for
 SHEET = "Prices"
 TABLE = "supplier_prices"
 HEADER = ["Supplier ID", "SKU", "Unit Cost (EUR)", "Min Order Qty", "Valid From"]
-SUPPLIER_ROTATION = 10
+# Each supplier sends its list every two weeks, on a day of its own.
+SUPPLIER_ROTATION = 14
 BLANK_ROW_SHARE = 0.02
 MIN_ORDER_QTY = np.array([1, 6, 12, 24, 48, 100])
 
