@@ -61,6 +61,7 @@ from demo_pipeline.pipeline.manifest import (
 from demo_pipeline.pipeline.stages import SOURCE_TABLES, extract_all, land_bronze, latency_checks
 from demo_pipeline.provenance import Provenance
 from demo_pipeline.quality.results import CheckResult, QualityResults
+from demo_pipeline.quality.summary import write_quality_metrics
 from demo_pipeline.runlog import RunLog
 from demo_pipeline.silver.conservation import assert_conserved, conservation_checks
 from demo_pipeline.silver.stage import SilverOutcome, build_silver
@@ -103,6 +104,8 @@ def run_pipeline(
         export_gold(workdir)
         provenance = Provenance.now(manifests[-1]["run_id"], cfg.estate.seed, cfg.estate.scale)
         record_pipeline_metrics(workdir, provenance, _gold_rows(workdir))
+        # Quality layer (issue 4): quality.* metrics and recall from the results file.
+        write_quality_metrics(workdir, provenance.run_id, cfg.estate.seed, cfg.estate.scale)
     failed = [m for m in manifests if m["status"] == "failed"]
     if failed:
         raise DemoPipelineError(

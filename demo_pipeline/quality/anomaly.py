@@ -57,12 +57,16 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from demo_pipeline.config import AnomalyConfig, QualityConfig
 from demo_pipeline.quality.results import CheckResult
+
+if TYPE_CHECKING:
+    from demo_pipeline.pipeline.context import DayContext
+    from demo_pipeline.silver.stage import SilverOutcome
 
 Method = Literal["zscore", "iqr", "volatility"]
 
@@ -98,37 +102,63 @@ class MeasureSpec:
 MEASURES: tuple[MeasureSpec, ...] = (
     MeasureSpec(
         "orders_per_warehouse",
-        "fact_sales",
+        "orders",
         ("zscore", "volatility"),
         "distinct orders per warehouse per business date",
     ),
     MeasureSpec(
         "revenue_per_day",
-        "fact_sales",
+        "orders",
         ("zscore", "volatility"),
         "sum of net_amount per business date",
     ),
     MeasureSpec(
         "avg_order_value",
-        "fact_sales",
+        "orders",
         ("iqr",),
         "mean order amount (sum of its lines' net_amount) per business date",
     ),
 )
 
 
-def order_measures(fact_sales: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
-    """The daily metrics frame of the order measures, from gold `fact_sales` lines.
+def orders_from_fact_sales(fact_sales: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+    """One row per order (business_date, order_id, warehouse_id, amount) from gold lines."""
+    return (
+        fact_sales.lazy()
+        .group_by("business_date", "order_id", "warehouse_id")
+        .agg(pl.col("net_amount").sum().cast(pl.Float64).alias("amount"))
+    )
 
-    Every warehouse seen in the facts gets a row on every date seen (zero orders when
-    it had none), so a warehouse going silent is a drop to zero, not a missing row.
+
+def orders_from_silver(
+    orders: pl.LazyFrame | pl.DataFrame, lines: pl.LazyFrame | pl.DataFrame
+) -> pl.LazyFrame:
+    """One row per order from silver orders and order lines (amount in EUR from lines,
+    so it means the same before and after `order_amount` turned decimal). An order
+    whose lines are not in silver (held with a halted batch) counts, without amount."""
+    amounts = (
+        lines.lazy()
+        .group_by("order_id")
+        .agg(((pl.col("quantity") * pl.col("unit_price_cents")).sum() / 100).alias("amount"))
+    )
+    return (
+        orders.lazy()
+        .select("business_date", "order_id", "warehouse_id")
+        .join(amounts, on="order_id", how="left")
+        .with_columns(pl.col("amount").cast(pl.Float64))
+    )
+
+
+def order_measures(orders: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
+    """The daily metrics frame of the order measures, from one row per order
+    (`orders_from_silver` or `orders_from_fact_sales`).
+
+    Every warehouse seen gets a row on every date seen (zero orders when it had
+    none), so a warehouse going silent is a drop to zero, not a missing row.
     Standard errors: Poisson for counts (sqrt n), compound Poisson for the revenue
     sum (sqrt of the sum of squared order amounts), sd/sqrt(n) for the mean.
     """
-    lines = fact_sales.lazy()
-    orders = lines.group_by("business_date", "order_id", "warehouse_id").agg(
-        pl.col("net_amount").sum().cast(pl.Float64).alias("amount")
-    )
+    orders = orders.lazy()
     grid = (
         orders.select("business_date")
         .unique()
@@ -524,3 +554,11 @@ def _describe(row: dict, method: Method, cfg: AnomalyConfig) -> str:
         f"({'on ' + str(row['ref_date']) if row['ref_date'] else 'baseline mean'}), "
         f"change {row['change_pct']:+.0f}% (> {cfg.volatility_pct:g}%)"
     )
+
+
+def run_tier3(ctx: DayContext, silver: SilverOutcome) -> list[CheckResult]:
+    """Runner hook 2 (after silver, before gold). The wiring lives in quality/hooks.py;
+    imported here, at call time, so this module stays free of pipeline imports."""
+    from demo_pipeline.quality.hooks import after_silver
+
+    return after_silver(ctx, silver)

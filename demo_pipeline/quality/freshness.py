@@ -20,12 +20,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from demo_pipeline.atomic import atomic_path
 from demo_pipeline.quality.results import CheckResult
+
+if TYPE_CHECKING:
+    from demo_pipeline.gold.build import GoldOutcome
+    from demo_pipeline.pipeline.context import DayContext
 
 FeedState = Literal["ok", "fallback", "halted", "failed"]
 
@@ -161,7 +165,7 @@ def fallback_result(
         business_date=business_date,
         tier=1,
         table=feed.split(".", 1)[-1],
-        rule="source.available",
+        rule="source.fallback",
         rows_checked=0,
         rows_failed=0,
         severity="fail",
@@ -322,3 +326,11 @@ def recomputation_result(
         detail="; ".join(problems)
         or f"aggregates of {', '.join(str(d) for d in dates)} match the facts after the late rows",
     )
+
+
+def after_gold(ctx: DayContext, gold: GoldOutcome) -> list[CheckResult]:
+    """Runner hook 3 (after the day's gold build). The wiring lives in quality/hooks.py;
+    imported here, at call time, so this module stays free of pipeline imports."""
+    from demo_pipeline.quality.hooks import after_gold as wiring
+
+    return wiring(ctx)

@@ -15,6 +15,8 @@ from demo_pipeline.quality.anomaly import (
     check_history,
     flagged_dates,
     order_measures,
+    orders_from_fact_sales,
+    orders_from_silver,
     score_day,
 )
 
@@ -194,7 +196,7 @@ def test_flagged_dates_reads_results_frames_and_objects():
 
 
 def test_order_measures_from_fact_lines():
-    """fact_sales lines become orders per warehouse (zero-filled), revenue and order value."""
+    """Order lines become orders per warehouse (zero-filled), revenue and order value."""
     d1, d2 = days(2)
     lines = pl.DataFrame(
         {
@@ -205,7 +207,7 @@ def test_order_measures_from_fact_lines():
             "net_amount": [10.0, 5.0, 30.0, 20.0],
         }
     )
-    m = order_measures(lines)
+    m = order_measures(orders_from_fact_sales(lines))
     per_wh = m.filter(pl.col("measure") == "orders_per_warehouse").sort("business_date", "series")
     assert per_wh.select("series", "value").rows() == [
         ("warehouse_id=1", 1.0),
@@ -219,3 +221,25 @@ def test_order_measures_from_fact_lines():
     aov = m.filter(pl.col("measure") == "avg_order_value").sort("business_date")
     assert aov["value"].to_list() == [22.5, 20.0]
     assert {s.name for s in MEASURES} == set(m["measure"].unique())
+
+
+def test_silver_orders_and_lines_give_the_same_measures_as_gold_lines():
+    """Silver orders + lines and gold fact_sales lines give the same daily measures."""
+    d1 = days(1)[0]
+    orders = pl.DataFrame(
+        {"order_id": ["a", "b"], "business_date": [d1, d1], "warehouse_id": [1, 2]}
+    )
+    lines = pl.DataFrame(
+        {"order_id": ["a", "a", "b"], "quantity": [1, 2, 1], "unit_price_cents": [500, 250, 3000]}
+    )
+    facts = pl.DataFrame(
+        {
+            "order_id": ["a", "a", "b"],
+            "business_date": [d1] * 3,
+            "warehouse_id": [1, 1, 2],
+            "net_amount": [5.0, 5.0, 30.0],
+        }
+    )
+    from_silver = order_measures(orders_from_silver(orders, lines))
+    from_gold = order_measures(orders_from_fact_sales(facts))
+    assert from_silver.equals(from_gold)

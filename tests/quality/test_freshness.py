@@ -95,7 +95,7 @@ def test_staleness_results_and_fallback_result():
     assert [(r.table, r.rule, r.tier) for r in results] == [("fact_sales", "freshness.stale", 1)]
     assert "1 day(s) old" in results[0].detail and "api.orders" in results[0].detail
     fb = fallback_result("r", D[2], "api.orders", D[1], "HTTP 503")
-    assert (fb.tier, fb.table, fb.action, fb.rule) == (1, "orders", "fallback", "source.available")
+    assert (fb.tier, fb.table, fb.action, fb.rule) == (1, "orders", "fallback", "source.fallback")
     assert "2026-11-14" in fb.detail and "HTTP 503" in fb.detail
 
 

@@ -60,11 +60,11 @@ def caught_everything() -> list[CheckResult]:
     return [
         result(8, 2, "orders", "order_id_not_null", 25, "quarantined"),
         result(18, 1, "orders", "schema_contract", 120, "halted", "halt"),
-        result(22, 3, "fact_sales", "orders_per_warehouse.zscore", 1, "flagged"),
+        result(22, 3, "orders", "orders_per_warehouse.zscore", 1, "flagged"),
         result(26, 2, "orders", "late_arrival", 3, "logged"),
-        result(15, 1, "orders", "source.available", 0, "fallback", "fail"),
-        result(27, 3, "fact_sales", "orders_per_warehouse.zscore", 2, "annotated", "info"),
-        result(9, 3, "fact_sales", "revenue_per_day.zscore", 0, "none", "info"),
+        result(15, 1, "orders", "source.fallback", 0, "fallback", "fail"),
+        result(27, 3, "orders", "orders_per_warehouse.zscore", 2, "annotated", "info"),
+        result(9, 3, "orders", "revenue_per_day.zscore", 0, "none", "info"),
     ]
 
 
@@ -110,7 +110,7 @@ def test_false_positives_are_flags_no_fault_explains():
     """Tier-3 flags on days without an injected anomaly are listed; annotated peaks are not."""
     results = [
         *caught_everything(),
-        result(12, 3, "fact_sales", "revenue_per_day.zscore", 1, "flagged"),
+        result(12, 3, "orders", "revenue_per_day.zscore", 1, "flagged"),
     ]
     fps = false_positives(frame(results), TRUTH)
     assert fps.select("business_date", "rule").rows() == [(D[12], "revenue_per_day.zscore")]

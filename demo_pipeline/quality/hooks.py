@@ -1,0 +1,197 @@
+"""The quality layer's part of a daily run (wiring: read, call, write, record).
+
+The runner calls three hooks (see demo_pipeline/pipeline/runner.py):
+
+1. `fallback.on_source_failure` - a source failed after its retries (fallback.py);
+2. `anomaly.run_tier3` -> `after_silver` here: record the day's feed states in the
+   freshness ledger, run tier 3 on the daily order measures, alert on the day's
+   halts, quarantines and anomalies;
+3. `freshness.after_gold` -> `after_gold` here: staleness per gold table, late
+   arrivals and the recomputation of their dates, "recovered" alerts.
+
+The checks themselves are pure functions in anomaly.py and freshness.py; this module
+only finds their inputs under the work directory and hands their results back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from demo_pipeline.pipeline.context import DayContext
+from demo_pipeline.quality.alerts import Alert, alert_for_check, deliver_alerts
+from demo_pipeline.quality.anomaly import (
+    check_day,
+    flagged_dates,
+    order_measures,
+    orders_from_silver,
+)
+from demo_pipeline.quality.fallback import ledger_for
+from demo_pipeline.quality.freshness import (
+    FeedStatus,
+    gold_staleness,
+    late_arrival_result,
+    late_dates,
+    recomputation_result,
+    staleness_results,
+)
+from demo_pipeline.quality.results import CheckResult, QualityResults
+from demo_pipeline.silver.stage import SOURCE_OF, SilverOutcome, fact_files, silver_partition
+
+# The feeds the order measures are computed from: a day either of them was not loaded
+# fresh is neither judged nor used as a baseline.
+ORDER_FEEDS = ("api.orders", "api.order_lines")
+
+
+def after_silver(ctx: DayContext, silver: SilverOutcome) -> list[CheckResult]:
+    """Ledger, tier 3 and alerts for the day, once silver is written."""
+    record_feed_states(ctx, silver)
+    results = tier3_for_day(ctx)
+    alerts = [a for a in (alert_for_check(c) for c in [*silver.checks, *results]) if a]
+    deliver_alerts(alerts, ctx.cfg.alerts, ctx.workdir.alerts, ctx.log)
+    return results
+
+
+def record_feed_states(ctx: DayContext, silver: SilverOutcome) -> None:
+    """One ledger entry per silver table: fresh, or halted/failed with its last good date.
+
+    A feed already recorded as a fallback today (hook 1) keeps that entry.
+    """
+    ledger = ledger_for(ctx)
+    day = ctx.business_date
+    known = ledger.read().filter(pl.col("business_date") == day)
+    fallbacks = set(known.filter(pl.col("state") == "fallback")["feed"].to_list())
+    statuses = []
+    for table, outcome in silver.tables.items():
+        feed = f"{SOURCE_OF[table]}.{table}"
+        if feed in fallbacks:
+            continue
+        if outcome.status == "ok":
+            statuses.append(FeedStatus(feed, day, "ok", day))
+        else:
+            state = "halted" if outcome.status == "halted" else "failed"
+            last_good = ledger.last_good_date(feed, day)
+            statuses.append(FeedStatus(feed, day, state, last_good, outcome.detail[:500]))
+    ledger.record_day(day, statuses)
+
+
+def tier3_for_day(ctx: DayContext) -> list[CheckResult]:
+    """Tier 3 on the day's order measures, from every silver order partition so far."""
+    silver = ctx.workdir.silver
+    order_files, line_files = fact_files(silver, "orders"), fact_files(silver, "order_lines")
+    if not order_files:
+        return []
+    orders = pl.scan_parquet(order_files).select("business_date", "order_id", "warehouse_id")
+    lines = (
+        pl.scan_parquet(line_files).select("order_id", "quantity", "unit_price_cents")
+        if line_files
+        else pl.LazyFrame(
+            schema={"order_id": pl.String, "quantity": pl.Int64, "unit_price_cents": pl.Int64}
+        )
+    )
+    metrics = order_measures(orders_from_silver(orders, lines))
+    ledger = ledger_for(ctx).read()
+    not_fresh = ledger.filter(pl.col("feed").is_in(ORDER_FEEDS) & (pl.col("state") != "ok"))
+    excluded = set(not_fresh["business_date"].to_list())
+    earlier = QualityResults(ctx.workdir.quality / "results.parquet").read()
+    flagged = flagged_dates(earlier.filter(pl.col("business_date") < ctx.business_date))
+    return check_day(
+        metrics,
+        ctx.business_date,
+        ctx.cfg.quality,
+        ctx.run_id,
+        excluded=excluded,
+        flagged=flagged,
+    )
+
+
+def after_gold(ctx: DayContext) -> list[CheckResult]:
+    """Staleness per gold table, late arrivals and their recomputation, recoveries."""
+    day = ctx.business_date
+    ledger = ledger_for(ctx).read()
+    staleness = gold_staleness(ledger, day)
+    results = staleness_results(ctx.run_id, staleness)
+    for row in staleness.filter("is_stale").iter_rows(named=True):
+        ctx.log.event(
+            "quality.stale",
+            level="warning",
+            table=row["gold_table"],
+            data_as_of=row["data_as_of"],
+            age_days=row["age_days"],
+        )
+    results += late_arrival_checks(ctx)
+    deliver_alerts(recovery_alerts(ctx, ledger), ctx.cfg.alerts, ctx.workdir.alerts, ctx.log)
+    return results
+
+
+def late_arrival_checks(ctx: DayContext) -> list[CheckResult]:
+    """Orders published today for earlier dates: log them, then prove that gold's
+    aggregates of those dates were rebuilt with them."""
+    day = ctx.business_date
+    part = silver_partition(ctx.workdir.silver, "orders", day) / "part-0.parquet"
+    if not part.exists():
+        return []
+    orders = pl.read_parquet(part, columns=["order_id", "business_date"])
+    arrival = late_arrival_result(ctx.run_id, day, orders)
+    dates = late_dates(orders, day)
+    if not dates or not ctx.workdir.gold_db.exists():
+        return [arrival]
+    late_ids = orders.filter(pl.col("business_date") < day)["order_id"]
+    fact_sales, agg_daily_sales = _gold_for_dates(ctx, dates)
+    recomputed = recomputation_result(ctx.run_id, day, dates, fact_sales, agg_daily_sales, late_ids)
+    return [arrival, recomputed]
+
+
+def _gold_for_dates(ctx: DayContext, dates: list[dt.date]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    from demo_pipeline.gold.build import connect  # gold imports the pipeline context
+
+    con = connect(ctx.workdir.gold_db, read_only=True)
+    try:
+        params = [dates]
+        facts = pl.from_arrow(
+            con.execute(
+                "SELECT order_id, business_date, warehouse_id, quantity, net_amount "
+                "FROM fact_sales WHERE list_contains(?, business_date)",
+                params,
+            ).to_arrow_table()
+        )
+        agg = pl.from_arrow(
+            con.execute(
+                "SELECT business_date, warehouse_id, category_name, orders, units, revenue "
+                "FROM agg_daily_sales WHERE list_contains(?, business_date)",
+                params,
+            ).to_arrow_table()
+        )
+    finally:
+        con.close()
+    return facts, agg
+
+
+def recovery_alerts(ctx: DayContext, ledger: pl.DataFrame) -> list[Alert]:
+    """Feeds fresh today that were not on their previous recorded day: recovered."""
+    day = ctx.business_date
+    today = ledger.filter((pl.col("business_date") == day) & (pl.col("state") == "ok"))
+    before = (
+        ledger.filter(pl.col("business_date") < day)
+        .sort("business_date")
+        .group_by("feed")
+        .agg(pl.col("business_date").last(), pl.col("state").last())
+    )
+    back = today.select("feed").join(before.filter(pl.col("state") != "ok"), on="feed")
+    if back.height == 0:
+        return []
+    detail = "; ".join(
+        f"{r['feed']} ({r['state']} on {r['business_date']})" for r in back.iter_rows(named=True)
+    )
+    return [
+        Alert(
+            kind="recovered",
+            severity="info",
+            run_id=ctx.run_id,
+            business_date=day,
+            table=", ".join(back["feed"].to_list()),
+            title="fresh data again; the gold tables built from these feeds are no longer stale",
+            detail=detail,
+        )
+    ]
