@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from tests.site.findings import grouped
+
 pytestmark = pytest.mark.browser
 
 
@@ -21,23 +23,17 @@ def axe_report(survey, reports_dir):
     return survey
 
 
-def _blocking(survey, theme: str) -> list[str]:
-    lines = []
-    for visit in survey.values():
-        if visit.theme != theme:
-            continue
-        if visit.navigation_error:
-            lines.append(f"{visit.label}: not checked: {visit.navigation_error}")
-        for v in visit.blocking_violations():
-            lines.append(
-                f"{visit.label}: {v['impact']} {v['id']} ({v['help']}) on {v['count']} element(s), "
-                f"e.g. {v['targets'][:3]}: {v['summary'].splitlines()[-1] if v['summary'] else ''}"
-            )
-    return lines
-
-
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_no_serious_or_critical_axe_violations(axe_report, theme):
     """axe-core finds no serious or critical violation on any page in this theme."""
-    lines = _blocking(axe_report, theme)
-    assert not lines, "\n".join(lines[:80])
+    findings = []
+    for visit in axe_report.values():
+        if visit.theme != theme:
+            continue
+        if visit.navigation_error:
+            findings.append((f"not checked: {visit.navigation_error}", visit.label))
+        for v in visit.blocking_violations():
+            advice = v["summary"].strip().splitlines()[-1].strip() if v["summary"] else ""
+            problem = f"{v['impact']} {v['id']} ({v['help']}): {advice}"
+            findings.append((problem, f"{visit.url} [{visit.viewport}] {v['targets'][0]}"))
+    assert not findings, grouped(findings, examples=3)

@@ -9,15 +9,12 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tests.site.findings import grouped
 from tests.site.page_survey import PALETTE_TOGGLE, SCHEMES
 
 pytestmark = pytest.mark.browser
 
 WORD = re.compile(r"[A-Za-z]{5,}")
-
-
-def _problems(lines: list[str]) -> str:
-    return "\n".join(lines[:60]) + (f"\n... and {len(lines) - 60} more" if len(lines) > 60 else "")
 
 
 def _scheme(page) -> str | None:
@@ -27,53 +24,56 @@ def _scheme(page) -> str | None:
 def test_every_page_loads_without_console_errors_or_failed_requests(survey):
     """Every page answers 200 and logs no console error and no failed request, in every visit."""
     assert survey, "the survey visited no page"
-    problems = []
+    findings = []
     for visit in survey.values():
         if visit.navigation_error:
-            problems.append(f"{visit.label}: {visit.navigation_error}")
-        if visit.status != 200:
-            problems.append(f"{visit.label}: HTTP {visit.status}")
-        problems += [f"{visit.label}: console error: {e}" for e in visit.console_errors]
-        problems += [f"{visit.label}: failed request: {r}" for r in visit.failed_requests]
-    assert not problems, _problems(problems)
+            findings.append((f"page did not load: {visit.navigation_error}", visit.label))
+        elif visit.status != 200:
+            findings.append((f"HTTP {visit.status}", visit.label))
+        findings += [(f"console error: {e}", visit.label) for e in visit.console_errors]
+        findings += [(f"failed request: {r}", visit.label) for r in visit.failed_requests]
+    assert not findings, grouped(findings)
 
 
 def test_every_image_loads_and_content_images_have_alt_text(survey):
     """Every image loads (natural size > 0); every chart or diagram in the content has alt text."""
-    problems, content_images = [], 0
+    findings, content_images = [], 0
     for (_, theme, viewport), visit in survey.items():
         if (theme, viewport) != ("light", "desktop"):
             continue
         for image in visit.images:
             if not image["loaded"]:
-                problems.append(f"{visit.url}: image does not load: {image['src']}")
+                findings.append((f"image does not load: {image['src']}", visit.url))
             if image["in_content"]:
                 content_images += 1
                 if not (image["alt"] or "").strip():
-                    problems.append(f"{visit.url}: image without alt text: {image['src']}")
-    assert not problems, _problems(problems)
+                    findings.append((f"image without alt text: {image['src']}", visit.url))
+    assert not findings, grouped(findings)
     assert content_images > 0, "no chart or diagram image found in any page's content"
 
 
 def test_no_page_scrolls_horizontally_on_desktop_or_phone(survey):
     """No page is wider than the viewport at 1366x900 or 390x844 (wide tables scroll inside)."""
-    problems = [
-        f"{v.label}: page is {v.overflow['scroll_width']}px wide in a "
-        f"{v.overflow['client_width']}px viewport; sticking out: {v.overflow['offenders']}"
+    findings = [
+        (
+            f"page is {v.overflow['scroll_width']}px wide in a {v.overflow['client_width']}px "
+            f"viewport; sticking out: {', '.join(v.overflow['offenders']) or 'unknown'}",
+            v.label,
+        )
         for v in survey.values()
         if v.overflow and v.overflow["scroll_width"] > v.overflow["client_width"]
     ]
-    assert not problems, _problems(problems)
+    assert not findings, grouped(findings)
 
 
 def test_every_page_shows_the_chosen_theme(survey):
     """After choosing dark (or light) with the toggle, every page renders in that colour scheme."""
-    problems = [
-        f"{v.label}: colour scheme is {v.scheme!r}, expected {SCHEMES[v.theme]!r}"
+    findings = [
+        (f"colour scheme is {v.scheme!r}, expected {SCHEMES[v.theme]!r}", v.label)
         for v in survey.values()
         if v.scheme != SCHEMES[v.theme]
     ]
-    assert not problems, _problems(problems)
+    assert not findings, grouped(findings)
 
 
 def test_key_pages_are_screenshotted_in_both_themes_and_viewports(survey, key_pages):
