@@ -49,14 +49,34 @@ def render_claims(claims: list[dict], catalogue: Catalogue) -> str:
             "    The claims module did not report any verdicts for this build. Run\n"
             "    `make claims` to see them.\n"
         )
-    lines = ["| Claim | Claimed | Measured | Verdict |", "|---|---|---|---|"]
+    lines = [
+        "| Claim (where the brief makes it) | Read as | Measured | Verdict |",
+        "|---|---|---|---|",
+    ]
     for claim in claims:
-        key = claim.get("metric")
+        key = claim.get("metric_key", claim.get("metric"))
         measured = f'{{{{ metric("{key}") }}}}' if key and key in catalogue else "not measured"
-        claimed = claim.get("claimed", claim.get("threshold", ""))
         lines.append(
-            f"| {_cell(claim.get('text', claim.get('id', '')))} | {_cell(claimed)} | "
+            f"| {_cell(claim.get('text', claim.get('id', '')))} ({_cell(claim.get('source', ''))})"
+            f" | {_cell(claim_threshold(claim))}: {_cell(claim.get('reading', ''))} | "
             f"{measured} | {verdict_text(claim)} |"
         )
-    lines.append("")
+    lines += [
+        "",
+        "The brief made these claims about production "
+        f"({_cell(claims[0].get('claimed_scale', 'its own scale'))}); the demo measures them "
+        "on its own, smaller data. A claim that does not hold here is reported as such, "
+        "not hidden: small data can change which tool wins.",
+        "",
+    ]
     return "\n".join(lines)
+
+
+def claim_threshold(claim: dict) -> str:
+    """'>= 5x', '< 3 s': the comparison a measurement must pass."""
+    threshold = claim.get("threshold")
+    if threshold is None:
+        return str(claim.get("claimed", ""))
+    unit = str(claim.get("unit", ""))
+    spacer = " " if unit == "s" else ""
+    return f"{claim.get('comparison', '')} {threshold:g}{spacer}{unit}".strip()

@@ -259,7 +259,9 @@ def build_steps(
         workdir.runs,
         workdir.quality / "results.parquet",
         workdir.ground_truth,
-        workdir.bench,
+        workdir.bench / "results.json",
+        workdir.bench / "raw.json",
+        workdir.quality / "freshness.parquet",
     ]
     gen = project.generators
     return [
@@ -316,6 +318,7 @@ def build_steps(
             [project.site],
             run_mkdocs,
             exclude=(gen / "build_site.py",),
+            extra=f"site_url={os.environ.get('SITE_URL', '')}",
         ),
     ]
 

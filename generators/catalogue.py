@@ -31,6 +31,13 @@ class Entry:
     def text(self) -> str:
         return format_value(self.value, self.unit)
 
+    def number_text(self) -> str:
+        """The value without a counting unit ('rows', 'runs', 'days'), for prose that
+        names the noun itself; units that are part of the number (×, %, s, bytes) stay."""
+        if self.unit.strip() in COUNTING_UNITS:
+            return format_value(self.value, "")
+        return self.text
+
     @property
     def anchor(self) -> str:
         """The id of this entry's row on the catalogue page."""
@@ -106,6 +113,18 @@ class Catalogue:
 
 
 _BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"]
+COUNTING_UNITS = {
+    "rows",
+    "runs",
+    "days",
+    "count",
+    "checks",
+    "tables",
+    "faults",
+    "anomalies",
+    "files",
+    "items",
+}
 
 
 def _number(value: float, digits: int = 3) -> str:

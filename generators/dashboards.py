@@ -22,7 +22,10 @@ def run_outcomes(runs: list[dict]) -> dict[str, str]:
     for run in runs:
         date = str(run.get("business_date", ""))
         if date:
-            outcomes[date] = str(run.get("status", "unknown"))
+            outcome = str(run.get("status", "unknown"))
+            if run.get("backfilled_on"):
+                outcome += f", backfilled on {run['backfilled_on']}"
+            outcomes[date] = outcome
     return outcomes
 
 

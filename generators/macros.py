@@ -38,11 +38,12 @@ def relative_link(from_page: str, target: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
 
 
-def render_metric(catalogue: Catalogue, key: str, page: str) -> str:
+def render_metric(catalogue: Catalogue, key: str, page: str, *, unit: bool = True) -> str:
     entry = catalogue.get(key, where=f"page {page}")
+    text = entry.text if unit else entry.number_text()
     href = relative_link(page, CATALOGUE_PAGE) + "#" + entry.anchor
     title = f"{entry.description} ({entry.provenance_line()})".replace('"', "'")
-    return f'[{entry.text}]({href} "{title}"){{ .metric }}'
+    return f'[{text}]({href} "{title}"){{ .metric }}'
 
 
 def render_reported(owner: dict, key: str, page: str, *, label: bool = True) -> str:
@@ -71,9 +72,10 @@ def define_env(env) -> None:
         return page.file.src_uri if page is not None else "<unknown page>"
 
     @env.macro
-    def metric(key: str) -> str:
-        """A measured value with its unit, linked to its provenance."""
-        return render_metric(catalogue, key, current_page())
+    def metric(key: str, unit: bool = True) -> str:
+        """A measured value with its unit, linked to its provenance. `unit=False` drops a
+        counting unit ("rows", "runs") when the sentence names the noun itself."""
+        return render_metric(catalogue, key, current_page(), unit=unit)
 
     @env.macro
     def metric_value(key: str):

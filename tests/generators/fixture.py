@@ -62,6 +62,7 @@ FIXTURE_METRICS: dict[str, tuple[float | int, str]] = {
     "bench.partition_pruning.speedup": (6.0, "x"),
     "bench.preagg_vs_facts.speedup": (30.0, "x"),
     "bench.generate.rows_per_s": (250000.0, "rows/s"),
+    "estate.generate.rows_per_s": (33000.0, "rows/s"),
 }
 
 
