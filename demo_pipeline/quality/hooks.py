@@ -56,7 +56,8 @@ def after_silver(ctx: DayContext, silver: SilverOutcome) -> list[CheckResult]:
 def record_feed_states(ctx: DayContext, silver: SilverOutcome) -> None:
     """One ledger entry per silver table: fresh, or halted/failed with its last good date.
 
-    A feed already recorded as a fallback today (hook 1) keeps that entry.
+    A feed recorded as a fallback today (hook 1) keeps that entry unless silver did
+    load it (a fallback left over from an earlier run of the day is replaced).
     """
     ledger = ledger_for(ctx)
     day = ctx.business_date
@@ -65,10 +66,10 @@ def record_feed_states(ctx: DayContext, silver: SilverOutcome) -> None:
     statuses = []
     for table, outcome in silver.tables.items():
         feed = f"{SOURCE_OF[table]}.{table}"
-        if feed in fallbacks:
-            continue
         if outcome.status == "ok":
             statuses.append(FeedStatus(feed, day, "ok", day))
+        elif feed in fallbacks:
+            continue
         else:
             state = "halted" if outcome.status == "halted" else "failed"
             last_good = ledger.last_good_date(feed, day)
@@ -149,20 +150,16 @@ def _gold_for_dates(ctx: DayContext, dates: list[dt.date]) -> tuple[pl.DataFrame
     con = connect(ctx.workdir.gold_db, read_only=True)
     try:
         params = [dates]
-        facts = pl.from_arrow(
-            con.execute(
-                "SELECT order_id, business_date, warehouse_id, quantity, net_amount "
-                "FROM fact_sales WHERE list_contains(?, business_date)",
-                params,
-            ).to_arrow_table()
-        )
-        agg = pl.from_arrow(
-            con.execute(
-                "SELECT business_date, warehouse_id, category_name, orders, units, revenue "
-                "FROM agg_daily_sales WHERE list_contains(?, business_date)",
-                params,
-            ).to_arrow_table()
-        )
+        facts = con.sql(
+            "SELECT order_id, business_date, warehouse_id, quantity, net_amount "
+            "FROM fact_sales WHERE list_contains(?, business_date)",
+            params=params,
+        ).pl()
+        agg = con.sql(
+            "SELECT business_date, warehouse_id, category_name, orders, units, revenue "
+            "FROM agg_daily_sales WHERE list_contains(?, business_date)",
+            params=params,
+        ).pl()
     finally:
         con.close()
     return facts, agg
