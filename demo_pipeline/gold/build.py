@@ -13,7 +13,8 @@ run, each atomically, sorted by the table's key so the same gold gives the same 
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -61,7 +62,17 @@ def quote(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+# The read-write connection of a run in progress, per database file. DuckDB refuses a
+# second connection to the same file with another configuration (read-only) in one
+# process, so readers during a run (quality checks) get a cursor on this one instead.
+_OPEN: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+
 def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the gold database (a cursor on the run's own, if one is open)."""
+    db = Path(db).resolve()
+    if db in _OPEN:
+        return _OPEN[db].cursor()
     db.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db), read_only=read_only)
     con.execute("SET threads = 2")
@@ -69,11 +80,23 @@ def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def build_gold(ctx: DayContext) -> GoldOutcome:
-    """Refresh gold for ctx.business_date from what silver holds now."""
+@contextmanager
+def open_warehouse(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One read-write connection for a whole run (opening the file costs time)."""
+    con = connect(db)
+    _OPEN[Path(db).resolve()] = con
+    try:
+        yield con
+    finally:
+        del _OPEN[Path(db).resolve()]
+        con.close()
+
+
+def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
+    """Refresh gold for ctx.business_date from what silver holds now, in one
+    transaction (rolled back if anything fails)."""
     wd, day = ctx.workdir, ctx.business_date
     out = GoldOutcome()
-    con = connect(wd.gold_db)
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(sql("schema"))
@@ -112,7 +135,7 @@ def build_gold(ctx: DayContext) -> GoldOutcome:
             out.loaded.append("fact_inventory_daily")
         else:
             out.skipped.append("fact_inventory_daily")
-        if has_dims:
+        if has_dims and con.execute("SELECT count(*) FROM changed_products").fetchone()[0]:
             con.execute(sql("repoint"))
         crash_point("gold.mid_build")
         po = [fact_files(wd.silver, t) for t in ("purchase_orders", "purchase_order_lines")]
@@ -131,29 +154,37 @@ def build_gold(ctx: DayContext) -> GoldOutcome:
             out.loaded.append("aggregates")
         crash_point("gold.before_commit")
         con.execute("COMMIT")
-        out.rows = table_rows(con)
     except BaseException:
-        con.close()
+        con.execute("ROLLBACK")
         raise
-    con.close()
+    out.rows = table_rows(con)
     return out
 
 
 def _replace_dimensions(con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: dict) -> None:
-    """Replace the dimensions; remember which products' history changed today."""
+    """Replace the dimensions. Remembers which products' history changed
+    (`changed_products`, for re-pointing facts) and, if a product's category name
+    changed, marks every business date for re-aggregation."""
     cfg = ctx.cfg
-    had_products = _exists(con, "dim_product")
-    products = quote(dims["products"])
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE incoming_products AS SELECT product_sk, product_id, "
-        f"valid_from, valid_to FROM read_parquet({products})"
+        sql(
+            "incoming_products",
+            products=quote(dims["products"]),
+            categories=quote(dims["categories"]),
+        )
     )
-    if had_products:
+    if _exists(con, "dim_product"):
         con.execute(
             "CREATE OR REPLACE TEMP TABLE changed_products AS SELECT DISTINCT product_id FROM ("
-            "SELECT * FROM incoming_products EXCEPT "
+            "SELECT product_sk, product_id, valid_from, valid_to FROM incoming_dim_product EXCEPT "
             "SELECT product_sk, product_id, valid_from, valid_to FROM dim_product)"
         )
+        renamed = con.execute(
+            "SELECT count(*) FROM incoming_dim_product AS n JOIN dim_product AS o "
+            "USING (product_sk) WHERE n.category_name IS DISTINCT FROM o.category_name"
+        ).fetchone()[0]
+        if renamed:
+            con.execute("INSERT INTO affected_dates SELECT DISTINCT business_date FROM fact_sales")
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE changed_products (product_id BIGINT)")
     peaks = [cfg.estate.peak_day, *cfg.quality.expected_peaks]
@@ -161,7 +192,7 @@ def _replace_dimensions(con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: d
     con.execute(
         sql(
             "dimensions",
-            **{t: quote(p) for t, p in dims.items()},
+            **{t: quote(p) for t, p in dims.items() if t != "products"},
             first_day=quote(cfg.estate.start_date),
             last_day=quote(cfg.estate.end_date),
             peak_days=peak_list,
@@ -188,37 +219,17 @@ def table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return rows
 
 
-def export_gold(workdir: Workdir) -> dict[str, int]:
+def export_gold(workdir: Workdir, con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Write every gold table to <gold>/parquet/<table>.parquet; returns bytes per file."""
     sizes: dict[str, int] = {}
-    if not workdir.gold_db.exists():
-        return sizes
-    con = connect(workdir.gold_db, read_only=True)
-    try:
-        for table, order in GOLD_TABLES.items():
-            if not _exists(con, table):
-                continue
-            target = workdir.gold_parquet / f"{table}.parquet"
-            with atomic_path(target) as tmp:
-                con.execute(
-                    f"COPY (SELECT * FROM {table} ORDER BY {order}) TO {quote(tmp)} "
-                    "(FORMAT parquet, COMPRESSION zstd)"
-                )
-            sizes[table] = target.stat().st_size
-    finally:
-        con.close()
+    for table, order in GOLD_TABLES.items():
+        if not _exists(con, table):
+            continue
+        target = workdir.gold_parquet / f"{table}.parquet"
+        with atomic_path(target) as tmp:
+            con.execute(
+                f"COPY (SELECT * FROM {table} ORDER BY {order}) TO {quote(tmp)} "
+                "(FORMAT parquet, COMPRESSION zstd)"
+            )
+        sizes[table] = target.stat().st_size
     return sizes
-
-
-def business_dates_loaded(workdir: Workdir) -> list[dt.date]:
-    """Ingestion dates present in fact_sales (for checks and the site)."""
-    con = connect(workdir.gold_db, read_only=True)
-    try:
-        return [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT ingest_date FROM fact_sales ORDER BY 1"
-            ).fetchall()
-        ]
-    finally:
-        con.close()

@@ -36,8 +36,10 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 from rich.console import Console
 
 from demo_pipeline.bronze import clean_stale_temp_dirs
@@ -49,7 +51,13 @@ from demo_pipeline.extract.api import OrdersApiExtractor
 from demo_pipeline.extract.base import Extractor
 from demo_pipeline.extract.database import DatabaseExtractor, connector_for
 from demo_pipeline.extract.file import WorkbookExtractor
-from demo_pipeline.gold.build import GoldOutcome, build_gold, connect, export_gold, table_rows
+from demo_pipeline.gold.build import (
+    GoldOutcome,
+    build_gold,
+    export_gold,
+    open_warehouse,
+    table_rows,
+)
 from demo_pipeline.pipeline.catalogue import record_pipeline_metrics
 from demo_pipeline.pipeline.context import DayContext, contract_versions_on, run_id_for
 from demo_pipeline.pipeline.manifest import (
@@ -66,6 +74,14 @@ from demo_pipeline.runlog import RunLog
 from demo_pipeline.silver.conservation import assert_conserved, conservation_checks
 from demo_pipeline.silver.stage import SilverOutcome, build_silver
 from demo_pipeline.workdir import Workdir
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What stays open for a whole run: the orders API and the gold database."""
+
+    api_url: str
+    gold: duckdb.DuckDBPyConnection
 
 
 def run_pipeline(
@@ -90,20 +106,20 @@ def run_pipeline(
             default=days[0],
         )
         manifests: list[dict[str, Any]] = []
-        with OrdersApiServer(workdir, cfg) as api:
+        with OrdersApiServer(workdir, cfg) as api, open_warehouse(workdir.gold_db) as gold:
+            sources = Sources(api.base_url, gold)
             for business_date in days:
                 # A scheduled day runs under the contracts of that day; a one-day
                 # re-run under the contracts in force now (the latest day run).
                 run_day = max(business_date, latest) if day else business_date
-                manifests += _backfill_halted_days(
-                    cfg, workdir, business_date, api.base_url, console
-                )
+                manifests += _backfill_halted_days(cfg, workdir, business_date, sources, console)
                 manifests.append(
-                    run_one_day(cfg, workdir, business_date, run_day, api.base_url, console)
+                    run_one_day(cfg, workdir, business_date, run_day, sources, console)
                 )
-        export_gold(workdir)
+            export_gold(workdir, gold)
+            gold_rows = table_rows(gold)
         provenance = Provenance.now(manifests[-1]["run_id"], cfg.estate.seed, cfg.estate.scale)
-        record_pipeline_metrics(workdir, provenance, _gold_rows(workdir))
+        record_pipeline_metrics(workdir, provenance, gold_rows)
         # Quality layer (issue 4): quality.* metrics and recall from the results file.
         write_quality_metrics(workdir, provenance.run_id, cfg.estate.seed, cfg.estate.scale)
     failed = [m for m in manifests if m["status"] == "failed"]
@@ -120,7 +136,7 @@ def run_one_day(
     workdir: Workdir,
     business_date: dt.date,
     run_day: dt.date,
-    api_url: str,
+    sources: Sources,
     console: Console | None,
     carried: tuple[CheckResult, ...] = (),
 ) -> dict[str, Any]:
@@ -142,7 +158,9 @@ def run_one_day(
         ctx = DayContext(cfg, workdir, business_date, run_id, log, versions)
         try:
             with _timed(manifest, log, "extract"):
-                extracted = extract_all(ctx, _extractors(cfg, workdir, business_date, api_url))
+                extracted = extract_all(
+                    ctx, _extractors(cfg, workdir, business_date, sources.api_url)
+                )
             checks += extracted.checks
             checks += latency_checks(ctx, extracted.notes, read_manifests(workdir.runs))
             unavailable: dict[str, str] = {}
@@ -160,7 +178,7 @@ def run_one_day(
             _record_layers(manifest, extracted, writes, silver)
             assert_conserved(conservation, business_date)
             with _timed(manifest, log, "gold"):
-                gold = build_gold(ctx)
+                gold = build_gold(ctx, sources.gold)
             checks += after_gold_checks(ctx, gold)  # HOOK
             manifest["gold"] = {"loaded": gold.loaded, "skipped": gold.skipped}
             manifest["rows"]["gold"] = gold.rows
@@ -213,7 +231,7 @@ def _backfill_halted_days(
     cfg: DemoConfig,
     workdir: Workdir,
     business_date: dt.date,
-    api_url: str,
+    sources: Sources,
     console: Console | None,
 ) -> list[dict[str, Any]]:
     """On the day a contract update lands, re-run the earlier days its table halted on."""
@@ -240,7 +258,7 @@ def _backfill_halted_days(
                 )
                 for row in halts.iter_rows(named=True)
             )
-            manifest = run_one_day(cfg, workdir, day, business_date, api_url, console, carried)
+            manifest = run_one_day(cfg, workdir, day, business_date, sources, console, carried)
             manifest["backfilled_on"] = business_date.isoformat()
             manifest["backfill_reason"] = (
                 f"{update.table} contract v{update.version} landed; the day had halted: "
@@ -360,16 +378,6 @@ def _parse_day(cfg: DemoConfig, text: str) -> dt.date:
             f"found {day}"
         )
     return day
-
-
-def _gold_rows(workdir: Workdir) -> dict[str, int]:
-    if not workdir.gold_db.exists():
-        return {}
-    con = connect(workdir.gold_db, read_only=True)
-    try:
-        return table_rows(con)
-    finally:
-        con.close()
 
 
 @contextmanager

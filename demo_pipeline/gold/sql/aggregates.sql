@@ -1,15 +1,19 @@
 -- Pre-aggregated answers to the common questions, rebuilt from the facts each day.
-CREATE OR REPLACE TABLE agg_daily_sales AS
+-- Daily sales: only the business dates touched by this build are recomputed (the
+-- day's facts, late orders landing in earlier dates, re-pointed facts).
+DELETE FROM agg_daily_sales WHERE business_date IN (SELECT business_date FROM affected_dates);
+INSERT INTO agg_daily_sales
 SELECT f.business_date, f.warehouse_id, coalesce(p.category_name, 'unknown') AS category_name,
        count(DISTINCT f.order_id) AS orders, sum(f.quantity) AS units,
        round(sum(f.net_amount), 2) AS revenue
 FROM fact_sales AS f
 LEFT JOIN dim_product AS p USING (product_sk)
+WHERE f.business_date IN (SELECT business_date FROM affected_dates)
 GROUP BY ALL
 ORDER BY ALL;
 
 -- Days of stock cover at the latest snapshot: on hand / average daily units sold
--- over the 14 days up to it; stock-out risk against the supplier's lead time.
+-- over the 14 days up to it; stock-out risk against the supplier lead time.
 CREATE OR REPLACE TABLE agg_stock_cover AS
 WITH latest AS (
     SELECT * FROM fact_inventory_daily

@@ -1,14 +1,7 @@
 -- Dimensions from silver. dim_product and dim_supplier keep SCD2 history
 -- (valid_from inclusive, valid_to exclusive; open versions end 9999-12-31).
 CREATE OR REPLACE TABLE dim_product AS
-SELECT
-    p.product_sk, p.product_id, p.sku, p.name, p.category_id,
-    c.name AS category_name, c.department, p.supplier_id,
-    p.unit_cost_cents / 100.0 AS unit_cost, p.list_price_cents / 100.0 AS list_price,
-    p.valid_from, p.valid_to, p.is_current
-FROM read_parquet({products}) AS p
-LEFT JOIN read_parquet({categories}) AS c USING (category_id)
-ORDER BY p.product_sk;
+SELECT * FROM incoming_dim_product ORDER BY product_sk;
 
 CREATE OR REPLACE TABLE dim_supplier AS
 SELECT supplier_sk, supplier_id, name, country, lead_time_days, is_active = 1 AS is_active,

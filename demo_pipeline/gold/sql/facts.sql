@@ -2,6 +2,7 @@
 -- the day's silver partition exists). product_sk is resolved point in time: the
 -- version in force when the order was placed / the snapshot was taken; an event
 -- older than a product's first version takes the first version.
+INSERT INTO affected_dates SELECT DISTINCT business_date FROM fact_sales WHERE ingest_date = DATE {day};
 DELETE FROM fact_sales WHERE ingest_date = DATE {day};
 INSERT INTO fact_sales
 WITH lines AS (
@@ -25,3 +26,4 @@ ASOF LEFT JOIN dim_product AS pit
     ON l.product_id = pit.product_id AND l.order_ts >= pit.valid_from
 LEFT JOIN first_version AS fv ON l.product_id = fv.product_id
 ORDER BY l.order_id, l.line_no;
+INSERT INTO affected_dates SELECT DISTINCT business_date FROM fact_sales WHERE ingest_date = DATE {day};

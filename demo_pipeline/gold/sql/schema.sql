@@ -26,3 +26,14 @@ CREATE TABLE IF NOT EXISTS fact_inventory_daily (
     on_order_units  BIGINT,
     ingest_date     DATE NOT NULL
 );
+CREATE TABLE IF NOT EXISTS agg_daily_sales (
+    business_date   DATE,
+    warehouse_id    BIGINT,
+    category_name   VARCHAR,
+    orders          BIGINT,
+    units           HUGEINT,
+    revenue         DOUBLE
+);
+-- The business dates whose daily aggregates must be recomputed in this build.
+CREATE OR REPLACE TEMP TABLE affected_dates (business_date DATE);
+CREATE OR REPLACE TEMP TABLE changed_products (product_id BIGINT);
