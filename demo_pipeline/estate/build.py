@@ -180,26 +180,31 @@ def _build_into(cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progre
         "warehouses": str(dims.warehouses.height),
     }
     conn = erp.create_erp(staging.erp_db, info)
-    with log.stage("erp.master", table="erp") as out:
+    # From here on the ERP is written on a background thread, in submission order.
+    writer = erp.ErpWriter(conn, dims.warehouses.height)
+    try:
         for table, frame in _master_tables(dims).items():
-            stats.rows[table] = erp.insert_frame(conn, table, frame)
-        erp.insert_frame(conn, "products_history", history.versions)
-        erp.insert_frame(conn, "purchase_orders_history", pos.header_versions)
-        erp.insert_frame(conn, "purchase_order_lines_history", pos.line_versions)
-        out["rows"] = sum(stats.rows.values())
+            stats.rows[table] = writer.insert_frame(table, frame)
+        writer.insert_frame("products_history", history.versions)
+        writer.insert_frame("purchase_orders_history", pos.header_versions)
+        writer.insert_frame("purchase_order_lines_history", pos.line_versions)
+        counts, feed_faults, manifest = _daily_facts(
+            cfg, plan, dims, history, pos, writer, staging, log, progress, task
+        )
+    except BaseException:
+        writer.close()
+        conn.close()
+        raise
+    with log.stage("erp.flush", table="erp"):
+        writer.close()
+    stats.rows.update(counts)
+    erp.finish_erp(conn, estate.end_date)
     stats.rows["skus"] = dims.products.height
     stats.rows["products"] = int(history.active[-1].sum())
     stats.rows["products_history"] = history.versions.height
     stats.rows["purchase_orders"] = pos.count
     stats.rows["purchase_order_lines"] = pos.line_count
     progress.advance(task)
-
-    progress.update(task, description="daily facts")
-    counts, feed_faults, manifest = _daily_facts(
-        cfg, plan, dims, history, pos, conn, staging, log, progress, task
-    )
-    stats.rows.update(counts)
-    erp.finish_erp(conn, estate.end_date)
 
     progress.update(task, description="ground truth")
     with log.stage("ground_truth", table="ground_truth") as out:
@@ -222,7 +227,7 @@ def _master_tables(dims: Dimensions) -> dict[str, Any]:
 
 
 def _daily_facts(
-    cfg, plan, dims, history, pos, conn, staging, log, progress, task
+    cfg, plan, dims, history, pos, writer, staging, log, progress, task
 ) -> tuple[dict[str, int], list[sc.Fault], dict[str, dict[str, int]]]:
     """Orders, order lines, published feed and inventory snapshots, one day at a time.
 
@@ -233,7 +238,6 @@ def _daily_facts(
     cells = n_skus * n_wh
     ledger = InventoryLedger(estate, dims)
     feed = FeedBuilder(estate, plan)
-    writer = erp.InventoryWriter(conn, n_wh)
     counts = {
         "orders": 0,
         "order_lines": 0,
@@ -244,44 +248,39 @@ def _daily_facts(
     workbook_faults: list[sc.Fault] = []
     manifest: dict[str, dict[str, int]] = {}
     spike_fault: sc.Fault | None = None
-    try:
-        for day in range(1, estate.days + 1):
-            date = day_date(estate, day).isoformat()
-            with log.stage("day", table="orders", business_date=date) as out:
-                spike = None
-                spike_scenario = plan.on(day, "anomaly_spike")
-                if spike_scenario is not None:
-                    wh = sc.pick_spike_warehouse(plan, spike_scenario, n_wh)
-                    spike = (wh, float(spike_scenario.params.get("multiplier", 4.0)))
-                orders, extra = generate_orders(estate, dims, history, day, spike=spike)
-                if spike_scenario is not None:
-                    spike_fault = plan.fault(
-                        spike_scenario, extra, [spike[0]], warehouse_id=spike[0]
-                    )
-                received, on_order_delta = pos.movements(day, cells)
-                ledger.close_day(units_sold(orders, n_wh, n_skus), received, on_order_delta)
-                cell_idx, on_hand, on_order = ledger.snapshot(history.active[day - 1])
-                writer.submit(date, erp.pack_inventory(cell_idx, on_hand, on_order))
-                published = feed.add_business_day(orders)
-                orders_store.write_published_day(staging.orders_store, published)
-                manifest[published.date] = orders_store.manifest_entry(published)
-                counts["orders"] += orders.n_orders
-                counts["order_lines"] += orders.n_lines
-                counts["orders_published"] += published.frame.height
-                counts["inventory_snapshots"] += cell_idx.size
-                # Written while the ERP thread inserts the day's inventory snapshot.
-                wb_rows, wb_fault = _write_workbook(cfg, plan, dims, history, staging, day)
-                counts[workbooks.TABLE] += wb_rows
-                workbook_faults += [wb_fault] if wb_fault is not None else []
-                out.update(
-                    rows=orders.n_orders,
-                    lines=orders.n_lines,
-                    inventory=cell_idx.size,
-                    price_list_rows=wb_rows,
-                )
-            progress.advance(task)
-    finally:
-        writer.close()
+    for day in range(1, estate.days + 1):
+        date = day_date(estate, day).isoformat()
+        with log.stage("day", table="orders", business_date=date) as out:
+            spike = None
+            spike_scenario = plan.on(day, "anomaly_spike")
+            if spike_scenario is not None:
+                wh = sc.pick_spike_warehouse(plan, spike_scenario, n_wh)
+                spike = (wh, float(spike_scenario.params.get("multiplier", 4.0)))
+            orders, extra = generate_orders(estate, dims, history, day, spike=spike)
+            if spike_scenario is not None:
+                spike_fault = plan.fault(spike_scenario, extra, [spike[0]], warehouse_id=spike[0])
+            received, on_order_delta = pos.movements(day, cells)
+            ledger.close_day(units_sold(orders, n_wh, n_skus), received, on_order_delta)
+            cell_idx, on_hand, on_order = ledger.snapshot(history.active[day - 1])
+            writer.insert_inventory(date, erp.pack_inventory(cell_idx, on_hand, on_order))
+            published = feed.add_business_day(orders)
+            orders_store.write_published_day(staging.orders_store, published)
+            manifest[published.date] = orders_store.manifest_entry(published)
+            counts["orders"] += orders.n_orders
+            counts["order_lines"] += orders.n_lines
+            counts["orders_published"] += published.frame.height
+            counts["inventory_snapshots"] += cell_idx.size
+            # Written while the ERP thread inserts the day's inventory snapshot.
+            wb_rows, wb_fault = _write_workbook(cfg, plan, dims, history, staging, day)
+            counts[workbooks.TABLE] += wb_rows
+            workbook_faults += [wb_fault] if wb_fault is not None else []
+            out.update(
+                rows=orders.n_orders,
+                lines=orders.n_lines,
+                inventory=cell_idx.size,
+                price_list_rows=wb_rows,
+            )
+        progress.advance(task)
     orders_store.write_manifest(staging.orders_store, manifest)
     faults = feed.finish() + workbook_faults
     if spike_fault is not None:

@@ -139,54 +139,70 @@ def pack_inventory(cells: np.ndarray, on_hand: np.ndarray, on_order: np.ndarray)
     return "[" + pl.Series(packed).cast(pl.String).str.join(",").item() + "]"
 
 
-class InventoryWriter:
-    """Writes daily snapshots on a background thread while the next day is generated.
+class ErpWriter:
+    """Writes to the ERP on a background thread while the main thread generates.
 
     SQLite releases the GIL while it inserts, so generation and writing overlap on two
-    cores. Days are written strictly in the order they are submitted, so the file's
-    bytes do not depend on thread timing.
+    cores. Jobs run strictly in the order they are submitted, on one connection, so
+    the file's bytes do not depend on thread timing. The queue is short, which bounds
+    the memory held by days waiting to be written.
     """
 
     def __init__(self, conn: sqlite3.Connection, n_warehouses: int) -> None:
         self._conn = conn
-        self._sql = (
+        self._inventory_sql = (
             "INSERT INTO inventory_snapshots_history "
             "(snapshot_date, product_id, warehouse_id, on_hand_units, on_order_units) "
             f"SELECT ?1, (value >> 40) / {n_warehouses} + 1, (value >> 40) % {n_warehouses} + 1, "
             f"(value >> {UNITS_BITS}) & {UNITS_MAX}, value & {UNITS_MAX} FROM json_each(?2)"
         )
-        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=2)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="inventory-writer", daemon=True)
+        self._queue: queue.Queue[tuple[str, str, object] | None] = queue.Queue(maxsize=3)
+        self._error: tuple[str, BaseException] | None = None
+        self._thread = threading.Thread(target=self._run, name="erp-writer", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self._error is None:
-                try:
-                    self._conn.execute(self._sql, item)
-                except BaseException as exc:  # re-raised in the caller's thread by close()
-                    self._error = exc
+        while (job := self._queue.get()) is not None:
+            if self._error is not None:
+                continue
+            kind, table, data = job
+            try:
+                if kind == "frame":
+                    insert_frame(self._conn, table, data)
+                else:
+                    self._conn.execute(self._inventory_sql, (table, data))
+            except BaseException as exc:  # re-raised in the caller's thread by close()
+                self._error = (table, exc)
 
-    def submit(self, snapshot_date: str, payload: str) -> None:
+    def _put(self, job: tuple[str, str, object]) -> None:
         if self._error is not None:
             self.close()
-        self._queue.put((snapshot_date, payload))
+        self._queue.put(job)
+
+    def insert_frame(self, table: str, frame: pl.DataFrame) -> int:
+        """Queue every row of `frame` for `table`; returns the row count."""
+        self._put(("frame", table, frame))
+        return frame.height
+
+    def insert_inventory(self, snapshot_date: str, payload: str) -> None:
+        """Queue one day's snapshot (a `pack_inventory` payload)."""
+        self._put(("inventory", snapshot_date, payload))
 
     def close(self) -> None:
-        """Wait for every submitted day; raise the writer's error, if any."""
+        """Wait for every queued job; raise the first write error, naming its table."""
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
         if self._error is not None:
-            raise SourceError(f"inventory_snapshots: write failed: {self._error}") from self._error
+            where, exc = self._error
+            table = "inventory_snapshots" if where[:1].isdigit() else where
+            raise SourceError(f"ERP table {table}: write failed ({where}): {exc}") from exc
 
 
 def finish_erp(conn: sqlite3.Connection, business_date: dt.date) -> None:
     """Commit, set the clock to the last day, and close."""
     conn.execute("UPDATE source_clock SET business_date = ?", (business_date.isoformat(),))
     conn.execute("COMMIT")
-    conn.execute("PRAGMA optimize")
     conn.close()
 
 

@@ -85,7 +85,7 @@ def test_build_logs_stages_with_rows_and_durations(tiny_estate):
     events = [json.loads(line) for line in log.read_text().splitlines()]
     done = [e for e in events if e["event"] == "stage.done"]
     stages = {e["stage"] for e in done}
-    assert {"dimensions", "products", "erp.master", "day", "ground_truth", "swap"} <= stages
+    assert {"dimensions", "products", "erp.flush", "day", "ground_truth", "swap"} <= stages
     assert all("duration_s" in e and "table" in e for e in done)
     assert all("rows" in e for e in done if e["stage"] == "day")
     assert events[-1]["event"] == "estate.done"
