@@ -71,13 +71,13 @@ DARK = Palette(
 )
 ALT_TEXT = {
     "dataflow": (
-        "Data flow diagram. Three sources, an ERP database, an orders REST API and Excel "
-        "supplier workbooks, are extracted into the bronze layer of raw Parquet partitioned by "
-        "year, month and day. Bronze feeds the silver layer of validated Parquet with type 2 "
-        "history and a quarantine for rejected rows, which feeds the gold layer: a DuckDB star "
-        "schema with aggregates, read by BI tools and notebooks. Quality gates sit between the "
-        "layers: tier 1 schema checks before bronze is accepted, tier 2 business rules into "
-        "silver, tier 3 statistical anomaly checks on gold."
+        "Data flow diagram, top to bottom. Three sources, an ERP database, an orders REST API "
+        "and Excel supplier workbooks, feed the bronze layer of raw Parquet partitioned by year, "
+        "month and day. Tier 1 schema checks guard the step to the silver layer of typed, "
+        "deduplicated Parquet with type 2 history, which sends rejected rows to a quarantine. "
+        "Tier 2 business rules guard the step to the gold layer, a DuckDB star schema with "
+        "aggregates, and tier 3 anomaly checks watch what gold hands to BI tools, notebooks "
+        "and this site."
     ),
     "infrastructure": (
         "Infrastructure diagram in five layers, top to bottom: orchestration (one command "
@@ -147,7 +147,7 @@ def draw_dataflow(path: Path, p: Palette) -> None:
 
     gate = {"color": p.gate, "fontcolor": p.gate, "penwidth": "2"}
     plain = {"color": p.edge, "fontcolor": p.text}
-    with Diagram("", filename=str(path), outformat="svg", show=False, direction="LR", **_attrs(p)):
+    with Diagram("", filename=str(path), outformat="svg", show=False, direction="TB", **_attrs(p)):
         with Cluster("Sources", graph_attr=_cluster_attr(p)):
             erp = _box("ERP database\n(SQLite)", "source", p, "erp")
             api = _box("Orders REST API", "source", p, "api")
