@@ -257,6 +257,34 @@ def late_arrival_result(run_id: str, published_date: dt.date, orders: pl.DataFra
     )
 
 
+def future_dated_result(run_id: str, published_date: dt.date, orders: pl.DataFrame) -> CheckResult:
+    """Orders dated after the day they were published: a clock or entry error upstream.
+
+    Logged (tier 2, warn) with the dates found, so a person sees them the day they
+    arrive; the rows themselves are what the business rules make of them.
+    """
+    future = orders.filter(pl.col("business_date") > published_date)
+    dates = sorted(future["business_date"].unique().to_list())
+    return CheckResult(
+        run_id=run_id,
+        business_date=published_date,
+        tier=2,
+        table="orders",
+        rule="business_date_not_in_future",
+        rows_checked=orders.height,
+        rows_failed=future.height,
+        severity="warn" if future.height else "info",
+        action="logged" if future.height else "none",
+        detail=(
+            f"{future.height} order(s) dated after their publication on {published_date}: "
+            + ", ".join(str(d) for d in dates[:5])
+            + (" ..." if len(dates) > 5 else "")
+        )
+        if future.height
+        else "",
+    )
+
+
 def late_dates(orders: pl.DataFrame, published_date: dt.date) -> list[dt.date]:
     """The earlier business dates a published day's orders belong to."""
     return sorted(

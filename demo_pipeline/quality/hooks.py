@@ -30,6 +30,7 @@ from demo_pipeline.quality.anomaly import (
 from demo_pipeline.quality.fallback import ledger_for
 from demo_pipeline.quality.freshness import (
     FeedStatus,
+    future_dated_result,
     gold_staleness,
     late_arrival_result,
     late_dates,
@@ -134,14 +135,19 @@ def late_arrival_checks(ctx: DayContext) -> list[CheckResult]:
     if not part.exists():
         return []
     orders = pl.read_parquet(part, columns=["order_id", "business_date"])
-    arrival = late_arrival_result(ctx.run_id, day, orders)
+    checks = [
+        late_arrival_result(ctx.run_id, day, orders),
+        future_dated_result(ctx.run_id, day, orders),
+    ]
     dates = late_dates(orders, day)
     if not dates or not ctx.workdir.gold_db.exists():
-        return [arrival]
+        return checks
     late_ids = orders.filter(pl.col("business_date") < day)["order_id"]
     fact_sales, agg_daily_sales = _gold_for_dates(ctx, dates)
-    recomputed = recomputation_result(ctx.run_id, day, dates, fact_sales, agg_daily_sales, late_ids)
-    return [arrival, recomputed]
+    checks.append(
+        recomputation_result(ctx.run_id, day, dates, fact_sales, agg_daily_sales, late_ids)
+    )
+    return checks
 
 
 def _gold_for_dates(ctx: DayContext, dates: list[dt.date]) -> tuple[pl.DataFrame, pl.DataFrame]:
