@@ -68,7 +68,9 @@ def write_layouts(params: dict[str, Any], threads: int) -> dict[str, Any]:
 def _duckdb_sql(layout: str, layout_info: dict[str, Any]) -> str:
     day = dt.date.fromisoformat(layout_info["day"])
     if layout == "partitioned":
-        glob = sql_literal(str(Path(layout_info["lake"]) / "**" / "*.parquet"))
+        # One wildcard per partition level, as DuckDB's Hive-partitioning docs write it.
+        lake = Path(layout_info["lake"])
+        glob = sql_literal(str(lake / "year=*" / "month=*" / "day=*" / "*.parquet"))
         source = f"read_parquet({glob}, hive_partitioning = true)"
         where = f"year = {day.year} AND month = {day.month} AND day = {day.day}"
     else:

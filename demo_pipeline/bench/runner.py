@@ -161,10 +161,12 @@ def run_bench(
     console = console or Console(stderr=True)
     prof = get_profile(profile, cfg.bench)
     threads = cfg.bench.threads
+    gold_start = time.perf_counter()
+    ensure_gold(cfg, workdir, console)
+    gold_build_s = time.perf_counter() - gold_start
     started = time.perf_counter()
     stamp = dt.datetime.now(dt.UTC)
     run_id = f"bench-{stamp.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
-    ensure_gold(cfg, workdir, console)
     seed, scale = data_origin(cfg, workdir, console)
     previous = load_results(workdir) or {}
     scratch = workdir.bench / "scratch"
@@ -191,6 +193,7 @@ def run_bench(
         "scale": scale,
         "threads": threads,
         "duration_s": time.perf_counter() - started,
+        "gold_build_s": round(gold_build_s, 3),  # generator + pipeline, when gold was missing
         "data": dataset.to_dict(),
         "environment": environment,
         "figures": {
