@@ -176,7 +176,8 @@ def render_adr(
         lines += [
             "    What this decision claims, and what the demo measured on the machine that",
             "    built this site. Raw results: [metrics.json]"
-            f"({RAW_RESULTS}/metrics.json), [claims.json]({RAW_RESULTS}/claims.json).",
+            f"({RAW_RESULTS}/metrics.json), [claims.json]({RAW_RESULTS}/claims.json),",
+            f"    [bench-results.json]({RAW_RESULTS}/bench-results.json).",
             "",
             "    | Claim | Claimed | Measured | Verdict |",
             "    |---|---|---|---|",

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from generators.catalogue import Catalogue
+
 
 def load_runs(runs_dir: Path) -> list[dict]:
     """Every run manifest (JSON), in file-name order."""
@@ -50,8 +52,47 @@ def quality_by_day(results: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def render_quality_dashboard(results: pl.DataFrame, runs: list[dict]) -> str:
-    lines = ['{% include "charts/quality.md" %}', "", '{% include "charts/pipeline.md" %}', ""]
+HEALTH_KEYS = (
+    ("pipeline.runs.total", "Daily runs on record"),
+    ("pipeline.runs.succeeded", "Runs where every table loaded"),
+    ("pipeline.runs.partial", "Runs that completed with a table halted or stale"),
+    ("pipeline.runs.failed", "Runs that stopped"),
+    ("pipeline.runs.backfilled", "Days re-run as a backfill"),
+    ("pipeline.duration.total_s", "Time for all daily runs"),
+    ("quality.stale_tables", "Gold tables stale at the end of the run"),
+)
+
+
+def render_health(catalogue: Catalogue) -> str:
+    """Pipeline health: the run counts and timings the catalogue holds."""
+    rows = [(key, label) for key, label in HEALTH_KEYS if key in catalogue]
+    if not rows:
+        return ""
+    lines = ["### Pipeline health", "", "| | Latest run |", "|---|---|"]
+    lines += [f'| {label} | {{{{ metric("{key}") }}}} |' for key, label in rows]
+    freshness = [
+        e for e in catalogue.with_prefix("quality.freshness") if e.key.endswith("age_days")
+    ]
+    if freshness:
+        lines += [
+            "",
+            "### Freshness per gold table",
+            "",
+            "| Gold table | Data age at the end of the run |",
+            "|---|---|",
+        ]
+        for entry in freshness:
+            table = entry.key.removeprefix("quality.freshness.").removesuffix(".age_days")
+            lines.append(f'| `{table}` | {{{{ metric("{entry.key}") }}}} |')
+    return "\n".join([*lines, ""])
+
+
+def render_quality_dashboard(
+    results: pl.DataFrame, runs: list[dict], catalogue: Catalogue | None = None
+) -> str:
+    lines = [render_health(catalogue) if catalogue is not None else ""]
+    lines += ["### Quality and freshness, day by day", "", '{% include "charts/quality.md" %}', ""]
+    lines += ["### Pipeline history", "", '{% include "charts/pipeline.md" %}', ""]
     by_day = quality_by_day(results)
     if by_day.is_empty():
         return "\n".join([*lines, "No quality results yet.", ""])

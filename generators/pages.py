@@ -64,7 +64,7 @@ def build(project: Project, workdir: Workdir) -> None:
         "failure-modes.md": incidents.render_failure_modes(
             ground_truth, results, dashboards.run_outcomes(runs)
         ),
-        "quality-dashboard.md": dashboards.render_quality_dashboard(results, runs),
+        "quality-dashboard.md": dashboards.render_quality_dashboard(results, runs, catalogue),
     }
     for name, text in partials.items():
         _write(project.partials / "pages" / name, text)

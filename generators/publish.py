@@ -59,6 +59,11 @@ def build(project: Project, workdir: Workdir) -> None:
         pl.read_parquet(results).write_csv(out / "quality-results.csv")
     else:
         (out / "quality-results.csv").write_text("", encoding="utf-8")
+    bench_results = workdir.bench / "results.json"
+    if bench_results.exists():
+        shutil.copyfile(bench_results, out / "bench-results.json")
+    else:
+        write_text_atomic(out / "bench-results.json", "{}\n")
     if workdir.ground_truth.exists():
         shutil.copyfile(workdir.ground_truth, out / "ground_truth.json")
     else:
