@@ -29,7 +29,7 @@ DEPARTMENTS: dict[str, list[str]] = {
 }
 REGIONS = ["North", "South", "East", "West", "Central"]
 SUPPLIER_COUNTRIES = ["DE", "NL", "FR", "PL", "IT", "ES", "CZ", "CN", "VN", "TR", "PT", "BE"]
-SEGMENTS = np.array(["consumer", "business", "loyalty"])
+SEGMENTS = ["consumer", "business", "loyalty"]
 SEGMENT_WEIGHTS = [0.78, 0.07, 0.15]
 # Before the simulation starts: the initial load of every master-data row.
 INITIAL_TIME = "T18:00:00"
@@ -82,6 +82,11 @@ def _unique_pool(make, size: int, max_tries: int = 50) -> list[str]:
         seen.setdefault(make(), None)
         tries += 1
     return list(seen)
+
+
+def _pick(pool: list[str], index: np.ndarray) -> pl.Series:
+    """pool[index] as a polars string column (numpy unicode arrays convert slowly)."""
+    return pl.Series(pool, dtype=pl.String).gather(index)
 
 
 def _initial_updated_at(estate: EstateConfig) -> str:
@@ -148,7 +153,7 @@ def build_dimensions(estate: EstateConfig) -> Dimensions:
     # Products: "<brand> <category> <model>", cost lognormal, price = cost x markup.
     fake = faker_for(seed, "products")
     rng = rng_for(seed, "products")
-    brands = np.array(_unique_pool(fake.last_name, 400))
+    brands = _unique_pool(fake.last_name, 400)
     n = sizes.skus
     category_id = rng.integers(1, len(cat_rows) + 1, size=n)
     active_suppliers = suppliers.filter(pl.col("is_active") == 1)["supplier_id"].to_numpy()
@@ -157,14 +162,13 @@ def build_dimensions(estate: EstateConfig) -> Dimensions:
     markup = rng.uniform(1.25, 2.4, size=n)
     list_price = (np.round(unit_cost * markup / 10).astype(np.int64) * 10) - 1
     model = rng.integers(100, 1000, size=n)
-    cat_names = np.array([c for _, c in cat_rows])
+    cat_names = [c for _, c in cat_rows]
     product_ids = np.arange(1, n + 1)
     products = pl.DataFrame(
         {
             "product_id": product_ids,
-            "sku": [f"SKU-{i:07d}" for i in product_ids],
-            "brand": rng.choice(brands, size=n),
-            "cat": cat_names[category_id - 1],
+            "brand": _pick(brands, rng.integers(0, len(brands), size=n)),
+            "cat": _pick(cat_names, category_id - 1),
             "model": model,
             "category_id": category_id,
             "supplier_id": supplier_id,
@@ -173,7 +177,7 @@ def build_dimensions(estate: EstateConfig) -> Dimensions:
         }
     ).select(
         "product_id",
-        "sku",
+        pl.format("SKU-{}", pl.col("product_id").cast(pl.String).str.zfill(7)).alias("sku"),
         pl.format("{} {} {}", "brand", "cat", "model").alias("name"),
         "category_id",
         "supplier_id",
@@ -188,24 +192,24 @@ def build_dimensions(estate: EstateConfig) -> Dimensions:
     # Customers: names from small Faker pools, assembled vectorised.
     fake = faker_for(seed, "customers")
     rng = rng_for(seed, "customers")
-    first = np.array(_unique_pool(fake.first_name, 300))
-    last = np.array(_unique_pool(fake.last_name, 300))
-    city_pool = np.array(_unique_pool(fake.city, 120))
+    first = _unique_pool(fake.first_name, 300)
+    last = _unique_pool(fake.last_name, 300)
+    city_pool = _unique_pool(fake.city, 120)
     m = sizes.customers
     fi = rng.integers(0, len(first), size=m)
     li = rng.integers(0, len(last), size=m)
-    first_ascii = np.array([_ascii(x) for x in first])
-    last_ascii = np.array([_ascii(x) for x in last])
+    first_ascii = [_ascii(x) for x in first]
+    last_ascii = [_ascii(x) for x in last]
     customer_ids = np.arange(1, m + 1)
     customers = pl.DataFrame(
         {
             "customer_id": customer_ids,
-            "first": first[fi],
-            "last": last[li],
-            "fa": first_ascii[fi],
-            "la": last_ascii[li],
-            "city": city_pool[rng.integers(0, len(city_pool), size=m)],
-            "segment": rng.choice(SEGMENTS, size=m, p=SEGMENT_WEIGHTS),
+            "first": _pick(first, fi),
+            "last": _pick(last, li),
+            "fa": _pick(first_ascii, fi),
+            "la": _pick(last_ascii, li),
+            "city": _pick(city_pool, rng.integers(0, len(city_pool), size=m)),
+            "segment": _pick(SEGMENTS, rng.choice(len(SEGMENTS), size=m, p=SEGMENT_WEIGHTS)),
         }
     ).select(
         "customer_id",

@@ -80,6 +80,9 @@ class FeedBuilder:
             if publish_on > day:
                 late_rows = sc.pick_late_orders(self.plan, late, orders.n_orders)
                 on_time[late_rows] = False
+            else:
+                # The last simulated day: there is no later day to publish on.
+                self.faults.append(self.plan.fault(late, 0, [], published_date=None))
         frame = orders_frame(self.estate, self._line_faults(orders, day, on_time), amount)
         if late_rows.size:
             self._held.setdefault(publish_on, []).append(frame[late_rows])
