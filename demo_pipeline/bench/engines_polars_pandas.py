@@ -175,7 +175,7 @@ def load_frames(engine: str, paths: dict[str, str], needed: dict[str, list[str]]
     raise KeyError(engine)
 
 
-def engine_settings(engine: str, threads: int) -> dict[str, Any]:
+def engine_settings(engine: str, frames: Any) -> dict[str, Any]:
     """What the engine was actually configured with, read back from the engine."""
     if engine.startswith("pandas"):
         import pandas as pd
@@ -191,6 +191,7 @@ def engine_settings(engine: str, threads: int) -> dict[str, Any]:
         return {"polars": pl.__version__, "threads": pl.thread_pool_size()}
     import duckdb
 
+    threads = frames.execute("SELECT current_setting('threads')").fetchone()[0]
     return {"duckdb": duckdb.__version__, "threads": threads}
 
 
@@ -217,7 +218,7 @@ def time_engine(params: dict[str, Any], threads: int) -> dict[str, Any]:
     result: dict[str, Any] = {
         "engine": engine,
         "load_s": load_s,
-        "settings": engine_settings(engine, threads),
+        "settings": engine_settings(engine, frames),
         "questions": {},
     }
     for q in questions:

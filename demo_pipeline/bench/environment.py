@@ -114,6 +114,8 @@ def capture_environment(
         "swap_on": swap > 0,
         "os": os_name(),
         "kernel": platform.release(),
+        # Other work on the machine slows every engine; the load says how busy it was.
+        "load_average_1_5_15m": list(os.getloadavg()),
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
         "engines": engine_versions(),

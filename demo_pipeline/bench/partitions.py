@@ -193,6 +193,12 @@ def run(ctx: BenchContext) -> BenchmarkResult:
             "single_file_row_groups": info["single_file_row_groups"],
             "bytes": info["bytes"],
             "median_s": medians,
+            # The first run in a fresh process (the warm-up): OS page cache as the
+            # writer left it, engine caches empty. The closest to "cold" we measure.
+            "first_run_s": {
+                e: {k: (scans[e][k]["timing"]["warmup_s"] or [None])[0] for k in LAYOUTS}
+                for e in ENGINES
+            },
         },
         raw=raw,
         figures=figures,

@@ -4,6 +4,16 @@ A `BenchmarkResult` carries a status (ok / failed / unmeasured), a summary, ever
 run, the summary figures destined for the metric catalogue, and notes that say what the
 timer covers and which settings were used. The runner writes them all to
 `<workdir>/bench/results.json` (summary) and `<workdir>/bench/raw.json` (raw runs).
+
+results.json, the file the claims registry and the site read:
+    run_id, measured_at, profile, profile_settings, seed, scale, threads,
+    duration_s (benchmarks only), gold_build_s (generator + pipeline, when gold was missing),
+    data: {tables: {name: {path, rows, bytes, format}}, days_kept},
+    environment: see environment.REQUIRED_FIELDS,
+    figures: {metric key: {value (None = unmeasured), unit, description, why, benchmark}},
+    benchmarks: {name: {status, error, duration_s, notes, figures, summary}}
+raw.json: {run_id, benchmarks: {name: {engine or step: {job, peak_rss_bytes,
+    process_wall_s, payload (every timing's runs_s and warmup_s, answer fingerprints)}}}}
 """
 
 from __future__ import annotations
