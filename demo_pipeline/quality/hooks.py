@@ -16,12 +16,14 @@ only finds their inputs under the work directory and hands their results back.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 
 from demo_pipeline.pipeline.context import DayContext
 from demo_pipeline.quality.alerts import Alert, alert_for_check, deliver_alerts
 from demo_pipeline.quality.anomaly import (
+    SEASONAL_WEEKS,
     check_day,
     flagged_dates,
     order_measures,
@@ -81,7 +83,14 @@ def record_feed_states(ctx: DayContext, silver: SilverOutcome) -> None:
 def tier3_for_day(ctx: DayContext) -> list[CheckResult]:
     """Tier 3 on the day's order measures, from every silver order partition so far."""
     silver = ctx.workdir.silver
-    order_files, line_files = fact_files(silver, "orders"), fact_files(silver, "order_lines")
+    # Only the partitions a baseline can reach: a business date is never later than
+    # the day it was ingested, so older partitions hold only older dates. Memory and
+    # time stay flat however long the history grows.
+    since = ctx.business_date - dt.timedelta(
+        weeks=SEASONAL_WEEKS, days=ctx.cfg.quality.anomaly.baseline_days
+    )
+    order_files = _partitions_since(fact_files(silver, "orders"), since)
+    line_files = _partitions_since(fact_files(silver, "order_lines"), since)
     if not order_files:
         return []
     orders = pl.scan_parquet(order_files).select("business_date", "order_id", "warehouse_id")
@@ -106,6 +115,11 @@ def tier3_for_day(ctx: DayContext) -> list[CheckResult]:
         excluded=excluded,
         flagged=flagged,
     )
+
+
+def _partitions_since(files: list[Path], since: dt.date) -> list[Path]:
+    """Silver partition files (`ingest_date=YYYY-MM-DD/part-0.parquet`) from `since` on."""
+    return [f for f in files if f.parent.name.split("=", 1)[1] >= since.isoformat()]
 
 
 def after_gold(ctx: DayContext) -> list[CheckResult]:
