@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,19 +53,27 @@ def decode_cursor(token: str, date: str) -> int:
 
 
 class _FeedCache:
-    """The lines of each published date, read once per server."""
+    """The lines of the most recently requested published dates.
+
+    Only a few dates are kept: a pipeline pages through one date at a time, and at
+    scale 10 the whole month would not fit comfortably in memory."""
+
+    KEEP = 3
 
     def __init__(self, orders_dir: Path) -> None:
         self.orders_dir = orders_dir
         self.manifest = read_manifest(orders_dir)
-        self._lines: dict[str, list[bytes]] = {}
+        self._lines: OrderedDict[str, list[bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
     def lines(self, date: str) -> list[bytes]:
         with self._lock:
-            if date not in self._lines:
-                data = feed_path(self.orders_dir, date).read_bytes()
-                self._lines[date] = data.splitlines()
+            if date in self._lines:
+                self._lines.move_to_end(date)
+            else:
+                self._lines[date] = feed_path(self.orders_dir, date).read_bytes().splitlines()
+                while len(self._lines) > self.KEEP:
+                    self._lines.popitem(last=False)
             return self._lines[date]
 
 

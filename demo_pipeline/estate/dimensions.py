@@ -7,6 +7,7 @@ Every pool has its own seeded stream (see `streams.py`).
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
@@ -66,6 +67,8 @@ class Dimensions:
     # Relative share of orders per warehouse and popularity per product (sum to 1).
     warehouse_weights: np.ndarray
     product_popularity: np.ndarray
+    # updated_at of every row loaded before the simulation starts.
+    initial_updated_at: str
 
 
 def _ascii(text: str) -> str:
@@ -90,10 +93,8 @@ def _pick(pool: list[str], index: np.ndarray) -> pl.Series:
 
 
 def _initial_updated_at(estate: EstateConfig) -> str:
-    day_before = estate.start_date.toordinal() - 1
-    import datetime as dt
-
-    return dt.date.fromordinal(day_before).isoformat() + INITIAL_TIME
+    """The evening before the first business day: the initial load of master data."""
+    return (estate.start_date - dt.timedelta(days=1)).isoformat() + INITIAL_TIME
 
 
 def build_dimensions(estate: EstateConfig) -> Dimensions:
@@ -229,4 +230,5 @@ def build_dimensions(estate: EstateConfig) -> Dimensions:
         customers=customers,
         warehouse_weights=warehouse_weights,
         product_popularity=popularity,
+        initial_updated_at=initial,
     )

@@ -107,8 +107,7 @@ def simulate_product_history(estate: EstateConfig, dims: Dimensions) -> ProductH
     active_now = np.ones(n, dtype=bool)
     relist_day = np.zeros(n, dtype=np.int64)
     version_start = np.ones(n, dtype=np.int64)
-    initial_updated_at = products.height and dims.warehouses["updated_at"][0]
-    version_updated = np.array([initial_updated_at] * n, dtype=object)
+    version_updated = np.array([dims.initial_updated_at] * n, dtype=object)
 
     closed: list[dict[str, np.ndarray]] = []
     active = np.zeros((days, n), dtype=bool)
