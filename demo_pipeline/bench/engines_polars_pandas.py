@@ -195,6 +195,21 @@ def engine_settings(engine: str, frames: Any) -> dict[str, Any]:
     return {"duckdb": duckdb.__version__, "threads": threads}
 
 
+def loaded_dtypes(engine: str, frames: Any) -> dict[str, dict[str, str]]:
+    """The column types each engine ended up with (pandas 3 defaults differ from 2)."""
+    if engine.startswith("pandas"):
+        return {t: {c: str(d) for c, d in f.dtypes.items()} for t, f in frames.items()}
+    if engine.startswith("polars"):
+        return {t: {c: str(d) for c, d in f.schema.items()} for t, f in frames.items()}
+    tables = frames.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns"
+    ).fetchall()
+    dtypes: dict[str, dict[str, str]] = {}
+    for table, column, data_type in tables:
+        dtypes.setdefault(table, {})[column] = data_type
+    return dtypes
+
+
 def make_runner(engine: str, question: str, frames: Any) -> Callable[[], Any]:
     if engine == "polars_lazy":
         lazy = {t: f.lazy() for t, f in frames.items()}
@@ -219,6 +234,7 @@ def time_engine(params: dict[str, Any], threads: int) -> dict[str, Any]:
         "engine": engine,
         "load_s": load_s,
         "settings": engine_settings(engine, frames),
+        "dtypes": loaded_dtypes(engine, frames),
         "questions": {},
     }
     for q in questions:
@@ -305,6 +321,7 @@ def run(ctx: BenchContext, questions: tuple[Question, ...] = QUESTIONS) -> Bench
             "median_s": medians,
             "load_s": {e: per_engine[e]["load_s"] for e in ENGINES},
             "settings": {e: per_engine[e]["settings"] for e in ENGINES},
+            "dtypes": {e: per_engine[e]["dtypes"] for e in ENGINES},
             "answers_validated_against": ENGINES[0],
         },
         raw=raw,
