@@ -1,8 +1,8 @@
 """The three profiles: how much work a `bench` run does.
 
 * quick   - seconds: keeps only the first two business days of the gold tables; for
-            tests and CI.
-            Its figures say nothing about performance; they prove the machinery works.
+            tests and CI. Its figures say nothing about performance; they prove the
+            machinery works.
 * default - the workdir's full gold data, 1 warm-up + 5 runs; under 5 minutes on 2 cores
             at scale 1.
 * full    - the same data with more repetitions (tighter medians), for a quiet machine.
