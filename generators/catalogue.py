@@ -124,6 +124,8 @@ COUNTING_UNITS = {
     "anomalies",
     "files",
     "items",
+    "table-days",
+    "rule failures",
 }
 
 

@@ -26,7 +26,7 @@ def run_outcomes(runs: list[dict]) -> dict[str, str]:
         if date:
             outcome = str(run.get("status", "unknown"))
             if run.get("backfilled_on"):
-                outcome += f", backfilled on {run['backfilled_on']}"
+                outcome += f" after a backfill on {run['backfilled_on']}"
             outcomes[date] = outcome
     return outcomes
 
