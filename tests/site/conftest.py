@@ -67,8 +67,10 @@ def reports_dir(workdir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> BuiltSite:
-    return locate_site(tmp_path_factory.mktemp("site-build"))
+def built_site(workdir: Path) -> BuiltSite:
+    # A work directory of its own: a small test build must not overwrite `make site`'s estate,
+    # and keeping it lets build_site skip the steps whose inputs did not change.
+    return locate_site(workdir / "site-tests-build")
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,9 @@ from collections import defaultdict
 MAX_LINES = 60
 
 
-def grouped(findings: list[tuple[str, str]], *, examples: int = 4) -> str:
+def grouped(
+    findings: list[tuple[str, str]], *, examples: int = 4, unit: str = "page visit(s)"
+) -> str:
     """Group (problem, where) pairs by problem: 'problem — on N page visit(s): a, b, c, ...'."""
     by_problem: dict[str, list[str]] = defaultdict(list)
     for problem, where in findings:
@@ -17,7 +19,7 @@ def grouped(findings: list[tuple[str, str]], *, examples: int = 4) -> str:
     lines = []
     for problem, places in sorted(by_problem.items(), key=lambda item: -len(item[1])):
         shown = ", ".join(places[:examples]) + (", ..." if len(places) > examples else "")
-        lines.append(f"{problem} — on {len(places)} page visit(s): {shown}")
+        lines.append(f"{problem} — on {len(places)} {unit}: {shown}")
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES], f"... and {len(lines) - MAX_LINES} more distinct problems"]
     return "\n".join(lines)

@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["CHROME_PATH"] = chrome_path  # Lighthouse's own launcher reads it too
     form_factors = FORM_FACTORS if args.form_factor == "both" else (args.form_factor,)
 
-    site = locate_site(Path(tempfile.mkdtemp(prefix="lighthouse-site-")))
+    site = locate_site(workdir / "site-tests-build")
     pages = [site.base_path + p.lstrip("/") for p in args.pages] if args.pages else site.key_pages()
     rows = []
     with SiteServer(site) as server, debuggable_chromium(chrome_path) as port:

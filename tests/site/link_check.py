@@ -58,8 +58,9 @@ class _PageParser(HTMLParser):
 class LinkReport:
     pages: int = 0
     internal_links: int = 0
-    broken_links: list[str] = field(default_factory=list)  # "page -> link: reason"
-    broken_anchors: list[str] = field(default_factory=list)
+    # (problem, where): the same problem on many pages reads as one fix (see findings.grouped)
+    broken_links: list[tuple[str, str]] = field(default_factory=list)
+    broken_anchors: list[tuple[str, str]] = field(default_factory=list)
     external: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -102,15 +103,19 @@ def check_links(site: BuiltSite) -> LinkReport:
             report.internal_links += 1
             target = _target_file(site, parts.path)
             if target is None:
-                report.broken_links.append(f"{page_url} -> {raw}: no built file for {parts.path}")
+                report.broken_links.append(
+                    (f"no built file for {parts.path}", f"{page_url} ({raw})")
+                )
                 continue
             fragment = unquote(parts.fragment)
             if fragment and target.suffix == ".html":
                 target_ids = parsed[target].ids if target in parsed else _parse(target).ids
                 if fragment not in target_ids:
                     report.broken_anchors.append(
-                        f"{page_url} -> {raw}: no element with id {fragment!r} in "
-                        f"{target.relative_to(site.root)}"
+                        (
+                            f"no element with id {fragment!r} in {target.relative_to(site.root)}",
+                            f"{page_url} ({raw})",
+                        )
                     )
     return report
 

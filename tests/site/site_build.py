@@ -2,7 +2,7 @@
 
 Order: SITE_DIR (a site someone built), SITE_TESTS_SAMPLE=1 (the sample site, to check the suite
 itself), the checkout's site/ when it is newer than every source it is built from, otherwise a
-fresh small build in a temporary work directory.
+small build (scale 0.02) with a work directory of its own; `make site` writes the result to site/.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ def is_fresh(site_dir: Path) -> bool:
     return _newest_mtime(site_dir) >= newest_source
 
 
-def build_site(tmp_root: Path) -> Path:
-    """Build the real site at a small scale into tmp_root and return the built directory.
+def build_site(build_root: Path) -> Path:
+    """Build the real site at a small scale in build_root and return the built directory.
 
     The full build (generators.build_site) runs the pipeline and benchmarks first and writes
     mkdocs' output to the checkout's site/; without the generators, plain `mkdocs build --strict`.
@@ -50,7 +50,7 @@ def build_site(tmp_root: Path) -> Path:
                 "-m",
                 "generators.build_site",
                 "--workdir",
-                str(tmp_root / "work"),
+                str(build_root / "work"),
                 "--scale",
                 BUILD_SCALE,
             ],
@@ -58,7 +58,7 @@ def build_site(tmp_root: Path) -> Path:
             check=True,
         )
         return REPO / "site"
-    site_dir = tmp_root / "site"
+    site_dir = build_root / "site"
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=REPO,
@@ -67,12 +67,12 @@ def build_site(tmp_root: Path) -> Path:
     return site_dir
 
 
-def locate_site(tmp_root: Path) -> BuiltSite:
+def locate_site(build_root: Path) -> BuiltSite:
     """The site under test (see the module docstring for the order)."""
     if os.environ.get("SITE_DIR"):
         return BuiltSite.at(Path(os.environ["SITE_DIR"]).resolve())
     if os.environ.get("SITE_TESTS_SAMPLE") == "1":
-        return BuiltSite.at(build_sample_site(tmp_root / "sample"))
+        return BuiltSite.at(build_sample_site(build_root / "sample"))
     if is_fresh(REPO / "site"):
         return BuiltSite.at(REPO / "site")
-    return BuiltSite.at(build_site(tmp_root))
+    return BuiltSite.at(build_site(build_root))

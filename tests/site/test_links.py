@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.site.findings import grouped
 from tests.site.link_check import LinkReport, check_links, write_external_report
 
 pytestmark = pytest.mark.browser
@@ -24,12 +25,12 @@ def link_report(built_site, reports_dir) -> LinkReport:
 def test_internal_links_resolve_to_built_files(link_report):
     """Every internal href/src in every HTML file points to a file in the built site."""
     assert link_report.pages > 0 and link_report.internal_links > 0
-    assert not link_report.broken_links, "\n".join(link_report.broken_links[:80])
+    assert not link_report.broken_links, grouped(link_report.broken_links, unit="link(s)")
 
 
 def test_internal_anchors_resolve_to_element_ids(link_report):
     """Every internal link with a #fragment points to an element with that id on its page."""
-    assert not link_report.broken_anchors, "\n".join(link_report.broken_anchors[:80])
+    assert not link_report.broken_anchors, grouped(link_report.broken_anchors, unit="link(s)")
 
 
 def test_external_links_are_listed_in_a_report(link_report, reports_dir):

@@ -15,6 +15,9 @@ from tests.site.page_survey import PALETTE_TOGGLE, SCHEMES
 pytestmark = pytest.mark.browser
 
 WORD = re.compile(r"[A-Za-z]{5,}")
+# A heading's text as a reader sees it, without the permalink anchor (¶) Material appends.
+HEADING_TEXT = """(h) => { const c = h.cloneNode(true);
+  c.querySelectorAll('.headerlink').forEach((a) => a.remove()); return c.textContent.trim(); }"""
 
 
 def _scheme(page) -> str | None:
@@ -144,7 +147,7 @@ def test_search_finds_a_page_by_its_title_and_opens_it(new_context, site_server,
     )
     assert target, "the site has no page besides home"
     page.goto(site_server.url(target))
-    title = page.locator("article h1").first.inner_text()
+    title = page.locator("article h1").first.evaluate(HEADING_TEXT)
     words = WORD.findall(title)
     assert words, f"{target}: heading {title!r} has no word to search for"
     term = max(words, key=len)
@@ -196,8 +199,8 @@ def test_blog_archive_lists_posts_that_open(new_context, site_server, built_site
     page.wait_for_url(lambda url: "/archive/" in url)
     posts = page.locator("article.md-post h2 a, .md-post__content h2 a")
     assert posts.count() >= 1, f"{page.url}: the archive lists no post"
-    post_title = posts.first.inner_text().strip()
+    post_title = posts.first.evaluate(HEADING_TEXT)
     posts.first.click()
     page.wait_for_url(lambda url: "/archive/" not in url)
-    assert page.locator("article h1").first.inner_text().strip() == post_title
+    assert page.locator("article h1").first.evaluate(HEADING_TEXT) == post_title
     page.close()
