@@ -53,6 +53,8 @@ def run_one(config: Path, scale: float, seed: int | None, workdir: Path) -> dict
     if seed is not None:
         cmd += ["--seed", str(seed)]
     log_path = workdir / "generate.out"
+    # Context for reading the figures: how busy the machine was when the run started.
+    load_before = round(os.getloadavg()[0], 2)
     start = time.perf_counter()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -83,6 +85,8 @@ def run_one(config: Path, scale: float, seed: int | None, workdir: Path) -> dict
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "bytes": metrics["estate.bytes.total"]["value"],
         "run_id": metrics["estate.skus"]["provenance"]["run_id"],
+        "load_avg_1m_before": load_before,
+        "load_avg_1m_after": round(os.getloadavg()[0], 2),
     }
 
 
@@ -111,6 +115,7 @@ def record(workdir: Workdir, results: list[dict]) -> None:
             ("peak_rss_mb", "MB", "peak resident memory of the generate process"),
             ("build_s", "s", "time to build the estate"),
             ("fact_rows", "rows", "fact rows generated"),
+            ("load_avg_1m_before", "load", "1-minute load average when the run started"),
         ):
             metrics.append(
                 Metric(
@@ -162,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"scale {scale:g}: {result['fact_rows']:,} fact rows in {result['build_s']:.2f} s "
             f"= {result['rows_per_s']:,} rows/s (wall {result['wall_s']:.2f} s), "
-            f"peak RSS {result['peak_rss_mb']:,.0f} MB",
+            f"peak RSS {result['peak_rss_mb']:,.0f} MB, "
+            f"load average {result['load_avg_1m_before']} -> {result['load_avg_1m_after']}",
             flush=True,
         )
         if not args.keep:

@@ -188,6 +188,7 @@ def _build_into(cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progre
         writer.insert_frame("products_history", history.versions)
         writer.insert_frame("purchase_orders_history", pos.header_versions)
         writer.insert_frame("purchase_order_lines_history", pos.line_versions)
+        progress.update(task, description="daily facts")
         counts, feed_faults, manifest = _daily_facts(
             cfg, plan, dims, history, pos, writer, staging, log, progress, task
         )
