@@ -42,10 +42,12 @@ def test_scale_changes_counts_proportionally(tmp_path):
         metrics = json.loads(workdir.metrics.read_text())
         counts[scale] = {k: metrics[f"estate.{k}"]["value"] for k in ("skus", "customers")}
         counts[scale]["orders"] = metrics["estate.rows.orders"]["value"]
+        counts[scale]["inventory"] = metrics["estate.rows.inventory_snapshots"]["value"]
     assert counts[0.01]["skus"] == round(10_247 * 0.01)
     assert counts[0.02]["skus"] == round(10_247 * 0.02)
     assert counts[0.02]["customers"] == 2 * counts[0.01]["customers"]
     assert 1.7 < counts[0.02]["orders"] / counts[0.01]["orders"] < 2.3
+    assert 1.8 < counts[0.02]["inventory"] / counts[0.01]["inventory"] < 2.2
 
 
 def test_scale_one_has_the_briefs_company():
@@ -113,3 +115,20 @@ def test_metrics_have_the_contract_keys_with_provenance(tiny_estate):
     with sqlite3.connect(workdir.erp_db) as conn:
         (n,) = conn.execute("SELECT count(*) FROM inventory_snapshots_history").fetchone()
     assert metrics["estate.rows.inventory_snapshots"]["value"] == n
+
+
+def test_generate_command_builds_the_estate(tmp_path):
+    """`python -m demo_pipeline generate` builds the estate and prints a summary."""
+    import subprocess
+    import sys
+
+    args = ["generate", "--scale", "0.01", "--days", "2", "--workdir", str(tmp_path)]
+    result = subprocess.run(
+        [sys.executable, "-m", "demo_pipeline", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "estate ready" in result.stderr
+    assert Workdir(tmp_path).ground_truth.is_file()
