@@ -9,7 +9,7 @@ WITH lines AS (
     SELECT o.order_id, l.line_no, o.business_date,
            CAST(strftime(o.business_date, '%Y%m%d') AS INTEGER) AS date_key,
            o.order_ts, l.product_id, o.warehouse_id, o.customer_id, o.channel,
-           l.quantity, l.unit_price_cents / 100.0 AS unit_price
+           l.quantity, l.unit_price_cents / 100 AS unit_price
     FROM read_parquet({order_lines}) AS l
     JOIN read_parquet({orders}) AS o USING (order_id)
 ),

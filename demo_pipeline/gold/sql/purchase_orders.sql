@@ -12,7 +12,7 @@ line AS (
 SELECT l.po_id, l.line_no, h.supplier_id, h.warehouse_id, l.product_id,
        h.order_date, CAST(strftime(h.order_date, '%Y%m%d') AS INTEGER) AS order_date_key,
        h.expected_date, h.status, l.qty_ordered, l.qty_received,
-       l.unit_cost_cents / 100.0 AS unit_cost, l.qty_ordered * l.unit_cost_cents / 100.0 AS line_cost
+       l.unit_cost_cents / 100 AS unit_cost, l.qty_ordered * l.unit_cost_cents / 100 AS line_cost
 FROM line AS l
 JOIN header AS h USING (po_id)
 ORDER BY l.po_id, l.line_no;

@@ -1,0 +1,186 @@
+"""Idempotency, crash safety and bad input, on the 6-day reference run.
+
+Each test copies the reference (or its estate) into its own directory, does
+something to it, and compares gold with the uninterrupted run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+
+from demo_pipeline.bronze import bronze_partition
+from demo_pipeline.pipeline.crashpoints import ENV_VAR
+from demo_pipeline.pipeline.manifest import read_manifest
+from demo_pipeline.pipeline.runner import run_pipeline
+from demo_pipeline.silver.stage import silver_partition
+from tests.pipeline.conftest import REPO_ROOT, SCALE, assert_same_gold, copy_estate, copy_workdir
+
+pytestmark = pytest.mark.slow
+
+
+def lake_files(workdir) -> dict[str, bytes]:
+    """Every file of the lake by relative path (hidden temporaries would show up too)."""
+    return {
+        str(p.relative_to(workdir.lake)): p.read_bytes()
+        for p in sorted(workdir.lake.rglob("*"))
+        if p.is_file()
+    }
+
+
+def run_cli(workdir, days: int, *extra: str, env: dict | None = None):
+    """The real command line, in a subprocess (so it can be killed)."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "demo_pipeline",
+            "run",
+            "--scale",
+            str(SCALE),
+            "--days",
+            str(days),
+            "--seed",
+            "42",
+            "--workdir",
+            str(workdir.root),
+            *extra,
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+# --- idempotency ------------------------------------------------------------------------
+
+
+def test_rerunning_a_day_gives_identical_lake_and_gold(week, tmp_path):
+    """`--day` on an already-run day rewrites bronze and silver byte for byte."""
+    wd = copy_workdir(week.workdir, tmp_path / "wd")
+    before = lake_files(wd)
+    run_pipeline(week.cfg, wd, day="2026-11-04")
+    assert lake_files(wd) == before
+    assert_same_gold(wd, week.workdir)
+
+
+def test_days_one_at_a_time_equal_days_in_one_go(week, tmp_path):
+    """Running each day separately (as a scheduler would) gives the same gold and lake."""
+    wd = copy_estate(week.workdir, tmp_path / "wd")
+    for day in week.cfg.estate.business_days():
+        run_pipeline(week.cfg, wd, day=day.isoformat())
+    assert_same_gold(wd, week.workdir)
+    assert lake_files(wd) == lake_files(week.workdir)
+
+
+def test_from_scratch_rebuild_equals_the_first_build(week, tmp_path):
+    """--from-scratch removes lake, gold and state and rebuilds the same gold."""
+    wd = copy_workdir(week.workdir, tmp_path / "wd")
+    (wd.lake / "bronze" / "stray.txt").write_text("left over")
+    run_pipeline(week.cfg, wd, from_scratch=True)
+    assert not (wd.lake / "bronze" / "stray.txt").exists()
+    assert_same_gold(wd, week.workdir)
+
+
+# --- crash safety -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "partition.before_swap#12",  # day 1, bronze: new files written, not yet swapped in
+        "partition.after_swap#40",  # a later day: swapped, old copy not yet removed
+        "gold.mid_build#3",  # day 3, inside the gold transaction
+        "gold.before_commit#5",  # day 5, the whole gold build done but not committed
+    ],
+)
+def test_sigkill_then_rerun_gives_the_uninterrupted_gold(week, tmp_path, point):
+    """Killed with SIGKILL at a precise point, a plain rerun ends with identical gold."""
+    wd = copy_estate(week.workdir, tmp_path / "wd")
+    killed = run_cli(wd, 6, env={ENV_VAR: point})
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    rerun = run_cli(wd, 6)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert_same_gold(wd, week.workdir)
+    assert lake_files(wd) == lake_files(week.workdir)
+    assert not [p for p in wd.root.rglob(".*.tmp")]
+
+
+# --- bad input --------------------------------------------------------------------------
+
+
+def test_truncated_workbook_fails_its_table_and_keeps_earlier_data(week, tmp_path):
+    """A half-written .xlsx: a clear error naming the file, the table marked failed,
+    the other tables loaded and the earlier silver untouched."""
+    wd = copy_workdir(week.workdir, tmp_path / "wd")
+    day = dt.date(2026, 11, 6)
+    book = wd.workbooks / day.isoformat() / "supplier_prices.xlsx"
+    book.write_bytes(book.read_bytes()[:500])
+    earlier = (
+        silver_partition(wd.silver, "supplier_prices", day - dt.timedelta(days=1))
+        / "part-0.parquet"
+    ).read_bytes()
+    run_pipeline(week.cfg, wd, day=day.isoformat())
+    manifest = read_manifest(wd.runs, day)
+    assert manifest["status"] == "partial"
+    assert manifest["tables"]["supplier_prices"]["status"] == "failed"
+    assert str(book) in manifest["tables"]["supplier_prices"]["detail"]
+    assert manifest["tables"]["orders"]["status"] == "ok"
+    assert (
+        silver_partition(wd.silver, "supplier_prices", day - dt.timedelta(days=1))
+        / "part-0.parquet"
+    ).read_bytes() == earlier
+
+
+def test_missing_workbook_is_reported_by_name(week, tmp_path):
+    """A workbook that is not there: the run names the missing file and carries on."""
+    wd = copy_workdir(week.workdir, tmp_path / "wd")
+    day = dt.date(2026, 11, 5)
+    book = wd.workbooks / day.isoformat() / "supplier_prices.xlsx"
+    book.unlink()
+    run_pipeline(week.cfg, wd, day=day.isoformat())
+    detail = read_manifest(wd.runs, day)["tables"]["supplier_prices"]["detail"]
+    assert "not found" in detail and str(book) in detail
+
+
+def test_corrupt_bronze_parquet_fails_the_table_not_the_run(week, tmp_path):
+    """A truncated bronze file is detected as corrupt (not read as empty); table failed."""
+    from demo_pipeline.pipeline.context import DayContext
+    from demo_pipeline.runlog import RunLog
+    from demo_pipeline.silver.stage import build_silver
+
+    wd = copy_workdir(week.workdir, tmp_path / "wd")
+    day = dt.date(2026, 11, 6)
+    file = bronze_partition(wd.bronze, "erp", "inventory_snapshots", day) / "part-0.parquet"
+    file.write_bytes(file.read_bytes()[:100])
+    good = silver_partition(wd.silver, "inventory_snapshots", day) / "part-0.parquet"
+    before = good.read_bytes()
+    with RunLog(wd.logs, "corrupt-test") as log:
+        outcome = build_silver(DayContext(week.cfg, wd, day, "corrupt-test", log))
+    table = outcome.tables["inventory_snapshots"]
+    assert table.status == "failed"
+    assert str(file) in table.detail and "unreadable" in table.detail
+    assert good.read_bytes() == before
+    assert outcome.tables["orders"].status == "ok"
+
+
+def test_unreachable_erp_marks_its_tables_failed_and_gold_keeps_earlier_days(week, tmp_path):
+    """No ERP database: its tables are failed with the path in the error; gold facts of
+    earlier days are untouched."""
+    wd = copy_workdir(week.workdir, tmp_path / "wd")
+    wd.erp_db.rename(wd.erp_db.with_suffix(".moved"))
+    run_pipeline(week.cfg, wd, day="2026-11-06")
+    manifest = read_manifest(wd.runs, dt.date(2026, 11, 6))
+    assert manifest["status"] == "partial"
+    for table in ("products", "inventory_snapshots", "purchase_orders"):
+        assert manifest["tables"][table]["status"] == "failed"
+        assert str(wd.erp_db) in manifest["tables"][table]["detail"]
+    old = pl.read_parquet(week.workdir.gold_parquet / "fact_inventory_daily.parquet")
+    new = pl.read_parquet(wd.gold_parquet / "fact_inventory_daily.parquet")
+    assert new.equals(old)
