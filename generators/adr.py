@@ -188,6 +188,19 @@ def render_adr(
             lines.append(
                 f"    | {item.claim} | {item.claimed} | {measured} | {verdict_text(claim)} |"
             )
+        verdicts = [str((find_verdict(i, claims) or {}).get("verdict", "")) for i in adr.evidence]
+        if any(v.startswith("not supported") for v in verdicts):
+            lines += [
+                "    On this build's data at least one claim does not hold. The claim came from",
+                "    production at a much larger scale; small data can change which tool wins.",
+                "    The [benchmarks page](../../benchmarks.md) says how each figure was measured.",
+                "",
+            ]
+        if any(v == "unmeasured" for v in verdicts):
+            lines += [
+                "    A claim marked unmeasured had no result in this build; the verdict says why.",
+                "",
+            ]
         lines.append("")
     lines += [body, ""]
     return "\n".join(lines)
