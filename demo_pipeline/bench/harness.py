@@ -105,12 +105,17 @@ class ProcessOutcome:
     payload: dict[str, Any]
     peak_rss_bytes: int
     wall_s: float
+    cpu_user_s: float = 0.0
+    cpu_system_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "job": self.job,
             "peak_rss_bytes": self.peak_rss_bytes,
             "process_wall_s": self.wall_s,
+            # CPU time is less disturbed by other work on the machine than wall time.
+            "process_cpu_user_s": self.cpu_user_s,
+            "process_cpu_system_s": self.cpu_system_s,
             "payload": self.payload,
         }
 
@@ -167,5 +172,10 @@ def run_job(
     for path in (params_path, out_path, err_path, usage_path):
         path.unlink()
     return ProcessOutcome(
-        job=job, payload=payload, peak_rss_bytes=usage["maxrss_kb"] * 1024, wall_s=wall
+        job=job,
+        payload=payload,
+        peak_rss_bytes=usage["maxrss_kb"] * 1024,
+        wall_s=wall,
+        cpu_user_s=usage["user_s"],
+        cpu_system_s=usage["system_s"],
     )

@@ -11,7 +11,8 @@ results.json, the file the claims registry and the site read:
     data: {tables: {name: {path, rows, bytes, format}}, days_kept},
     environment: see environment.REQUIRED_FIELDS,
     figures: {metric key: {value (None = unmeasured), unit, description, why, benchmark}},
-    benchmarks: {name: {status, error, duration_s, notes, figures, summary}}
+    benchmarks: {name: {status, error, duration_s, load_average_at_start, notes, figures,
+                        summary}}
 raw.json: {run_id, benchmarks: {name: {engine or step: {job, peak_rss_bytes,
     process_wall_s, payload (every timing's runs_s and warmup_s, answer fingerprints)}}}}
 """
@@ -61,12 +62,14 @@ class BenchmarkResult:
     notes: list[str] = field(default_factory=list)
     error: str = ""
     duration_s: float = 0.0
+    load_average_at_start: list[float] = field(default_factory=list)  # 1, 5, 15 min
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "error": self.error,
             "duration_s": self.duration_s,
+            "load_average_at_start": self.load_average_at_start,
             "notes": self.notes,
             "figures": {f.key: f.to_dict() for f in self.figures},
             "summary": self.summary,

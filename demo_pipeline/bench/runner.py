@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 import shutil
 import time
@@ -110,6 +111,7 @@ def data_origin(cfg: DemoConfig, workdir: Workdir, console: Console) -> tuple[in
 
 
 def run_one(name: str, fn: Callable[[], BenchmarkResult], log: RunLog) -> BenchmarkResult:
+    load = list(os.getloadavg())  # a busy machine slows every engine: say how busy
     start = time.perf_counter()
     try:
         with log.stage(name):
@@ -117,6 +119,7 @@ def run_one(name: str, fn: Callable[[], BenchmarkResult], log: RunLog) -> Benchm
     except BenchmarkError as exc:
         result = BenchmarkResult(name=name, status="failed", error=str(exc))
     result.duration_s = time.perf_counter() - start
+    result.load_average_at_start = load
     return result
 
 
