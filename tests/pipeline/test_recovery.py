@@ -92,24 +92,32 @@ def test_from_scratch_rebuild_equals_the_first_build(week, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "point",
+    ("point", "start"),
     [
-        "partition.before_swap#12",  # day 1, bronze: new files written, not yet swapped in
-        "partition.after_swap#40",  # a later day: swapped, old copy not yet removed
-        "gold.mid_build#3",  # day 3, inside the gold transaction
-        "gold.before_commit#5",  # day 5, the whole gold build done but not committed
+        # day 1, bronze: the new partition written, not yet swapped in
+        ("partition.before_swap#12", "empty"),
+        # a re-run over a finished lake: swapped, the old copy not yet removed
+        ("partition.after_swap#20", "finished"),
+        # day 3, inside the gold transaction
+        ("gold.mid_build#3", "empty"),
+        # day 5, the whole gold build done but not committed
+        ("gold.before_commit#5", "empty"),
     ],
 )
-def test_sigkill_then_rerun_gives_the_uninterrupted_gold(week, tmp_path, point):
-    """Killed with SIGKILL at a precise point, a plain rerun ends with identical gold."""
-    wd = copy_estate(week.workdir, tmp_path / "wd")
+def test_sigkill_then_rerun_gives_the_uninterrupted_gold(week, tmp_path, point, start):
+    """Killed with SIGKILL at a precise point, a plain rerun ends with identical gold
+    and lake, and no temporary directory is left behind."""
+    if start == "empty":
+        wd = copy_estate(week.workdir, tmp_path / "wd")
+    else:
+        wd = copy_workdir(week.workdir, tmp_path / "wd")
     killed = run_cli(wd, 6, env={ENV_VAR: point})
     assert killed.returncode == -9, killed.stderr[-2000:]
     rerun = run_cli(wd, 6)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert_same_gold(wd, week.workdir)
     assert lake_files(wd) == lake_files(week.workdir)
-    assert not [p for p in wd.root.rglob(".*.tmp")]
+    assert not list(wd.root.rglob(".*.tmp"))
 
 
 # --- bad input --------------------------------------------------------------------------
