@@ -244,6 +244,24 @@ def evaluate_claims(workdir: Workdir) -> list[ClaimVerdict]:
     return [judge(claim, results) for claim in CLAIMS]
 
 
+def busy_machine_note(results: dict[str, Any] | None) -> str | None:
+    """A warning when other work kept the CPUs busier than they have cores during the run."""
+    if not results:
+        return None
+    loads = [
+        b["load_average_at_start"][0]
+        for b in results.get("benchmarks", {}).values()
+        if b.get("load_average_at_start")
+    ]
+    cores = results.get("environment", {}).get("cores_logical")
+    if not loads or not isinstance(cores, int) or max(loads) <= cores:
+        return None
+    return (
+        f"The machine was busy during this run (1-minute load average up to {max(loads):.1f} "
+        f"on {cores} cores): wall-clock timings are noisy, multi-threaded engines suffer most."
+    )
+
+
 def _measured_text(v: ClaimVerdict) -> str:
     if v.measured is None:
         return "-"
@@ -287,4 +305,7 @@ def print_claims(workdir: Workdir, *, console: Console | None = None) -> bool:
         f"only at the scale shown. Results: {results_path(workdir)}",
         highlight=False,
     )
+    note = busy_machine_note(load_results(workdir))
+    if note:
+        console.print(f"[yellow]{note}[/]", highlight=False)
     return all(v.supported for v in verdicts)

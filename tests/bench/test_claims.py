@@ -110,3 +110,17 @@ def test_claims_strict_exits_non_zero_unless_all_supported(tmp_path):
     assert done.returncode == 1, done.stderr
     assert "not supported at this scale" in done.stdout
     assert "scale 0.05" in done.stdout
+
+
+def test_a_busy_machine_is_called_out():
+    """Load above the core count during a benchmark produces a warning; below it, none."""
+    from demo_pipeline.bench.claims import busy_machine_note
+
+    def results(load: float) -> dict:
+        return {
+            "environment": {"cores_logical": 2},
+            "benchmarks": {"memory": {"load_average_at_start": [load, 1.0, 1.0]}},
+        }
+
+    assert busy_machine_note(results(1.5)) is None
+    assert "load average up to 7.5 on 2 cores" in busy_machine_note(results(7.5))
