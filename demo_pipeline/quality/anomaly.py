@@ -9,34 +9,36 @@ business date:
     value        f64   the day's value
     se           f64   the value's own sampling standard error that day (may be null)
 
-`order_measures` builds it from gold `fact_sales`; `check_day` judges one business
-date against its history and returns one `CheckResult` per measure and method.
+`order_measures` builds it from one row per order (`orders_from_silver` or
+`orders_from_fact_sales`); `assess_day` judges one business date against its
+history and returns one `CheckResult` per measure and method, plus the points it
+flagged.
 
 How a value is judged, and why:
 
 - The baseline is seasonality-aware. Its centre compares like with like: the mean
-  of the same weekday in the previous `SEASONAL_WEEKS` weeks when at least
-  `MIN_SEASONAL_POINTS` of them are usable, otherwise the mean of the last
-  `anomaly.baseline_days` usable days (a rolling week, which averages over the
-  weekly pattern). Its spread always comes from that rolling week, which is never
-  narrower than one weekday's variation and rests on more points. Usable means: not
-  excluded by the caller (days served from a fallback or halted, days already
-  flagged) and not an expected peak, so one bad day does not distort the next
-  week's baseline.
+  of the same weekday in the previous `SEASONAL_WEEKS` weeks when one is usable,
+  otherwise the mean of the last `anomaly.baseline_days` usable days (a rolling
+  week, which averages over the weekly pattern). Its spread always comes from that
+  rolling week: it holds the weekly swing, so it is conservative, and it rests on
+  seven points rather than one to three same-weekday values, whose deviation can be
+  tiny by chance. Usable means: not excluded by the caller (days served from a
+  fallback or halted), not a point already flagged in that series, and not an
+  expected peak, so one bad day does not distort the next week's baseline.
 - z-score (`anomaly.zscore`, default 3): |value - centre| / spread, with the spread
   never below the measure's sampling standard error (a deviation that sampling
   noise explains is not an anomaly) and widened for the uncertainty of the centre
-  itself (a prediction interval).
+  itself (a prediction interval: a one-point centre counts for less than a mean).
 - IQR (for skewed measures, `anomaly.iqr_multiplier`, default 1.5): outside
-  [Q1 - k*IQR, Q3 + k*IQR] of the baseline, with the IQR floored the same way
-  (1.349 standard errors, the IQR of a normal distribution). Quartiles are not
-  pulled by an outlier in the baseline the way a mean and deviation are. For a
-  positive measure the fences are set on the log scale, where a right-skewed
-  measure is roughly symmetric (Tukey's fences on the raw scale would cut into its
-  ordinary long tail); they are reported back in the measure's own units. Tukey's
-  fences sit about 2.7 standard deviations out, closer than the z threshold, so a
-  crossing must also be further from the median than sampling noise explains at
-  the z threshold: quartiles of a week of data are themselves noisy.
+  [Q1 - k*IQR, Q3 + k*IQR] of the rolling week, moved to the seasonal centre, with
+  the IQR floored the same way (1.349 standard errors, the IQR of a normal
+  distribution). Quartiles are not pulled by an outlier in the baseline the way a
+  mean and deviation are. For a positive measure the fences are set on the log
+  scale, where a right-skewed measure is roughly symmetric (Tukey's fences on the
+  raw scale would cut into its ordinary long tail); they are reported back in the
+  measure's own units. Tukey's fences sit about 2.7 standard deviations out, closer
+  than the z threshold, so a crossing must also be further from the median than
+  sampling noise explains at the z threshold: quartiles of a week are noisy too.
 - Volatility (`anomaly.volatility_pct`, default 50 %): the relative change against
   the comparable earlier value (the same weekday a week earlier when usable, else
   the baseline mean) above the threshold, and larger than the spread times the z
@@ -45,17 +47,20 @@ How a value is judged, and why:
 - Expected peaks (`quality.expected_peaks`): a hit on such a date is recorded with
   action "annotated" (severity info) instead of "flagged", and raises no alert.
 
-A series is judged only once its baseline covers a whole weekly cycle: a rolling
-baseline of `anomaly.baseline_days` usable days (7: every weekday once) or a
-seasonal one. Before that, the first quiet Sunday would look like a collapse; the
-result says "not judged" in its detail instead.
+A series is judged only once its baseline covers a whole weekly cycle
+(`anomaly.baseline_days` usable earlier days: every weekday once). Before that, the
+first quiet Sunday would look like a collapse; the result says "not judged".
+
+The trade-off is deliberate: a conservative spread misses subtle shifts in a
+strongly seasonal series, in exchange for few false alarms over hundreds of
+series-days; volatility still catches a series that collapses or multiplies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -72,10 +77,17 @@ Method = Literal["zscore", "iqr", "volatility"]
 
 SEASONAL_WEEKS = 4
 """How many weeks back a same-weekday baseline looks."""
-MIN_SEASONAL_POINTS = 2
+MIN_SEASONAL_POINTS = 1
 """Same-weekday points needed before the seasonal baseline replaces the rolling one."""
 NORMAL_IQR_PER_SD = 1.349
 """The interquartile range of a normal distribution, in standard deviations."""
+
+FLAGGED_SCHEMA = {
+    "measure": pl.String,
+    "series": pl.String,
+    "business_date": pl.Date,
+    "rule": pl.String,
+}
 
 METRICS_SCHEMA = {
     "measure": pl.String,
@@ -313,14 +325,20 @@ def score_day(
     day: dt.date,
     cfg: AnomalyConfig,
     excluded: Iterable[dt.date] = (),
+    flagged: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Per series of `measure` on `day`: value, baseline, scores and which method fires.
 
-    Pure: a frame in, a frame out. `excluded` dates are left out of every baseline.
+    Pure: a frame in, a frame out. `excluded` dates are left out of every baseline;
+    so are the points in `flagged` (series, business_date) of this measure, one
+    series at a time: a spike in one warehouse does not blind the others.
     """
     excluded_set = set(excluded)
     rows = metrics.filter(pl.col("measure") == measure)
     history = _usable_history(rows, day, excluded_set)
+    if flagged is not None and flagged.height:
+        points = flagged.filter(pl.col("measure") == measure).select("series", "business_date")
+        history = history.join(points, on=["series", "business_date"], how="anti")
     target = rows.filter(pl.col("business_date") == day).select(
         "series", "value", pl.col("se").fill_null(0.0)
     )
@@ -385,6 +403,51 @@ def score_day(
     return scored
 
 
+def assess_day(
+    metrics: pl.DataFrame,
+    day: dt.date,
+    quality: QualityConfig,
+    run_id: str,
+    *,
+    excluded: Iterable[dt.date] = (),
+    flagged: pl.DataFrame | None = None,
+    measures: Iterable[MeasureSpec] = MEASURES,
+) -> tuple[list[CheckResult], pl.DataFrame]:
+    """Tier-3 results for `day` (one per measure and method: flagged, annotated or
+    clean) and the points flagged that day (measure, series, business_date, rule).
+
+    `excluded`: dates whose data is not trustworthy for any measure (served from a
+    fallback, halted); if `day` itself is among them it is not judged. `flagged`:
+    points flagged on earlier days (FLAGGED_SCHEMA), kept out of their series'
+    baseline so one anomaly does not hide or fake the next. Expected peaks are judged
+    (and annotated) but never used as a baseline.
+    """
+    excluded_set = set(excluded)
+    expected_peak = day in set(quality.expected_peaks)
+    skip = (excluded_set | set(quality.expected_peaks)) - {day}
+    results = []
+    points = []
+    for spec in measures:
+        if day in excluded_set:
+            results += [_not_judged(spec, method, day, run_id) for method in spec.methods]
+            continue
+        scored = score_day(metrics, spec.name, day, quality.anomaly, skip, flagged)
+        for method in spec.methods:
+            result = _result(spec, method, scored, day, run_id, quality.anomaly, expected_peak)
+            results.append(result)
+            if result.action == "flagged":
+                points.append(
+                    scored.filter(pl.col("judged") & pl.col(f"{method}_hit")).select(
+                        pl.lit(spec.name).alias("measure"),
+                        "series",
+                        pl.lit(day).alias("business_date"),
+                        pl.lit(result.rule).alias("rule"),
+                    )
+                )
+    flagged_today = pl.concat(points) if points else pl.DataFrame(schema=FLAGGED_SCHEMA)
+    return results, flagged_today.cast(FLAGGED_SCHEMA)  # type: ignore[arg-type]
+
+
 def check_day(
     metrics: pl.DataFrame,
     day: dt.date,
@@ -392,38 +455,13 @@ def check_day(
     run_id: str,
     *,
     excluded: Iterable[dt.date] = (),
-    flagged: Mapping[str, Iterable[dt.date]] | None = None,
+    flagged: pl.DataFrame | None = None,
     measures: Iterable[MeasureSpec] = MEASURES,
 ) -> list[CheckResult]:
-    """Tier-3 results for `day`: one per measure and method, flagged or annotated or clean.
-
-    `excluded`: dates whose data is not trustworthy for any measure (served from a
-    fallback, halted); if `day` itself is among them it is not judged. `flagged`:
-    per measure, earlier dates already flagged, kept out of that measure's baseline
-    so one anomaly does not hide or fake the next. Expected peaks are judged (and
-    annotated) but never used as a baseline.
-    """
-    excluded_set = set(excluded)
-    flagged = flagged or {}
-    expected_peak = day in set(quality.expected_peaks)
-    results = []
-    for spec in measures:
-        skip = (excluded_set | set(quality.expected_peaks) | set(flagged.get(spec.name, ()))) - {
-            day
-        }
-        scored = (
-            None
-            if day in excluded_set
-            else score_day(metrics, spec.name, day, quality.anomaly, skip)
-        )
-        for method in spec.methods:
-            if scored is None:
-                results.append(_not_judged(spec, method, day, run_id))
-            else:
-                results.append(
-                    _result(spec, method, scored, day, run_id, quality.anomaly, expected_peak)
-                )
-    return results
+    """`assess_day`'s results only."""
+    return assess_day(
+        metrics, day, quality, run_id, excluded=excluded, flagged=flagged, measures=measures
+    )[0]
 
 
 def check_history(
@@ -435,42 +473,24 @@ def check_history(
     excluded: Iterable[dt.date] = (),
     measures: Iterable[MeasureSpec] = MEASURES,
 ) -> list[CheckResult]:
-    """`check_day` over `days` in order, as the daily runs would: each day's flags are
-    kept out of the later days' baselines."""
+    """`assess_day` over `days` in order, as the daily runs would: each day's flagged
+    points are kept out of the later days' baselines."""
     measures = tuple(measures)
-    excluded_set = set(excluded)
     results: list[CheckResult] = []
+    flagged = pl.DataFrame(schema=FLAGGED_SCHEMA)
     for day in sorted(days):
-        flagged = flagged_dates(results)
-        results.extend(
-            check_day(
-                metrics,
-                day,
-                quality,
-                run_id,
-                excluded=excluded_set,
-                flagged=flagged,
-                measures=measures,
-            )
+        day_results, day_points = assess_day(
+            metrics,
+            day,
+            quality,
+            run_id,
+            excluded=excluded,
+            flagged=flagged,
+            measures=measures,
         )
+        results += day_results
+        flagged = pl.concat([flagged, day_points])
     return results
-
-
-def flagged_dates(results: Iterable[CheckResult] | pl.DataFrame) -> dict[str, set[dt.date]]:
-    """Per measure, the dates a tier-3 check flagged (from results or the results file)."""
-    if isinstance(results, pl.DataFrame):
-        rows = results.filter((pl.col("tier") == 3) & (pl.col("action") == "flagged")).select(
-            "rule", "business_date"
-        )
-        pairs = rows.iter_rows()
-    else:
-        pairs = (
-            (r.rule, r.business_date) for r in results if r.tier == 3 and r.action == "flagged"
-        )
-    out: dict[str, set[dt.date]] = {}
-    for rule, when in pairs:
-        out.setdefault(rule.rsplit(".", 1)[0], set()).add(when)
-    return out
 
 
 def _not_judged(spec: MeasureSpec, method: Method, day: dt.date, run_id: str) -> CheckResult:

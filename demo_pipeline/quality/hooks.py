@@ -20,12 +20,13 @@ from pathlib import Path
 
 import polars as pl
 
+from demo_pipeline.atomic import atomic_path
 from demo_pipeline.pipeline.context import DayContext
 from demo_pipeline.quality.alerts import Alert, alert_for_check, deliver_alerts
 from demo_pipeline.quality.anomaly import (
+    FLAGGED_SCHEMA,
     SEASONAL_WEEKS,
-    check_day,
-    flagged_dates,
+    assess_day,
     order_measures,
     orders_from_silver,
 )
@@ -39,7 +40,7 @@ from demo_pipeline.quality.freshness import (
     recomputation_result,
     staleness_results,
 )
-from demo_pipeline.quality.results import CheckResult, QualityResults
+from demo_pipeline.quality.results import CheckResult
 from demo_pipeline.silver.stage import SOURCE_OF, SilverOutcome, fact_files, silver_partition
 
 # The feeds the order measures are computed from: a day either of them was not loaded
@@ -105,16 +106,40 @@ def tier3_for_day(ctx: DayContext) -> list[CheckResult]:
     ledger = ledger_for(ctx).read()
     not_fresh = ledger.filter(pl.col("feed").is_in(ORDER_FEEDS) & (pl.col("state") != "ok"))
     excluded = set(not_fresh["business_date"].to_list())
-    earlier = QualityResults(ctx.workdir.quality / "results.parquet").read()
-    flagged = flagged_dates(earlier.filter(pl.col("business_date") < ctx.business_date))
-    return check_day(
+    log = AnomalyLog(ctx.workdir.quality / "anomalies.parquet")
+    earlier = log.read().filter(pl.col("business_date") < ctx.business_date)
+    results, flagged_today = assess_day(
         metrics,
         ctx.business_date,
         ctx.cfg.quality,
         ctx.run_id,
         excluded=excluded,
-        flagged=flagged,
+        flagged=earlier,
     )
+    log.replace_day(ctx.business_date, flagged_today)
+    return results
+
+
+class AnomalyLog:
+    """Every point tier 3 flagged (measure, series, business date, rule), in
+    `<workdir>/quality/anomalies.parquet`: later days keep these points out of their
+    baselines. Replaced per day, so re-running a day gives the same log."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> pl.DataFrame:
+        if not self.path.exists():
+            return pl.DataFrame(schema=FLAGGED_SCHEMA)
+        return pl.read_parquet(self.path)
+
+    def replace_day(self, day: dt.date, points: pl.DataFrame) -> None:
+        kept = self.read().filter(pl.col("business_date") != day)
+        combined = pl.concat([kept, points.cast(FLAGGED_SCHEMA)]).sort(  # type: ignore[arg-type]
+            "business_date", "measure", "series", "rule"
+        )
+        with atomic_path(self.path) as tmp:
+            combined.write_parquet(tmp)
 
 
 def _partitions_since(files: list[Path], since: dt.date) -> list[Path]:

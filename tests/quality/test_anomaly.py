@@ -11,9 +11,9 @@ from demo_pipeline.config import QualityConfig
 from demo_pipeline.quality.anomaly import (
     MEASURES,
     MeasureSpec,
+    assess_day,
     check_day,
     check_history,
-    flagged_dates,
     order_measures,
     orders_from_fact_sales,
     orders_from_silver,
@@ -24,8 +24,10 @@ START = dt.date(2026, 11, 2)  # a Monday
 ORDERS = (MeasureSpec("orders", "fact_sales", ("zscore", "volatility"), "orders per day"),)
 AOV = (MeasureSpec("aov", "fact_sales", ("iqr",), "average order value"),)
 
-# A weekly shape with quiet weekends, plus a small wobble so the spread is not zero.
-WEEKLY = [100, 104, 98, 102, 110, 55, 45]
+# A retailer's weekly shape (busy Friday and Saturday), plus a small wobble so the
+# spread is not zero; and a strongly seasonal one (weekends at half volume).
+WEEKLY = [92, 88, 90, 97, 112, 122, 103]
+STRONG_WEEKLY = [100, 104, 98, 102, 110, 55, 45]
 WOBBLE = [0, 3, -2, 4, -3, 2, -1, 1, -4, 2, 3, -2, 0, 1, -3, 2, 4, -1, -2, 3, 0]
 
 
@@ -46,8 +48,8 @@ def frame(measure: str, values: list[float], series: str = "all") -> pl.DataFram
     )
 
 
-def seasonal_values(n: int) -> list[float]:
-    return [WEEKLY[i % 7] + WOBBLE[i % len(WOBBLE)] for i in range(n)]
+def seasonal_values(n: int, weekly: list[int] = WEEKLY) -> list[float]:
+    return [weekly[i % 7] + WOBBLE[i % len(WOBBLE)] for i in range(n)]
 
 
 def by_rule(results):
@@ -97,7 +99,7 @@ def test_expected_peak_is_annotated_not_flagged():
 
 def test_clean_seasonal_weeks_raise_no_flag():
     """Three weeks with quiet weekends (half the weekday volume) raise no tier-3 flag."""
-    values = seasonal_values(21)
+    values = seasonal_values(21, STRONG_WEEKLY)
     results = check_history(
         frame("orders", values), days(21), QualityConfig(), "r", measures=ORDERS
     )
@@ -180,19 +182,34 @@ def test_one_series_spike_flags_only_that_series():
     assert result.detail.startswith("warehouse_id=2:")
 
 
-def test_flagged_dates_reads_results_frames_and_objects():
-    """Flagged dates per measure come back the same from CheckResults and from a results frame."""
-    values = seasonal_values(15)
-    values[10] *= 4
-    results = check_history(
-        frame("orders", values), days(15), QualityConfig(), "r", measures=ORDERS
+def test_flagged_points_are_per_series_and_kept_out_of_later_baselines():
+    """assess_day returns the flagged series; passing them on keeps that point out later."""
+    base = seasonal_values(22)
+    spiking = list(base)
+    spiking[14] *= 4
+    metrics = pl.concat(
+        [frame("orders", base, "warehouse_id=1"), frame("orders", spiking, "warehouse_id=2")]
     )
-    from dataclasses import asdict
-
-    from demo_pipeline.quality.results import RESULT_SCHEMA
-
-    as_frame = pl.DataFrame([asdict(r) for r in results], schema=RESULT_SCHEMA)
-    assert flagged_dates(results) == flagged_dates(as_frame) == {"orders": {days(15)[10]}}
+    _, points = assess_day(metrics, days(22)[14], QualityConfig(), "r", measures=ORDERS)
+    assert points.select("series", "business_date").rows() == [
+        ("warehouse_id=2", days(22)[14]),
+        ("warehouse_id=2", days(22)[14]),
+    ]
+    assert set(points["rule"]) == {"orders.zscore", "orders.volatility"}
+    # A week later the spike would be the same-weekday reference; remembered, it is not.
+    week_later = days(22)[21]
+    remembered = score_day(metrics, "orders", week_later, QualityConfig().anomaly, (), points)
+    forgotten = score_day(metrics, "orders", week_later, QualityConfig().anomaly)
+    spike = spiking[14]
+    wh2 = "warehouse_id=2"
+    assert forgotten.filter(pl.col("series") == wh2)["ref_value"].to_list() == [spike]
+    assert remembered.filter(pl.col("series") == wh2)["ref_value"].to_list() != [spike]
+    assert remembered.filter(pl.col("series") == wh2)["mean"][0] < spike / 2
+    # The other warehouse's baseline still has that day.
+    assert remembered.filter(pl.col("series") == "warehouse_id=1")["ref_date"].to_list() == [
+        days(22)[14]
+    ]
+    assert not remembered["zscore_hit"].any() and not remembered["volatility_hit"].any()
 
 
 def test_order_measures_from_fact_lines():
