@@ -90,8 +90,14 @@ def test_page_asking_for_a_missing_metric_fails_the_build(tmp_path):
 @pytest.mark.slow
 def test_whole_chain_at_tiny_scale(tmp_path):
     """`build_site` at scale 0.01 runs estate, pipeline, quick benchmarks, generators and
-    mkdocs --strict, and every page uses only keys real runs produce."""
+    mkdocs --strict, every page uses only keys real runs produce, and a second build with
+    nothing changed skips every step."""
     project = copy_project(tmp_path / "project")
     result = build(project, tmp_path / "wd", "--scale", "0.01")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    for step in ("estate", "pipeline", "bench", "publish", "charts", "pages", "mkdocs"):
+        assert f"[done] {step}" in result.stdout
     assert_site_is_sound(project / "site")
+    again = build(project, tmp_path / "wd", "--scale", "0.01")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "[run]" not in again.stdout, again.stdout
