@@ -3,7 +3,7 @@
 
 Realistic mess: a title row above the header, a blank row under it, blank rows among
 the data, and on the `renamed_column` day one header spelled differently. Each
-supplier sends its list every two weeks, so each day carries about 1/14 of the SKUs.
+supplier sends its list every four weeks, so each day carries about 1/28 of the SKUs.
 
 Deterministic bytes: xlsxwriter stamps the document's creation time, so it is fixed
 to the business date; the zip entries carry xlsxwriter's fixed timestamps.
@@ -26,8 +26,8 @@ from demo_pipeline.estate.streams import rng_for
 SHEET = "Prices"
 TABLE = "supplier_prices"
 HEADER = ["Supplier ID", "SKU", "Unit Cost (EUR)", "Min Order Qty", "Valid From"]
-# Each supplier sends its list every two weeks, on a day of its own.
-SUPPLIER_ROTATION = 14
+# Each supplier sends its list every four weeks, on a day of its own.
+SUPPLIER_ROTATION = 28
 BLANK_ROW_SHARE = 0.02
 MIN_ORDER_QTY = np.array([1, 6, 12, 24, 48, 100])
 
@@ -78,7 +78,8 @@ def write_price_list(
     """Write one workbook; returns the number of data rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     header = [(renamed or {}).get(h, h) for h in HEADER]
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
+    # A day's list is small: build it in memory (no temporary files to create and delete).
+    workbook = xlsxwriter.Workbook(path, {"in_memory": True})
     # No wall-clock value in the file: the document is "created" on its business date.
     workbook.set_properties(
         {"created": dt.datetime.combine(date, dt.time(7, 30)), "author": "Supplier desk"}
