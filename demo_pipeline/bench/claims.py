@@ -154,6 +154,7 @@ class ClaimVerdict:
     data_rows: dict[str, int]
     run_id: str | None
     measured_at: str | None
+    benchmark: str | None = None  # the module that measured it: demo_pipeline/bench/<name>.py
 
     @property
     def supported(self) -> bool:
@@ -189,6 +190,8 @@ class ClaimVerdict:
             "data_rows": self.data_rows,
             "run_id": self.run_id,
             "measured_at": self.measured_at,
+            "script": f"demo_pipeline/bench/{self.benchmark}.py" if self.benchmark else None,
+            "results_files": ["bench/results.json", "bench/raw.json", "bench/environment.json"],
         }
 
 
@@ -229,6 +232,7 @@ def judge(claim: Claim, results: dict[str, Any] | None) -> ClaimVerdict:
         if failed:
             reason += "; failed benchmarks: " + " | ".join(failed)
         return ClaimVerdict(claim, UNMEASURED, None, reason[:500], **context)
+    context["benchmark"] = figure.get("benchmark")
     value = figure.get("value")
     if value is None:
         return ClaimVerdict(claim, UNMEASURED, None, figure.get("why") or "not measured", **context)
