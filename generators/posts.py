@@ -21,7 +21,7 @@ def render_authors(owner: dict) -> str:
             "owner": {
                 "name": str(profile["name"]),
                 "description": str(profile["role"]),
-                "avatar": "../assets/images/avatar.svg",
+                "avatar": "assets/images/avatar.svg",
                 "url": str(profile["links"].get("github", "")),
             }
         }
