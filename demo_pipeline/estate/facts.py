@@ -147,7 +147,8 @@ def simulate_product_history(estate: EstateConfig, dims: Dimensions) -> ProductH
             counts["relisted"] += back.size
         listed = np.flatnonzero(active_now)
         listed = listed[~np.isin(listed, back)]
-        k_del = max(1, round(DISCONTINUE_SHARE * n))
+        # A tiny assortment must not run dry: stop discontinuing below 90% listed.
+        k_del = max(1, round(DISCONTINUE_SHARE * n)) if listed.size > 0.9 * n else 0
         k_price = max(1, round(PRICE_CHANGE_SHARE * n))
         k_cat = max(1, round(CATEGORY_CHANGE_SHARE * n))
         chosen = rng.permutation(listed)[: k_del + k_price + k_cat]
@@ -429,6 +430,8 @@ def simulate_purchase_orders(
         by_supplier = listed[order]
         supplier_of = product_supplier[by_supplier]
         suppliers, starts, sizes = np.unique(supplier_of, return_index=True, return_counts=True)
+        if suppliers.size == 0:
+            continue
         pick = rng.integers(0, suppliers.size, size=per_day)
         supplier = suppliers[pick]
         warehouse = rng.integers(1, n_wh + 1, size=per_day)

@@ -132,3 +132,14 @@ def test_generate_command_builds_the_estate(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "estate ready" in result.stderr
     assert Workdir(tmp_path).ground_truth.is_file()
+
+
+def test_a_very_small_estate_still_builds_every_day(tmp_path):
+    """At scale 0.001 (10 SKUs) the assortment never runs dry and every day has orders."""
+    _, workdir = build(tmp_path, scale=0.001, days=30)
+    manifest = json.loads((workdir.orders_store / "manifest.json").read_text())["dates"]
+    assert len(manifest) == 30
+    assert all(entry["rows"] > 0 for entry in manifest.values())
+    with sqlite3.connect(workdir.erp_db) as conn:
+        (listed,) = conn.execute("SELECT count(*) FROM products").fetchone()
+    assert listed >= 0.8 * round(10_247 * 0.001)
