@@ -144,37 +144,40 @@ def format_bytes(value: float) -> str:
     size = float(value)
     for unit in _BYTE_UNITS:
         if abs(size) < 1024 or unit == _BYTE_UNITS[-1]:
-            return f"{_number(size)} {unit}" if unit != "B" else f"{int(size):,} B"
+            return f"{_number(size)}\u00a0{unit}" if unit != "B" else f"{int(size):,}\u00a0B"
         size /= 1024
     raise AssertionError("unreachable")
 
 
+NBSP = "\u00a0"  # keeps a number and its unit on one line
+
+
 def format_value(value: float | int | str | bool | None, unit: str) -> str:
-    """The text a reader sees for one value and unit."""
+    """The text a reader sees for one value and unit (joined by a no-break space)."""
     if value is None:
         return "not measured"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return f"{value} {unit}".strip()
+        return f"{value}{NBSP}{unit}".strip()
     unit = unit.strip()
     if unit in ("x", "×", "times"):
         return f"{_number(value)}×"
     if unit in ("%", "pct", "percent"):
-        return f"{value:,.1f} %"
+        return f"{value:,.1f}{NBSP}%"
     if unit in ("bytes", "B", "byte"):
         return format_bytes(value)
     if unit in ("s", "seconds"):
         if abs(value) < 1:
-            return f"{_number(value * 1000)} ms"
+            return f"{_number(value * 1000)}{NBSP}ms"
         if abs(value) >= 120:
-            return f"{_number(value / 60)} min"
-        return f"{_number(value)} s"
+            return f"{_number(value / 60)}{NBSP}min"
+        return f"{_number(value)}{NBSP}s"
     if unit in ("ms",):
-        return f"{_number(value)} ms"
+        return f"{_number(value)}{NBSP}ms"
     if unit in ("", "count", "1"):
         return _number(value)
-    return f"{_number(value)} {unit}"
+    return f"{_number(value)}{NBSP}{unit}"
 
 
 _FAMILY_TITLES = {
