@@ -5,6 +5,8 @@ recorded on those days (`quality/results.parquet`) and how each daily run ended
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 # What each injected fault imitates, and the response the design intends. Prose only:
@@ -61,14 +63,25 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def checks_on(results: pl.DataFrame, date: str) -> pl.DataFrame:
-    """Checks on `date` that found something (failed rows or a non-info severity)."""
+def fault_dates(fault: dict) -> list[str]:
+    """The business dates a fault shows up on: its own, and for late data the day it was
+    published (`delay_days` later), when the late rows actually arrive."""
+    date = str(fault.get("date", ""))
+    delay = (fault.get("params") or {}).get("delay_days")
+    if not date or not delay:
+        return [date]
+    published = dt.date.fromisoformat(date) + dt.timedelta(days=int(delay))
+    return [date, published.isoformat()]
+
+
+def checks_on(results: pl.DataFrame, dates: list[str]) -> pl.DataFrame:
+    """Checks on `dates` that found something (failed rows or a non-info severity)."""
     if results.is_empty():
         return results
     return results.filter(
-        (pl.col("business_date").cast(pl.String) == date)
+        pl.col("business_date").cast(pl.String).is_in(dates)
         & ((pl.col("rows_failed") > 0) | (pl.col("severity") != "info"))
-    ).sort(["tier", "table", "rule"])
+    ).sort(["business_date", "tier", "table", "rule"])
 
 
 def render_failure_modes(ground_truth: dict, results: pl.DataFrame, runs: dict[str, str]) -> str:
@@ -99,19 +112,20 @@ def render_failure_modes(ground_truth: dict, results: pl.DataFrame, runs: dict[s
         lines += [f"### Day {f.get('day', '?')}: {title}", "", f"**What happened.** {what}", ""]
         if response:
             lines += [f"**Designed response.** {response}", ""]
-        found = checks_on(results, str(f.get("date", "")))
+        found = checks_on(results, fault_dates(f))
         if found.is_empty():
             lines += ["**What the checks recorded.** Nothing on that business date.", ""]
         else:
             lines += [
                 "**What the checks recorded.**",
                 "",
-                "| Tier | Table | Rule | Rows failed | Severity | Action |",
-                "|---|---|---|---|---|---|",
+                "| Date | Tier | Table | Rule | Rows failed | Severity | Action |",
+                "|---|---|---|---|---|---|---|",
             ]
             for row in found.iter_rows(named=True):
                 lines.append(
-                    f"| {row['tier']} | {row['table']} | {_cell(row['rule'])} | "
+                    f"| {row['business_date']} | {row['tier']} | {row['table']} | "
+                    f"{_cell(row['rule'])} | "
                     f"{row['rows_failed']:,} of {row['rows_checked']:,} | {row['severity']} | "
                     f"{row['action']} |"
                 )
