@@ -262,15 +262,16 @@ def _daily_facts(
                 spike_fault = plan.fault(spike_scenario, extra, [spike[0]], warehouse_id=spike[0])
             received, on_order_delta = pos.movements(day, cells)
             ledger.close_day(units_sold(orders, n_wh, n_skus), received, on_order_delta)
-            cell_idx, on_hand, on_order = ledger.snapshot(history.active[day - 1])
-            writer.insert_inventory(date, erp.pack_inventory(cell_idx, on_hand, on_order))
+            listed, on_hand, on_order = ledger.snapshot(history.active[day - 1])
+            writer.insert_inventory(date, erp.pack_inventory(listed, on_hand, on_order))
+            snapshot_rows = int(listed.sum())
             published = feed.add_business_day(orders)
             orders_store.write_published_day(staging.orders_store, published)
             manifest[published.date] = orders_store.manifest_entry(published)
             counts["orders"] += orders.n_orders
             counts["order_lines"] += orders.n_lines
             counts["orders_published"] += published.frame.height
-            counts["inventory_snapshots"] += cell_idx.size
+            counts["inventory_snapshots"] += snapshot_rows
             # Written while the ERP thread inserts the day's inventory snapshot.
             wb_rows, wb_fault = _write_workbook(cfg, plan, dims, history, staging, day)
             counts[workbooks.TABLE] += wb_rows
@@ -278,7 +279,7 @@ def _daily_facts(
             out.update(
                 rows=orders.n_orders,
                 lines=orders.n_lines,
-                inventory=cell_idx.size,
+                inventory=snapshot_rows,
                 price_list_rows=wb_rows,
             )
         progress.advance(task)

@@ -28,8 +28,9 @@ from demo_pipeline.workdir import Workdir
 
 PAGE_SIZE = 16_384
 CLOCK = "(SELECT business_date FROM source_clock)"
-# Inventory rows travel to SQLite packed in one JSON array per day:
-# value = cell << 40 | on_hand << 20 | on_order (cell = product x warehouse index).
+# Inventory rows travel to SQLite packed in one JSON array per day, one element per
+# (product, warehouse) cell in order: on_hand << 20 | on_order, or -1 for a cell whose
+# product is not listed that day (no row). The position gives product and warehouse.
 UNITS_BITS = 20
 UNITS_MAX = (1 << UNITS_BITS) - 1
 
@@ -128,14 +129,19 @@ def insert_frame(conn: sqlite3.Connection, table: str, frame: pl.DataFrame) -> i
     return frame.height
 
 
-def pack_inventory(cells: np.ndarray, on_hand: np.ndarray, on_order: np.ndarray) -> str:
-    """One day's snapshot rows as the JSON array that `InventoryWriter` unpacks in SQL."""
+def pack_inventory(listed: np.ndarray, on_hand: np.ndarray, on_order: np.ndarray) -> str:
+    """One day's snapshot as the JSON array that `ErpWriter` unpacks in SQL."""
     if on_hand.size and (on_hand.max() > UNITS_MAX or on_order.max() > UNITS_MAX):
         raise SourceError(
             f"inventory_snapshots: units above {UNITS_MAX} cannot be packed "
             f"(found on_hand {on_hand.max()}, on_order {on_order.max()})"
         )
-    packed = (cells.astype(np.int64) << 40) | (on_hand << UNITS_BITS) | on_order
+    if on_hand.size and (on_hand.min() < 0 or on_order.min() < 0):
+        raise SourceError(
+            "inventory_snapshots: expected units >= 0; found "
+            f"on_hand {on_hand.min()}, on_order {on_order.min()}"
+        )
+    packed = np.where(listed, (on_hand << UNITS_BITS) | on_order, -1)
     return "[" + pl.Series(packed).cast(pl.String).str.join(",").item() + "]"
 
 
@@ -153,8 +159,8 @@ class ErpWriter:
         self._inventory_sql = (
             "INSERT INTO inventory_snapshots_history "
             "(snapshot_date, product_id, warehouse_id, on_hand_units, on_order_units) "
-            f"SELECT ?1, (value >> 40) / {n_warehouses} + 1, (value >> 40) % {n_warehouses} + 1, "
-            f"(value >> {UNITS_BITS}) & {UNITS_MAX}, value & {UNITS_MAX} FROM json_each(?2)"
+            f"SELECT ?1, key / {n_warehouses} + 1, key % {n_warehouses} + 1, "
+            f"value >> {UNITS_BITS}, value & {UNITS_MAX} FROM json_each(?2) WHERE value >= 0"
         )
         self._queue: queue.Queue[tuple[str, str, object] | None] = queue.Queue(maxsize=3)
         self._error: tuple[str, BaseException] | None = None

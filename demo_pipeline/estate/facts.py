@@ -612,6 +612,8 @@ class InventoryLedger:
         self.on_order += on_order_delta
 
     def snapshot(self, listed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(cell, on hand, on order) of listed products, in (product, warehouse) order."""
-        cells = np.flatnonzero(np.repeat(listed, self.n_wh))
-        return cells, self.on_hand[cells], self.on_order[cells]
+        """(listed?, on hand, on order) for every cell, in (product, warehouse) order.
+
+        Only cells of listed products are snapshot rows; the others are kept (not
+        dropped) so a cell's position still says which product and warehouse it is."""
+        return np.repeat(listed, self.n_wh), self.on_hand, self.on_order
