@@ -13,6 +13,8 @@ run, each atomically, sorted by the table's key so the same gold gives the same 
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +53,16 @@ class GoldOutcome:
     loaded: list[str] = field(default_factory=list)
     """What today's build refreshed: facts loaded for the day, dims, aggregates."""
     skipped: list[str] = field(default_factory=list)
+    timings_s: dict[str, float] = field(default_factory=dict)
+    """Seconds per step of the build, for the manifest (where the time goes)."""
+
+    @contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings_s[step] = round(time.perf_counter() - started, 4)
 
 
 def sql(name: str, **params: str) -> str:
@@ -97,63 +109,70 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
     transaction (rolled back if anything fails)."""
     wd, day = ctx.workdir, ctx.business_date
     out = GoldOutcome()
+    dims = {t: dimension_path(wd.silver, t) for t in DIMENSION_SOURCES}
+    facts = {
+        t: silver_partition(wd.silver, t, day) / "part-0.parquet"
+        for t in ("orders", "order_lines", "inventory_snapshots")
+    }
+    po = [fact_files(wd.silver, t) for t in ("purchase_orders", "purchase_order_lines")]
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(sql("schema"))
-        dims = {t: dimension_path(wd.silver, t) for t in DIMENSION_SOURCES}
         if all(p.exists() for p in dims.values()):
-            _replace_dimensions(con, ctx, dims)
+            with out.timed("dimensions"):
+                _replace_dimensions(con, ctx, dims)
             out.loaded.append("dimensions")
         else:
             missing = [t for t, p in dims.items() if not p.exists()]
             out.skipped.append(f"dimensions (no silver yet for {missing})")
         has_dims = _exists(con, "dim_product")
-        facts = {
-            t: silver_partition(wd.silver, t, day) / "part-0.parquet"
-            for t in ("orders", "order_lines", "inventory_snapshots")
-        }
         if has_dims and facts["orders"].exists() and facts["order_lines"].exists():
-            con.execute(
-                sql(
-                    "facts",
-                    day=quote(day),
-                    orders=quote(facts["orders"]),
-                    order_lines=quote(facts["order_lines"]),
+            with out.timed("fact_sales"):
+                con.execute(
+                    sql(
+                        "facts",
+                        day=quote(day),
+                        orders=quote(facts["orders"]),
+                        order_lines=quote(facts["order_lines"]),
+                    )
                 )
-            )
             out.loaded.append("fact_sales")
         else:
             out.skipped.append("fact_sales")
         if has_dims and facts["inventory_snapshots"].exists():
-            con.execute(
-                sql(
-                    "inventory",
-                    day=quote(day),
-                    inventory_snapshots=quote(facts["inventory_snapshots"]),
+            with out.timed("fact_inventory_daily"):
+                con.execute(
+                    sql(
+                        "inventory",
+                        day=quote(day),
+                        inventory_snapshots=quote(facts["inventory_snapshots"]),
+                    )
                 )
-            )
             out.loaded.append("fact_inventory_daily")
         else:
             out.skipped.append("fact_inventory_daily")
         if has_dims and con.execute("SELECT count(*) FROM changed_products").fetchone()[0]:
-            con.execute(sql("repoint"))
+            with out.timed("repoint"):
+                con.execute(sql("repoint"))
         crash_point("gold.mid_build")
-        po = [fact_files(wd.silver, t) for t in ("purchase_orders", "purchase_order_lines")]
         if po[0] and po[1]:
-            con.execute(
-                sql(
-                    "purchase_orders",
-                    purchase_orders=_file_list(po[0]),
-                    purchase_order_lines=_file_list(po[1]),
+            with out.timed("fact_purchase_order_line"):
+                con.execute(
+                    sql(
+                        "purchase_orders",
+                        purchase_orders=_file_list(po[0]),
+                        purchase_order_lines=_file_list(po[1]),
+                    )
                 )
-            )
             out.loaded.append("fact_purchase_order_line")
         if has_dims and _exists(con, "fact_purchase_order_line"):
-            con.execute(sql("aggregates"))
-            con.execute(sql("views"))
+            with out.timed("aggregates"):
+                con.execute(sql("aggregates"))
+                con.execute(sql("views"))
             out.loaded.append("aggregates")
         crash_point("gold.before_commit")
-        con.execute("COMMIT")
+        with out.timed("commit"):
+            con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
@@ -162,10 +181,43 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
 
 
 def _replace_dimensions(con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: dict) -> None:
-    """Replace the dimensions. Remembers which products' history changed
+    """Rebuild each dimension whose silver sources changed since its last build.
+
+    For dim_product it also notes which products' history changed
     (`changed_products`, for re-pointing facts) and, if a product's category name
     changed, marks every business date for re-aggregation."""
     cfg = ctx.cfg
+    peaks = [cfg.estate.peak_day, *cfg.quality.expected_peaks]
+    peak_list = ", ".join(f"DATE {quote(d)}" for d in sorted({p for p in peaks if p})) or "NULL"
+    calendar = f"{cfg.estate.start_date}..{cfg.estate.end_date} peaks {peak_list}"
+    sources = {
+        "dim_product": (dims["products"], dims["categories"]),
+        "dim_supplier": (dims["suppliers"],),
+        "dim_warehouse": (dims["warehouses"],),
+        "dim_customer": (dims["customers"],),
+    }
+    for table, files in sources.items():
+        fingerprint = _fingerprint(*files)
+        if _unchanged(con, table, fingerprint):
+            continue
+        if table == "dim_product":
+            _stage_products(con, dims)
+        con.execute(sql(table, **{t: quote(p) for t, p in dims.items()}))
+        _remember(con, table, fingerprint)
+    fingerprint = hashlib.sha256(calendar.encode()).hexdigest()
+    if not _unchanged(con, "dim_date", fingerprint):
+        con.execute(
+            sql(
+                "dim_date",
+                first_day=quote(cfg.estate.start_date),
+                last_day=quote(cfg.estate.end_date),
+                peak_days=peak_list,
+            )
+        )
+        _remember(con, "dim_date", fingerprint)
+
+
+def _stage_products(con: duckdb.DuckDBPyConnection, dims: dict) -> None:
     con.execute(
         sql(
             "incoming_products",
@@ -173,31 +225,35 @@ def _replace_dimensions(con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: d
             categories=quote(dims["categories"]),
         )
     )
-    if _exists(con, "dim_product"):
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE changed_products AS SELECT DISTINCT product_id FROM ("
-            "SELECT product_sk, product_id, valid_from, valid_to FROM incoming_dim_product EXCEPT "
-            "SELECT product_sk, product_id, valid_from, valid_to FROM dim_product)"
-        )
-        renamed = con.execute(
-            "SELECT count(*) FROM incoming_dim_product AS n JOIN dim_product AS o "
-            "USING (product_sk) WHERE n.category_name IS DISTINCT FROM o.category_name"
-        ).fetchone()[0]
-        if renamed:
-            con.execute("INSERT INTO affected_dates SELECT DISTINCT business_date FROM fact_sales")
-    else:
-        con.execute("CREATE OR REPLACE TEMP TABLE changed_products (product_id BIGINT)")
-    peaks = [cfg.estate.peak_day, *cfg.quality.expected_peaks]
-    peak_list = ", ".join(f"DATE {quote(d)}" for d in sorted({p for p in peaks if p})) or "NULL"
+    if not _exists(con, "dim_product"):
+        return
     con.execute(
-        sql(
-            "dimensions",
-            **{t: quote(p) for t, p in dims.items() if t != "products"},
-            first_day=quote(cfg.estate.start_date),
-            last_day=quote(cfg.estate.end_date),
-            peak_days=peak_list,
-        )
+        "INSERT INTO changed_products SELECT DISTINCT product_id FROM ("
+        "SELECT product_sk, product_id, valid_from, valid_to FROM incoming_dim_product EXCEPT "
+        "SELECT product_sk, product_id, valid_from, valid_to FROM dim_product)"
     )
+    renamed = con.execute(
+        "SELECT count(*) FROM incoming_dim_product AS n JOIN dim_product AS o "
+        "USING (product_sk) WHERE n.category_name IS DISTINCT FROM o.category_name"
+    ).fetchone()[0]
+    if renamed:
+        con.execute("INSERT INTO affected_dates SELECT DISTINCT business_date FROM fact_sales")
+
+
+def _fingerprint(*files: Path) -> str:
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _unchanged(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str) -> bool:
+    row = con.execute("SELECT fingerprint FROM gold_loads WHERE item = ?", [table]).fetchall()
+    return bool(row) and row[0][0] == fingerprint and _exists(con, table)
+
+
+def _remember(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str) -> None:
+    con.execute("INSERT OR REPLACE INTO gold_loads VALUES (?, ?)", [table, fingerprint])
 
 
 def _file_list(files: list[Path]) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,15 @@ from typing import Any
 from demo_pipeline.atomic import write_text_atomic
 from demo_pipeline.provenance import git_commit
 from demo_pipeline.quality.results import CheckResult
+
+
+def current_rss_mb() -> float | None:
+    """Resident memory of this process now (Linux), to show it does not grow by day."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
 def manifest_path(runs: Path, day: dt.date) -> Path:

@@ -62,6 +62,7 @@ from demo_pipeline.pipeline.catalogue import record_pipeline_metrics
 from demo_pipeline.pipeline.context import DayContext, contract_versions_on, run_id_for
 from demo_pipeline.pipeline.manifest import (
     base_manifest,
+    current_rss_mb,
     quality_summary,
     read_manifests,
     write_manifest,
@@ -180,7 +181,11 @@ def run_one_day(
             with _timed(manifest, log, "gold"):
                 gold = build_gold(ctx, sources.gold)
             checks += after_gold_checks(ctx, gold)  # HOOK
-            manifest["gold"] = {"loaded": gold.loaded, "skipped": gold.skipped}
+            manifest["gold"] = {
+                "loaded": gold.loaded,
+                "skipped": gold.skipped,
+                "timings_s": gold.timings_s,
+            }
             manifest["rows"]["gold"] = gold.rows
             manifest["bytes"]["gold"] = workdir.gold_db.stat().st_size
             problems = [t for t in manifest["tables"].values() if t["status"] != "ok"]
@@ -190,6 +195,7 @@ def run_one_day(
             log.event("run.failed", level="error", error=str(exc))
         finally:
             manifest["durations_s"]["total"] = round(time.perf_counter() - started, 4)
+            manifest["memory_rss_mb"] = current_rss_mb()
             manifest["quality"] = quality_summary(checks)
             QualityResults(workdir.quality / "results.parquet").replace_day(business_date, checks)
             write_manifest(workdir.runs, manifest)

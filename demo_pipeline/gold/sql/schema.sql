@@ -37,3 +37,5 @@ CREATE TABLE IF NOT EXISTS agg_daily_sales (
 -- The business dates whose daily aggregates must be recomputed in this build.
 CREATE OR REPLACE TEMP TABLE affected_dates (business_date DATE);
 CREATE OR REPLACE TEMP TABLE changed_products (product_id BIGINT);
+-- What each dimension was last built from: unchanged sources, no rebuild.
+CREATE TABLE IF NOT EXISTS gold_loads (item VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL);
