@@ -274,10 +274,13 @@ def validate_schema(frame: pl.DataFrame, contract: Contract) -> ContractOutcome:
             exprs.append(pl.lit(None, dtype=col.stored).alias(name))
             continue
         dtype = found[name]
-        if not col.accepted() and not empty and frame[name].null_count() < frame.height:
-            problems.append(
-                f"column {name!r}: expected absent (contract v{contract.version}); found {dtype}"
-            )
+        if col.forbidden:
+            if not empty:
+                problems.append(
+                    f"column {name!r}: expected absent (contract v{contract.version}); "
+                    f"found {dtype}"
+                )
+            exprs.append(pl.lit(None, dtype=col.stored).alias(name))
             continue
         if empty or dtype == pl.Null or _matches(dtype, col.accepted()):
             exprs.append(_cast(name, dtype, col.stored))
