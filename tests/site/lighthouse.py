@@ -43,6 +43,13 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 RUN_TIMEOUT_S = 300
+# Lighthouse warns below this host benchmarkIndex: its mobile CPU slowdown assumes a faster host.
+SLOW_HOST_INDEX = 1000
+# The benchmarkIndex of the low-end phone Lighthouse's mobile profile stands for (a Moto G4).
+MOTO_G4_INDEX = 264
+LIGHTHOUSE_VERSION = json.loads(
+    (Path(__file__).parent / "package.json").read_text(encoding="utf-8")
+)["dependencies"]["lighthouse"]
 
 
 class AuditError(RuntimeError):
@@ -85,8 +92,11 @@ def debuggable_chromium(chrome_path: str):
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def run_lighthouse(url: str, form_factor: str, port: int, output_stem: Path) -> dict:
-    """One Lighthouse run; returns {category: score 0-100}, reports at output_stem.report.*"""
+def run_lighthouse(
+    url: str, form_factor: str, port: int, output_stem: Path, cpu_slowdown: float | None = None
+) -> tuple[dict, float | None]:
+    """One Lighthouse run; returns ({category: score 0-100}, the host's benchmarkIndex), with
+    the reports at output_stem.report.{json,html}."""
     if not LIGHTHOUSE_CLI.is_file():
         raise AuditError(f"{LIGHTHOUSE_CLI} missing: run `npm ci --prefix tests/site`")
     command = [
@@ -99,6 +109,8 @@ def run_lighthouse(url: str, form_factor: str, port: int, output_stem: Path) -> 
     ]  # fmt: skip
     if form_factor == "desktop":
         command.append("--preset=desktop")
+    if cpu_slowdown is not None:
+        command.append(f"--throttling.cpuSlowdownMultiplier={cpu_slowdown}")
     result = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
     report_path = output_stem.with_name(output_stem.name + ".report.json")
     if result.returncode != 0 or not report_path.is_file():
@@ -113,7 +125,7 @@ def run_lighthouse(url: str, form_factor: str, port: int, output_stem: Path) -> 
     for category in CATEGORIES:
         score = report["categories"][category]["score"]
         scores[category] = None if score is None else round(score * 100)
-    return scores
+    return scores, report.get("environment", {}).get("benchmarkIndex")
 
 
 def failing_audits(report_path: Path, category: str) -> list[str]:
@@ -127,13 +139,20 @@ def failing_audits(report_path: Path, category: str) -> list[str]:
     return lines
 
 
-def summary_markdown(rows: list[dict]) -> str:
-    header = "| page | form factor | " + " | ".join(CATEGORIES) + " |"
+def summary_markdown(rows: list[dict], cpu_slowdown: float | None) -> str:
+    header = "| page | form factor | " + " | ".join(CATEGORIES) + " | host benchmarkIndex |"
+    throttling = (
+        f"CPU slowdown {cpu_slowdown}x (calibrated)"
+        if cpu_slowdown is not None
+        else "Lighthouse's default throttling (mobile: 4x CPU slowdown, slow 4G)"
+    )
     lines = [
         f"# Lighthouse (target ≥ {TARGET} in every category)",
         "",
+        f"Lighthouse {LIGHTHOUSE_VERSION}, {throttling}.",
+        "",
         header,
-        "|" + "---|" * (len(CATEGORIES) + 2),
+        "|" + "---|" * (len(CATEGORIES) + 3),
     ]
     for row in rows:
         cells = (
@@ -141,7 +160,22 @@ def summary_markdown(rows: list[dict]) -> str:
             if row["scores"]
             else (["error"] * len(CATEGORIES))
         )
-        lines.append(f"| {row['page']} | {row['form_factor']} | " + " | ".join(cells) + " |")
+        index = row.get("benchmark_index")
+        lines.append(
+            f"| {row['page']} | {row['form_factor']} | "
+            + " | ".join(cells)
+            + f" | {round(index) if index else '-'} |"
+        )
+    indexes = [r["benchmark_index"] for r in rows if r.get("benchmark_index")]
+    if indexes and min(indexes) < SLOW_HOST_INDEX:
+        lines += [
+            "",
+            f"The host's CPU scored a benchmarkIndex of {round(min(indexes))}-"
+            f"{round(max(indexes))}; Lighthouse calibrates its 4x mobile CPU slowdown for a host "
+            f"of about {SLOW_HOST_INDEX} or more, so on this host the mobile performance score "
+            "(total blocking time above all) is pessimistic. `--cpu-slowdown` "
+            f"(benchmarkIndex / {MOTO_G4_INDEX}, Lighthouse's low-end phone) calibrates it.",
+        ]
     below = [r for r in rows if r.get("below")]
     if below:
         lines += ["", "## Below target: the audits that cost points", ""]
@@ -167,6 +201,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="URL paths below the site's base (default: the key pages)",
     )
+    parser.add_argument(
+        "--cpu-slowdown",
+        type=float,
+        default=None,
+        help="mobile CPU slowdown multiplier instead of Lighthouse's 4x, for a slow or busy host "
+        f"(calibrate: the host's benchmarkIndex / {MOTO_G4_INDEX})",
+    )
     args = parser.parse_args(argv)
     workdir = args.workdir if args.workdir.is_absolute() else REPO / args.workdir
     out_dir = workdir / "lighthouse"
@@ -189,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
                     "report": str(stem) + ".report.html",
                 }
                 try:
-                    row["scores"] = run_lighthouse(server.url(page), form_factor, port, stem)
+                    slowdown = args.cpu_slowdown if form_factor == "mobile" else None
+                    row["scores"], row["benchmark_index"] = run_lighthouse(
+                        server.url(page), form_factor, port, stem, slowdown
+                    )
                 except (AuditError, subprocess.TimeoutExpired) as error:
                     row["error"] = str(error)
                 low = [c for c, s in row["scores"].items() if s is None or s < TARGET]
@@ -200,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                 scores = " ".join(f"{c}={row['scores'].get(c)}" for c in CATEGORIES)
                 print(f"{page} [{form_factor}] {row.get('error') or scores}", flush=True)
     (out_dir / "summary.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    markdown = summary_markdown(rows)
+    markdown = summary_markdown(rows, args.cpu_slowdown)
     (out_dir / "summary.md").write_text(markdown, encoding="utf-8")
     print(markdown)
     failed = [r for r in rows if r.get("error") or r.get("below")]
