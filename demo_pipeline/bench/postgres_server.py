@@ -95,13 +95,16 @@ def _run(cmd: list[str], what: str) -> str:
 
 
 @contextmanager
-def temporary_postgres(threads: int) -> Iterator[PostgresServer]:
-    """Start a private PostgreSQL cluster; stop it and delete its files afterwards."""
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
+def temporary_postgres(threads: int, bin_dir: Path | None = None) -> Iterator[PostgresServer]:
+    """Start a private PostgreSQL cluster; stop it and delete its files afterwards.
+
+    `bin_dir` overrides where the server binaries are looked for (default: find_bin_dir).
+    """
+    bin_dir = bin_dir if bin_dir is not None else find_bin_dir()
+    if bin_dir is None or not (bin_dir / "initdb").exists():
         raise PostgresUnavailable(
             f"no PostgreSQL server binaries found: expected initdb and pg_ctl under "
-            f"{SEARCH_ROOT}/<version>/bin or on PATH"
+            f"{bin_dir or f'{SEARCH_ROOT}/<version>/bin or on PATH'}"
         )
     prefix: list[str] = []
     owner: pwd.struct_passwd | None = None
