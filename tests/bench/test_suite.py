@@ -86,3 +86,17 @@ def test_an_aggregate_that_disagrees_with_the_facts_fails_the_benchmark(gold_wor
     )
     with pytest.raises(BenchmarkError, match=r"'from_aggregate'.*'revenue'"):
         preagg.run(ctx)
+
+
+@pytest.mark.slow
+def test_missing_gold_is_built_by_the_real_pipeline_then_benchmarked(tmp_path):
+    """With no gold in the workdir, run_bench generates a tiny estate, runs the real
+    pipeline, and every engine's answers agree on the pipeline's own gold."""
+    from demo_pipeline.workdir import Workdir
+
+    workdir = Workdir(tmp_path / "fresh")
+    cfg = DemoConfig().with_overrides(scale=0.002, days=3, seed=11)
+    document = run_bench(cfg, workdir, profile="quick", console=Console(quiet=True))
+    assert document["gold_build_s"] > 0
+    assert {b["status"] for b in document["benchmarks"].values()} == {"ok"}
+    assert document["scale"] == 0.002 and document["seed"] == 11
