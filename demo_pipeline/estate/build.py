@@ -196,8 +196,9 @@ def _build_into(cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progre
         writer.close()
         conn.close()
         raise
-    with log.stage("erp.flush", table="erp"):
+    with log.stage("erp.flush", table="erp") as out:
         writer.close()
+        out["writer_cpu_s"] = round(writer.cpu_s, 3)
     stats.rows.update(counts)
     erp.finish_erp(conn, estate.end_date)
     stats.rows["skus"] = dims.products.height

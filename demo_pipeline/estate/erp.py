@@ -18,6 +18,7 @@ import datetime as dt
 import queue
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -164,10 +165,19 @@ class ErpWriter:
         )
         self._queue: queue.Queue[tuple[str, str, object] | None] = queue.Queue(maxsize=3)
         self._error: tuple[str, BaseException] | None = None
+        # CPU seconds the writer thread spent (SQLite inserts): the build's floor.
+        self.cpu_s = 0.0
         self._thread = threading.Thread(target=self._run, name="erp-writer", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        start = time.thread_time()
+        try:
+            self._work()
+        finally:
+            self.cpu_s = time.thread_time() - start
+
+    def _work(self) -> None:
         while (job := self._queue.get()) is not None:
             if self._error is not None:
                 continue
