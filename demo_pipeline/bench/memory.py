@@ -10,7 +10,8 @@ beside the job's peak. Answers are validated across engines here too.
 Configurations: pandas (default and pyarrow dtypes) and Polars eager read only the
 needed columns; Polars lazy scans the files and lets the optimiser push projections and
 predicates down; Polars streaming is the same plan run by the streaming engine;
-DuckDB queries the files directly. Parquet is read, not memory-mapped, by all of them.
+DuckDB queries the files directly. Readers may memory-map the Parquet files (Polars
+does for local files); mapped pages they touch are resident and counted in the peak.
 """
 
 from __future__ import annotations
