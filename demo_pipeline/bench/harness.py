@@ -7,7 +7,8 @@ Two rules from the method drive this module:
 * Engines run in a fresh child process per measurement. That is the only way to set
   POLARS_MAX_THREADS before Polars is imported, and the only honest way to get a job's
   peak memory: the kernel's own maximum resident set size of that child, read with
-  `os.wait4` when it exits (measured from outside, not a library's size estimate).
+  `os.wait4` by a minimal launcher process when it exits (launcher.py explains why the
+  launcher is needed): measured from outside, never a library's size estimate.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 The job: read the gold Parquet files and answer every question (questions.py), from
 start to finish, in one fresh process per measurement. Peak memory is the kernel's
-maximum resident set size of that process (`ru_maxrss` via `os.wait4` in the parent),
+maximum resident set size of that process (`ru_maxrss`, read with `os.wait4` by a
+minimal launcher process, launcher.py),
 so it includes the interpreter and the engine's own libraries. To make that visible, a
 second process per engine only imports the engine: its peak is the floor, reported
 beside the job's peak. Answers are validated across engines here too.
@@ -170,8 +171,8 @@ def run(ctx: BenchContext) -> BenchmarkResult:
         raw=raw,
         figures=figures,
         notes=[
-            "Peak RSS = kernel ru_maxrss of a fresh process per run, read by the parent "
-            "with wait4; it includes the interpreter and the engine's libraries.",
+            "Peak RSS = kernel ru_maxrss of a fresh process per run, read by a minimal "
+            "launcher with wait4; it includes the interpreter and the engine's libraries.",
             "import_only = the same engine imported in a fresh process, nothing else done.",
         ],
     )
