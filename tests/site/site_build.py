@@ -17,7 +17,7 @@ from tests.site.site_pages import BuiltSite
 
 REPO = Path(__file__).resolve().parents[2]
 # What the site is built from: a change to any of these makes an existing site/ stale.
-SITE_SOURCES = ("mkdocs.yml", "docs", "generators", "overrides", "blog", "adr")
+SITE_SOURCES = ("mkdocs.yml", "docs", "generators", "overrides", "data", "adr", "blog")
 BUILD_SCALE = "0.02"
 
 
