@@ -114,3 +114,34 @@ def base_manifest(
         "gold": {},
         "error": None,
     }
+
+
+def record_layers(manifest: dict, extracted: Any, writes: dict, silver: Any) -> None:
+    """Fill rows, files, bytes, tables and conservation from the stage outcomes."""
+    rows = manifest["rows"]
+    manifest["sources"] = extracted.notes
+    for item in extracted.extracted:
+        rows["extracted"][item.table] = item.rows
+    for table, write in writes.items():
+        rows["bronze"][table] = write.rows
+        manifest["files"]["bronze"] += write.files
+        manifest["bytes"]["bronze"] += write.bytes
+    for table, outcome in silver.tables.items():
+        entry: dict[str, Any] = {"status": outcome.status, "detail": outcome.detail}
+        if outcome.halt:
+            entry["halt"] = outcome.halt
+        manifest["tables"][table] = entry
+        if outcome.conservation:
+            c = outcome.conservation
+            rows["silver"][table] = c.silver
+            rows["quarantined"][table] = c.quarantined
+            rows["duplicates_dropped"][table] = c.duplicates
+            rows["held"][table] = c.held
+            manifest["conservation"].append(c.to_dict())
+        for layer, write in (
+            ("silver", outcome.silver_write),
+            ("quarantine", outcome.quarantine_write),
+        ):
+            if write is not None:
+                manifest["files"][layer] += write.files
+                manifest["bytes"][layer] += write.bytes

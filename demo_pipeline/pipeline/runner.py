@@ -28,11 +28,8 @@ Every stage's CheckResults are collected and stored with
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import importlib
 import importlib.util
-import json
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,7 +42,7 @@ from rich.console import Console
 from demo_pipeline.bronze import clean_stale_temp_dirs
 from demo_pipeline.config import DemoConfig
 from demo_pipeline.errors import ConfigError, DemoPipelineError
-from demo_pipeline.estate import build_estate, set_source_clock
+from demo_pipeline.estate import set_source_clock
 from demo_pipeline.estate.api_server import OrdersApiServer
 from demo_pipeline.extract.api import OrdersApiExtractor
 from demo_pipeline.extract.base import Extractor
@@ -65,9 +62,17 @@ from demo_pipeline.pipeline.manifest import (
     current_rss_mb,
     quality_summary,
     read_manifests,
+    record_layers,
     write_manifest,
 )
-from demo_pipeline.pipeline.stages import SOURCE_TABLES, extract_all, land_bronze, latency_checks
+from demo_pipeline.pipeline.stages import (
+    SOURCE_TABLES,
+    extract_all,
+    land_bronze,
+    latency_checks,
+    missed_api_dates,
+)
+from demo_pipeline.pipeline.workspace import ensure_estate, exclusive, reset
 from demo_pipeline.provenance import Provenance
 from demo_pipeline.quality.results import CheckResult, QualityResults
 from demo_pipeline.quality.summary import write_quality_metrics
@@ -95,10 +100,10 @@ def run_pipeline(
     """Run the daily batch; returns the manifests written. Raises DemoPipelineError
     (after recording everything) if any day's run failed."""
     workdir.root.mkdir(parents=True, exist_ok=True)
-    with _exclusive(workdir):
+    with exclusive(workdir):
         if from_scratch:
             reset(workdir)
-        _ensure_estate(cfg, workdir, console)
+        ensure_estate(cfg, workdir, console)
         for root in (workdir.lake, workdir.gold, workdir.state):
             clean_stale_temp_dirs(root)
         days = [_parse_day(cfg, day)] if day else cfg.estate.business_days()
@@ -176,7 +181,7 @@ def run_one_day(
             conservation = [t.conservation for t in silver.tables.values() if t.conservation]
             checks += conservation_checks(conservation, run_id, business_date)
             checks += tier3_checks(ctx, silver)  # HOOK
-            _record_layers(manifest, extracted, writes, silver)
+            record_layers(manifest, extracted, writes, silver)
             assert_conserved(conservation, business_date)
             with _timed(manifest, log, "gold"):
                 gold = build_gold(ctx, sources.gold)
@@ -287,54 +292,10 @@ def _extractors(
             cfg.pipeline.retry,
             page_size=cfg.sources.api.page_size,
             seed=cfg.estate.seed,
-            catch_up=_missed_api_dates(workdir, business_date),
+            catch_up=missed_api_dates(workdir.runs, business_date),
         ),
         WorkbookExtractor(workdir.workbooks),
     ]
-
-
-def _missed_api_dates(workdir: Workdir, business_date: dt.date) -> tuple[dt.date, ...]:
-    """Published dates the API could not serve on earlier days and no later day has
-    fetched yet: the next good day catches up on them."""
-    missed: set[str] = set()
-    for m in read_manifests(workdir.runs):
-        if m["business_date"] >= business_date.isoformat():
-            continue
-        api = m["sources"].get("api", {})
-        if api.get("status") == "failed":
-            missed.add(m["business_date"])
-        missed -= set(api.get("caught_up", []))
-    return tuple(dt.date.fromisoformat(d) for d in sorted(missed))
-
-
-def _record_layers(manifest: dict, extracted: Any, writes: dict, silver: SilverOutcome) -> None:
-    rows = manifest["rows"]
-    manifest["sources"] = extracted.notes
-    for item in extracted.extracted:
-        rows["extracted"][item.table] = item.rows
-    for table, write in writes.items():
-        rows["bronze"][table] = write.rows
-        manifest["files"]["bronze"] += write.files
-        manifest["bytes"]["bronze"] += write.bytes
-    for table, outcome in silver.tables.items():
-        entry: dict[str, Any] = {"status": outcome.status, "detail": outcome.detail}
-        if outcome.halt:
-            entry["halt"] = outcome.halt
-        manifest["tables"][table] = entry
-        if outcome.conservation:
-            c = outcome.conservation
-            rows["silver"][table] = c.silver
-            rows["quarantined"][table] = c.quarantined
-            rows["duplicates_dropped"][table] = c.duplicates
-            rows["held"][table] = c.held
-            manifest["conservation"].append(c.to_dict())
-        for layer, write in (
-            ("silver", outcome.silver_write),
-            ("quarantine", outcome.quarantine_write),
-        ):
-            if write is not None:
-                manifest["files"][layer] += write.files
-                manifest["bytes"][layer] += write.bytes
 
 
 @contextmanager
@@ -345,32 +306,6 @@ def _timed(manifest: dict, log: RunLog, stage: str) -> Iterator[None]:
             yield
         finally:
             manifest["durations_s"][stage] = round(time.perf_counter() - started, 4)
-
-
-def reset(workdir: Workdir) -> None:
-    """--from-scratch: the lake, gold, pipeline state, run records and quality results
-    go; the source estate and the logs stay."""
-    for path in (workdir.lake, workdir.gold, workdir.state, workdir.runs):
-        if path.exists():
-            shutil.rmtree(path)
-    (workdir.quality / "results.parquet").unlink(missing_ok=True)
-
-
-def _ensure_estate(cfg: DemoConfig, workdir: Workdir, console: Console | None) -> None:
-    """Generate the estate if it is missing or was made with another seed/scale/days
-    (then the lake built from the old one is reset too)."""
-    wanted = {
-        "seed": cfg.estate.seed,
-        "scale": cfg.estate.scale,
-        "days": cfg.estate.days,
-        "start_date": cfg.estate.start_date.isoformat(),
-    }
-    if workdir.ground_truth.exists():
-        truth = json.loads(workdir.ground_truth.read_text(encoding="utf-8"))
-        if {k: truth.get(k) for k in wanted} == wanted:
-            return
-        reset(workdir)
-    build_estate(cfg, workdir, console=console)
 
 
 def _parse_day(cfg: DemoConfig, text: str) -> dt.date:
@@ -384,19 +319,3 @@ def _parse_day(cfg: DemoConfig, text: str) -> dt.date:
             f"found {day}"
         )
     return day
-
-
-@contextmanager
-def _exclusive(workdir: Workdir) -> Iterator[None]:
-    """One pipeline run per work directory at a time."""
-    with open(workdir.root / ".pipeline.lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DemoPipelineError(
-                f"another pipeline run is using {workdir.root} (lock .pipeline.lock)"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -10,11 +10,13 @@ import datetime as dt
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from demo_pipeline.bronze import PartitionWrite, write_bronze
 from demo_pipeline.errors import SourceError
 from demo_pipeline.extract.base import Extracted, Extractor
 from demo_pipeline.pipeline.context import DayContext
+from demo_pipeline.pipeline.manifest import read_manifests
 from demo_pipeline.quality.results import CheckResult
 
 SOURCE_TABLES = {
@@ -169,3 +171,17 @@ def latency_checks(
         )
         for table in SOURCE_TABLES["api"]
     ]
+
+
+def missed_api_dates(runs: Path, business_date: dt.date) -> tuple[dt.date, ...]:
+    """Published dates the API could not serve on earlier days and no later day has
+    fetched yet: the next good day catches up on them."""
+    missed: set[str] = set()
+    for m in read_manifests(runs):
+        if m["business_date"] >= business_date.isoformat():
+            continue
+        api = m["sources"].get("api", {})
+        if api.get("status") == "failed":
+            missed.add(m["business_date"])
+        missed -= set(api.get("caught_up", []))
+    return tuple(dt.date.fromisoformat(d) for d in sorted(missed))
