@@ -202,6 +202,14 @@ def render_adr(
                 "",
             ]
         lines.append("")
+    else:
+        lines += [
+            '!!! abstract "Evidence"',
+            "",
+            "    This decision does not rest on a performance or size claim that a benchmark",
+            "    could test. How it is checked in practice is under *Confirmation* below.",
+            "",
+        ]
     lines += [body, ""]
     return "\n".join(lines)
 
