@@ -1,8 +1,9 @@
 """Gold: the DuckDB star schema, rebuilt from silver one business day at a time.
 
-Each day's build runs in ONE DuckDB transaction: dimensions are replaced from
-silver, the day's facts are replaced (delete + insert by ingestion date), facts of
-products whose history changed are re-pointed, aggregates and views are rebuilt.
+Each day's build runs in ONE DuckDB transaction: dimensions whose silver changed are
+replaced, the day's facts are replaced (delete + insert by ingestion date), facts of
+products whose history changed are re-pointed, the daily-sales aggregate is
+recomputed for the business dates touched, the other aggregates and views rebuilt.
 A crash at any moment leaves the database as it was before the day (DuckDB rolls
 back an uncommitted transaction from its write-ahead log), and rerunning the day
 gives the same result. The SQL lives in `gold/sql/*.sql`, one file per concern.

@@ -18,12 +18,11 @@ from demo_pipeline.workdir import Workdir
 
 
 def reset(workdir: Workdir) -> None:
-    """--from-scratch: the lake, gold, pipeline state, run records and quality results
-    go; the source estate and the logs stay."""
-    for path in (workdir.lake, workdir.gold, workdir.state, workdir.runs):
+    """--from-scratch: everything a run derives goes (lake, gold, pipeline state, run
+    records, quality results and ledgers); the source estate, logs and alerts stay."""
+    for path in (workdir.lake, workdir.gold, workdir.state, workdir.runs, workdir.quality):
         if path.exists():
             shutil.rmtree(path)
-    (workdir.quality / "results.parquet").unlink(missing_ok=True)
 
 
 def ensure_estate(cfg: DemoConfig, workdir: Workdir, console: Console | None) -> None:
