@@ -81,6 +81,8 @@ async () => {
     id: v.id, impact: v.impact, help: v.help, help_url: v.helpUrl,
     targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
     summary: v.nodes.length ? v.nodes[0].failureSummary : '',
+    nodes: v.nodes.slice(0, 25).map((n) => ({target: n.target.join(' '),
+                                             summary: n.failureSummary || ''})),
     count: v.nodes.length,
   }));
 }
