@@ -39,4 +39,4 @@ def test_no_serious_or_critical_axe_violations(axe_report, theme):
                 advice = lines[-1].strip() if lines else ""
                 problem = f"{v['impact']} {v['id']} ({v['help']}): {advice}"
                 findings.append((problem, f"{visit.url} [{visit.viewport}] {node['target']}"))
-    assert not findings, grouped(findings, examples=3)
+    assert not findings, grouped(findings, examples=3, unit="element(s)")
