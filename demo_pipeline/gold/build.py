@@ -263,7 +263,7 @@ def _file_list(files: list[Path]) -> str:
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]
     ).fetchone()
     return bool(found and found[0])
 

@@ -209,7 +209,8 @@ def drop_duplicates(
     order lines against earlier order ids). Rows with a null key never match."""
     if not keys or frame.height == 0:
         return DedupOutcome(frame, 0)
-    kept = frame.unique(subset=list(keys), keep="first", maintain_order=True)
+    first = pl.struct(list(keys)).is_first_distinct()
+    kept = frame.filter(first | pl.any_horizontal([pl.col(k).is_null() for k in keys]))
     if seen is not None and seen.height:
         kept = kept.join(seen.unique(), on=seen.columns, how="anti", maintain_order="left")
     return DedupOutcome(kept, frame.height - kept.height)

@@ -126,11 +126,12 @@ def test_rule_thresholds_grade_warn_and_fail():
 
 
 def test_duplicates_dropped_within_batch_and_against_earlier_batches():
-    """The first row per key stays; keys seen on earlier days are dropped and counted."""
+    """The first row per key stays; keys seen on earlier days are dropped and counted;
+    rows without a key are not duplicates of each other (the rules judge them)."""
     frame = pl.DataFrame({"order_id": ["A", "B", "A", "C", None, None]})
     out = drop_duplicates(frame, ["order_id"], seen=pl.DataFrame({"order_id": ["C"]}))
-    assert out.kept["order_id"].to_list() == ["A", "B", None]
-    assert out.duplicates == 3
+    assert out.kept["order_id"].to_list() == ["A", "B", None, None]
+    assert out.duplicates == 2
 
 
 def test_scd1_upserts_and_removes_deleted_keys():
