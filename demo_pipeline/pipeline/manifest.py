@@ -145,3 +145,32 @@ def record_layers(manifest: dict, extracted: Any, writes: dict, silver: Any) -> 
             if write is not None:
                 manifest["files"][layer] += write.files
                 manifest["bytes"][layer] += write.bytes
+
+
+def summary_line(manifest: dict[str, Any]) -> str:
+    """One line per day for the terminal: date, status, stage times, what went wrong."""
+    style = {"succeeded": "green", "partial": "yellow"}.get(manifest["status"], "bold red")
+    times = " ".join(
+        f"{stage} {manifest['durations_s'][stage]:.2f}s"
+        for stage in ("extract", "bronze", "silver", "gold", "total")
+        if stage in manifest["durations_s"]
+    )
+    rows = manifest["rows"]
+    line = (
+        f"{manifest['business_date']} [{style}]{manifest['status']:<9}[/] {times} | "
+        f"orders {rows['silver'].get('orders', 0)} lines {rows['silver'].get('order_lines', 0)} "
+        f"quarantined {sum(rows['quarantined'].values())} "
+        f"duplicates {sum(rows['duplicates_dropped'].values())}"
+    )
+    if manifest.get("backfilled_on"):
+        line += f" | backfilled on {manifest['backfilled_on']}"
+    problems = [
+        f"{table} {entry['status']}"
+        for table, entry in manifest["tables"].items()
+        if entry["status"] != "ok"
+    ]
+    if problems:
+        line += " | " + ", ".join(problems)
+    if manifest.get("error"):
+        line += f"\n  [bold red]error:[/] {manifest['error']}"
+    return line

@@ -63,6 +63,7 @@ from demo_pipeline.pipeline.manifest import (
     quality_summary,
     read_manifests,
     record_layers,
+    summary_line,
     write_manifest,
 )
 from demo_pipeline.pipeline.stages import (
@@ -160,7 +161,9 @@ def run_one_day(
     )
     checks: list[CheckResult] = list(carried)
     started = time.perf_counter()
-    with RunLog(workdir.logs, run_id, console=console) as log:
+    # The full event log goes to <workdir>/logs/<run_id>.jsonl; the terminal gets one
+    # line per day (and the errors), so a 30-day run stays readable.
+    with RunLog(workdir.logs, run_id) as log:
         ctx = DayContext(cfg, workdir, business_date, run_id, log, versions)
         try:
             with _timed(manifest, log, "extract"):
@@ -205,6 +208,8 @@ def run_one_day(
             QualityResults(workdir.quality / "results.parquet").replace_day(business_date, checks)
             write_manifest(workdir.runs, manifest)
             log.event("run.done", status=manifest["status"], business_date=business_date)
+            if console is not None:
+                console.print(summary_line(manifest), highlight=False, soft_wrap=True)
     return manifest
 
 
