@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import resource
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from demo_pipeline.metrics import Metric, MetricCatalogue
@@ -24,8 +25,18 @@ def directory_bytes(path: Path) -> int:
     )
 
 
+@dataclass(frozen=True)
+class Invocation:
+    """What one `run` invocation measured about itself."""
+
+    wall_s: float
+    days_run: int
+    """Daily runs executed, backfills included."""
+    generated_estate: bool
+
+
 def pipeline_metrics(
-    workdir: Workdir, provenance: Provenance, gold_rows: dict[str, int]
+    workdir: Workdir, provenance: Provenance, gold_rows: dict[str, int], run: Invocation
 ) -> list[Metric]:
     manifests = read_manifests(workdir.runs)
     metrics: list[Metric] = []
@@ -111,14 +122,50 @@ def pipeline_metrics(
         "pipeline.memory.peak_rss_mb",
         round(peak_mb, 1),
         "MiB",
-        "Peak resident memory of the last `run` process (estate generation included if it ran).",
+        "Peak resident memory of the last `run` process"
+        + (" (estate generation included)." if run.generated_estate else "."),
     )
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    add(
+        "pipeline.run.wall_s",
+        round(run.wall_s, 2),
+        "s",
+        "Wall time of the last `run` invocation: startup, every day, exports and metrics"
+        + (" (estate generation included)." if run.generated_estate else "."),
+    )
+    add(
+        "pipeline.run.cpu_s",
+        round(usage.ru_utime + usage.ru_stime, 2),
+        "s",
+        "CPU time (user + system, all threads) of the last `run` process; less sensitive "
+        "than wall time to other load on the machine.",
+    )
+    add(
+        "pipeline.run.days",
+        run.days_run,
+        "runs",
+        "Daily runs executed by the last `run` invocation (backfills included).",
+    )
+    per_day = [m["memory_rss_mb"] for m in manifests if m.get("memory_rss_mb")]
+    if per_day:
+        add(
+            "pipeline.memory.rss_first_day_mb",
+            per_day[0],
+            "MiB",
+            "Resident memory after the first business day of the run on record.",
+        )
+        add(
+            "pipeline.memory.rss_last_day_mb",
+            per_day[-1],
+            "MiB",
+            "Resident memory after the last business day (compare: memory by day).",
+        )
     return metrics
 
 
 def record_pipeline_metrics(
-    workdir: Workdir, provenance: Provenance, gold_rows: dict[str, int]
+    workdir: Workdir, provenance: Provenance, gold_rows: dict[str, int], run: Invocation
 ) -> None:
     MetricCatalogue(workdir.metrics).update(
-        pipeline_metrics(workdir, provenance, gold_rows), drop_prefix="pipeline"
+        pipeline_metrics(workdir, provenance, gold_rows, run), drop_prefix="pipeline"
     )

@@ -55,7 +55,7 @@ from demo_pipeline.gold.build import (
     open_warehouse,
     table_rows,
 )
-from demo_pipeline.pipeline.catalogue import record_pipeline_metrics
+from demo_pipeline.pipeline.catalogue import Invocation, record_pipeline_metrics
 from demo_pipeline.pipeline.context import DayContext, contract_versions_on, run_id_for
 from demo_pipeline.pipeline.manifest import (
     base_manifest,
@@ -100,11 +100,12 @@ def run_pipeline(
 ) -> list[dict[str, Any]]:
     """Run the daily batch; returns the manifests written. Raises DemoPipelineError
     (after recording everything) if any day's run failed."""
+    started = time.perf_counter()
     workdir.root.mkdir(parents=True, exist_ok=True)
     with exclusive(workdir):
         if from_scratch:
             reset(workdir)
-        ensure_estate(cfg, workdir, console)
+        generated = ensure_estate(cfg, workdir, console)
         for root in (workdir.lake, workdir.gold, workdir.state):
             clean_stale_temp_dirs(root)
         days = [_parse_day(cfg, day)] if day else cfg.estate.business_days()
@@ -126,7 +127,8 @@ def run_pipeline(
             export_gold(workdir, gold)
             gold_rows = table_rows(gold)
         provenance = Provenance.now(manifests[-1]["run_id"], cfg.estate.seed, cfg.estate.scale)
-        record_pipeline_metrics(workdir, provenance, gold_rows)
+        run = Invocation(time.perf_counter() - started, len(manifests), generated)
+        record_pipeline_metrics(workdir, provenance, gold_rows, run)
         # Quality layer (issue 4): quality.* metrics and recall from the results file.
         write_quality_metrics(workdir, provenance.run_id, cfg.estate.seed, cfg.estate.scale)
     failed = [m for m in manifests if m["status"] == "failed"]

@@ -25,9 +25,9 @@ def reset(workdir: Workdir) -> None:
             shutil.rmtree(path)
 
 
-def ensure_estate(cfg: DemoConfig, workdir: Workdir, console: Console | None) -> None:
+def ensure_estate(cfg: DemoConfig, workdir: Workdir, console: Console | None) -> bool:
     """Generate the estate if it is missing or was made with another seed/scale/days
-    (then the lake built from the old one is reset too)."""
+    (then the lake built from the old one is reset too). True if it was generated."""
     wanted = {
         "seed": cfg.estate.seed,
         "scale": cfg.estate.scale,
@@ -37,9 +37,10 @@ def ensure_estate(cfg: DemoConfig, workdir: Workdir, console: Console | None) ->
     if workdir.ground_truth.exists():
         truth = json.loads(workdir.ground_truth.read_text(encoding="utf-8"))
         if {k: truth.get(k) for k in wanted} == wanted:
-            return
+            return False
         reset(workdir)
     build_estate(cfg, workdir, console=console)
+    return True
 
 
 @contextmanager
