@@ -161,55 +161,87 @@ def orders_from_silver(
     )
 
 
+def order_stats(orders: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
+    """Sufficient statistics of one row per order, per business date and warehouse:
+    orders, orders with an amount, and the sum and sum of squares of the amounts.
+
+    Stats of separate batches add up, so a daily run can keep one small frame per
+    silver partition and sum them instead of re-reading every order of the month.
+    """
+    return (
+        orders.lazy()
+        .group_by("business_date", "warehouse_id")
+        .agg(
+            pl.len().cast(pl.Int64).alias("orders"),
+            pl.col("amount").count().cast(pl.Int64).alias("priced"),
+            pl.col("amount").sum().cast(pl.Float64).alias("amount_sum"),
+            (pl.col("amount") ** 2).sum().cast(pl.Float64).alias("amount_sq_sum"),
+        )
+        .sort("business_date", "warehouse_id")
+        .collect()
+    )
+
+
 def order_measures(orders: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     """The daily metrics frame of the order measures, from one row per order
-    (`orders_from_silver` or `orders_from_fact_sales`).
+    (`orders_from_silver` or `orders_from_fact_sales`)."""
+    return measures_from_stats(order_stats(orders))
+
+
+def measures_from_stats(stats: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """The daily metrics frame from `order_stats` (of one batch or of several, summed).
 
     Every warehouse seen gets a row on every date seen (zero orders when it had
     none), so a warehouse going silent is a drop to zero, not a missing row.
     Standard errors: Poisson for counts (sqrt n), compound Poisson for the revenue
     sum (sqrt of the sum of squared order amounts), sd/sqrt(n) for the mean.
     """
-    orders = orders.lazy()
+    summed = (
+        stats.lazy()
+        .group_by("business_date", "warehouse_id")
+        .agg(pl.col("orders", "priced", "amount_sum", "amount_sq_sum").sum())
+    )
     grid = (
-        orders.select("business_date")
+        summed.select("business_date")
         .unique()
-        .join(orders.select("warehouse_id").unique(), how="cross")
+        .join(summed.select("warehouse_id").unique(), how="cross")
     )
     per_warehouse = (
-        grid.join(
-            orders.group_by("business_date", "warehouse_id").agg(pl.len().alias("n")),
-            on=["business_date", "warehouse_id"],
-            how="left",
-        )
-        .with_columns(pl.col("n").fill_null(0).cast(pl.Float64))
+        grid.join(summed, on=["business_date", "warehouse_id"], how="left")
+        .with_columns(pl.col("orders").fill_null(0).cast(pl.Float64))
         .select(
             pl.lit("orders_per_warehouse").alias("measure"),
             pl.format("warehouse_id={}", pl.col("warehouse_id")).alias("series"),
             "business_date",
-            pl.col("n").alias("value"),
-            pl.col("n").sqrt().alias("se"),
+            pl.col("orders").alias("value"),
+            pl.col("orders").sqrt().alias("se"),
         )
     )
-    per_day = orders.group_by("business_date").agg(
-        pl.col("amount").sum().alias("revenue"),
-        (pl.col("amount") ** 2).sum().sqrt().alias("revenue_se"),
-        pl.col("amount").mean().alias("aov"),
-        (pl.col("amount").std() / pl.len().sqrt()).alias("aov_se"),
+    n, total, squares = pl.col("priced"), pl.col("amount_sum"), pl.col("amount_sq_sum")
+    per_day = (
+        summed.group_by("business_date")
+        .agg(pl.col("priced", "amount_sum", "amount_sq_sum").sum())
+        .with_columns(
+            pl.when(n > 0).then(total / n).alias("aov"),
+            # Sample variance from the sums; clipped at 0 against rounding.
+            pl.when(n > 1)
+            .then(((squares - total**2 / n) / (n - 1)).clip(lower_bound=0.0))
+            .alias("variance"),
+        )
     )
     revenue = per_day.select(
         pl.lit("revenue_per_day").alias("measure"),
         pl.lit("all").alias("series"),
         "business_date",
-        pl.col("revenue").alias("value"),
-        pl.col("revenue_se").alias("se"),
+        pl.when(n > 0).then(total).alias("value"),
+        squares.sqrt().alias("se"),
     )
     aov = per_day.select(
         pl.lit("avg_order_value").alias("measure"),
         pl.lit("all").alias("series"),
         "business_date",
         pl.col("aov").alias("value"),
-        pl.col("aov_se").alias("se"),
+        (pl.col("variance").sqrt() / n.sqrt()).alias("se"),
     )
     return (
         pl.concat([per_warehouse, revenue, aov])

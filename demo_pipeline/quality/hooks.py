@@ -27,7 +27,8 @@ from demo_pipeline.quality.anomaly import (
     FLAGGED_SCHEMA,
     SEASONAL_WEEKS,
     assess_day,
-    order_measures,
+    measures_from_stats,
+    order_stats,
     orders_from_silver,
 )
 from demo_pipeline.quality.fallback import ledger_for
@@ -42,6 +43,7 @@ from demo_pipeline.quality.freshness import (
 )
 from demo_pipeline.quality.results import CheckResult
 from demo_pipeline.silver.stage import SOURCE_OF, SilverOutcome, fact_files, silver_partition
+from demo_pipeline.workdir import Workdir
 
 # The feeds the order measures are computed from: a day either of them was not loaded
 # fresh is neither judged nor used as a baseline.
@@ -82,27 +84,18 @@ def record_feed_states(ctx: DayContext, silver: SilverOutcome) -> None:
 
 
 def tier3_for_day(ctx: DayContext) -> list[CheckResult]:
-    """Tier 3 on the day's order measures, from every silver order partition so far."""
-    silver = ctx.workdir.silver
+    """Tier 3 on the day's order measures, from the silver order partitions a
+    baseline can reach."""
     # Only the partitions a baseline can reach: a business date is never later than
     # the day it was ingested, so older partitions hold only older dates. Memory and
     # time stay flat however long the history grows.
     since = ctx.business_date - dt.timedelta(
         weeks=SEASONAL_WEEKS, days=ctx.cfg.quality.anomaly.baseline_days
     )
-    order_files = _partitions_since(fact_files(silver, "orders"), since)
-    line_files = _partitions_since(fact_files(silver, "order_lines"), since)
-    if not order_files:
+    stats = OrderStatsCache(ctx.workdir).stats_since(since, ctx.business_date)
+    if stats.height == 0:
         return []
-    orders = pl.scan_parquet(order_files).select("business_date", "order_id", "warehouse_id")
-    lines = (
-        pl.scan_parquet(line_files).select("order_id", "quantity", "unit_price_cents")
-        if line_files
-        else pl.LazyFrame(
-            schema={"order_id": pl.String, "quantity": pl.Int64, "unit_price_cents": pl.Int64}
-        )
-    )
-    metrics = order_measures(orders_from_silver(orders, lines))
+    metrics = measures_from_stats(stats)
     ledger = ledger_for(ctx).read()
     not_fresh = ledger.filter(pl.col("feed").is_in(ORDER_FEEDS) & (pl.col("state") != "ok"))
     excluded = set(not_fresh["business_date"].to_list())
@@ -118,6 +111,50 @@ def tier3_for_day(ctx: DayContext) -> list[CheckResult]:
     )
     log.replace_day(ctx.business_date, flagged_today)
     return results
+
+
+class OrderStatsCache:
+    """Per silver orders partition, its order stats (`anomaly.order_stats`), kept in
+    `<workdir>/quality/order_stats/<ingest date>.parquet`.
+
+    Tier 3 needs a month of daily measures every day; summing one small frame per
+    partition replaces re-joining every order with its lines each day. Today's
+    partition is always recomputed (a re-run or a backfill rewrites it); an order's
+    lines live in the same partition as the order, so each partition stands alone.
+    """
+
+    def __init__(self, workdir: Workdir) -> None:
+        self.silver = workdir.silver
+        self.root = workdir.quality / "order_stats"
+
+    def stats_since(self, since: dt.date, today: dt.date) -> pl.DataFrame:
+        frames = []
+        for orders_file in _partitions_since(fact_files(self.silver, "orders"), since):
+            ingest = dt.date.fromisoformat(orders_file.parent.name.split("=", 1)[1])
+            cached = self.root / f"{ingest.isoformat()}.parquet"
+            if ingest == today or not cached.exists():
+                stats = self._compute(orders_file, ingest)
+                with atomic_path(cached) as tmp:
+                    stats.write_parquet(tmp)
+            else:
+                stats = pl.read_parquet(cached)
+            frames.append(stats)
+        if not (silver_partition(self.silver, "orders", today) / "part-0.parquet").exists():
+            # Today loaded no orders (halted, or the source was down): no stats either.
+            (self.root / f"{today.isoformat()}.parquet").unlink(missing_ok=True)
+        return pl.concat(frames) if frames else pl.DataFrame()
+
+    def _compute(self, orders_file: Path, ingest: dt.date) -> pl.DataFrame:
+        lines_file = silver_partition(self.silver, "order_lines", ingest) / "part-0.parquet"
+        orders = pl.scan_parquet(orders_file).select("business_date", "order_id", "warehouse_id")
+        lines = (
+            pl.scan_parquet(lines_file).select("order_id", "quantity", "unit_price_cents")
+            if lines_file.exists()
+            else pl.LazyFrame(
+                schema={"order_id": pl.String, "quantity": pl.Int64, "unit_price_cents": pl.Int64}
+            )
+        )
+        return order_stats(orders_from_silver(orders, lines))
 
 
 class AnomalyLog:

@@ -14,7 +14,9 @@ from demo_pipeline.quality.anomaly import (
     assess_day,
     check_day,
     check_history,
+    measures_from_stats,
     order_measures,
+    order_stats,
     orders_from_fact_sales,
     orders_from_silver,
     score_day,
@@ -260,3 +262,26 @@ def test_silver_orders_and_lines_give_the_same_measures_as_gold_lines():
     from_silver = order_measures(orders_from_silver(orders, lines))
     from_gold = order_measures(orders_from_fact_sales(facts))
     assert from_silver.equals(from_gold)
+
+
+def test_stats_of_batches_add_up_to_the_stats_of_the_whole():
+    """Measures from per-partition stats, summed, equal the measures of all orders at once."""
+    d1, d2 = days(2)
+    orders = pl.DataFrame(
+        {
+            "business_date": [d1, d1, d1, d2, d2, d1],
+            "order_id": ["a", "b", "c", "d", "e", "late"],
+            "warehouse_id": [1, 2, 1, 1, 2, 2],
+            "amount": [10.0, 30.0, None, 12.5, 7.25, 99.0],
+        }
+    )
+    first, second = orders.head(4), orders.tail(2)  # the late order lands in a later batch
+    summed = measures_from_stats(pl.concat([order_stats(first), order_stats(second)]))
+    whole = order_measures(orders)
+    assert summed.select("measure", "series", "business_date").equals(
+        whole.select("measure", "series", "business_date")
+    )
+    assert summed["value"].to_list() == pytest.approx(whole["value"].to_list())
+    assert summed["se"].to_list() == pytest.approx(whole["se"].to_list())
+    aov = whole.filter(pl.col("measure") == "avg_order_value").sort("business_date")
+    assert aov["value"].to_list() == pytest.approx([(10 + 30 + 99) / 3, (12.5 + 7.25) / 2])
