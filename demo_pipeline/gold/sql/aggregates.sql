@@ -4,7 +4,7 @@
 DELETE FROM agg_daily_sales WHERE business_date IN (SELECT business_date FROM affected_dates);
 INSERT INTO agg_daily_sales
 SELECT f.business_date, f.warehouse_id, coalesce(p.category_name, 'unknown') AS category_name,
-       count(DISTINCT f.order_id) AS orders, sum(f.quantity) AS units,
+       count(DISTINCT f.order_id) AS orders, CAST(sum(f.quantity) AS BIGINT) AS units,
        round(sum(f.net_amount), 2) AS revenue
 FROM fact_sales AS f
 LEFT JOIN dim_product AS p USING (product_sk)
@@ -54,7 +54,8 @@ ORDER BY l.product_id, l.warehouse_id;
 CREATE OR REPLACE TABLE agg_supplier_fill_rate AS
 SELECT f.supplier_id, s.name AS supplier_name,
        count(DISTINCT f.po_id) AS purchase_orders, count(*) AS po_lines,
-       sum(f.qty_ordered) AS units_ordered, sum(f.qty_received) AS units_received,
+       CAST(sum(f.qty_ordered) AS BIGINT) AS units_ordered,
+       CAST(sum(f.qty_received) AS BIGINT) AS units_received,
        round(100.0 * sum(f.qty_received) / nullif(sum(f.qty_ordered), 0), 2) AS fill_rate_pct
 FROM fact_purchase_order_line AS f
 LEFT JOIN dim_supplier AS s ON s.supplier_id = f.supplier_id AND s.is_current

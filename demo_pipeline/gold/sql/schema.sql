@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS agg_daily_sales (
     warehouse_id    BIGINT,
     category_name   VARCHAR,
     orders          BIGINT,
-    units           HUGEINT,
+    units           BIGINT,
     revenue         DOUBLE
 );
 -- The business dates whose daily aggregates must be recomputed in this build.
