@@ -4,7 +4,9 @@
 
 Types are inferred from the data with a fallback to text: a column whose values do
 not all read as one type (ints and strings mixed, say) is stored as strings, so the
-raw value survives and the silver contract decides what to do with it.
+raw value survives and the silver contract decides what to do with it. Text sources
+(workbooks, CSV) go through `infer_types`; the API's JSON is typed by Polars' reader,
+which does the same (numbers and text in one field come out as text).
 
 A partition is replaced as a whole and atomically (`replace_partition`): the new
 files are written into a hidden temporary directory next to the partition, flushed,
@@ -73,40 +75,6 @@ def _try_cast(values: pl.Series, n_present: int) -> pl.Series | None:
         if cast.is_not_null().sum() == n_present:
             return cast
     return None
-
-
-def frame_from_records(records: list[dict]) -> pl.DataFrame:
-    """A frame from JSON-like records; a column with mixed kinds of value is text."""
-    if not records:
-        return pl.DataFrame()
-    names: dict[str, None] = {}
-    for record in records:
-        names.update(dict.fromkeys(record))
-    columns = []
-    for name in names:
-        values = [r.get(name) for r in records]
-        columns.append(_column(name, values))
-    return pl.DataFrame(columns)
-
-
-def _column(name: str, values: list) -> pl.Series:
-    kinds = {type(v) for v in values if v is not None}
-    if not kinds:
-        return pl.Series(name, values, dtype=pl.String)
-    if kinds <= {int} or kinds <= {float} or kinds == {int, float} or kinds <= {bool}:
-        try:
-            return pl.Series(name, values, strict=False)
-        except (TypeError, OverflowError):
-            pass
-    if kinds <= {str}:
-        return pl.Series(name, values, dtype=pl.String)
-    if kinds <= {list} or kinds <= {dict}:
-        try:
-            return pl.Series(name, values)
-        except (TypeError, ValueError):
-            pass
-    # Mixed kinds: keep every value, as text (the contract will judge it).
-    return pl.Series(name, [None if v is None else str(v) for v in values], dtype=pl.String)
 
 
 def clean_stale_temp_dirs(root: Path) -> list[Path]:

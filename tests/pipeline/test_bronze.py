@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import polars as pl
 
 from demo_pipeline.bronze import (
     bronze_partition,
     clean_stale_temp_dirs,
-    frame_from_records,
     infer_types,
     read_bronze,
     replace_partition,
     write_bronze,
 )
+from demo_pipeline.extract.api import split_lines
 
 DAY = dt.date(2026, 11, 3)
 
@@ -33,11 +34,18 @@ def test_text_columns_are_typed_only_when_every_value_agrees():
     assert typed["a"].to_list() == [1, 2, None]
 
 
-def test_records_with_mixed_kinds_fall_back_to_text():
-    """A JSON field that is sometimes a number and sometimes text is kept as text."""
-    frame = frame_from_records([{"x": 1, "y": 1}, {"x": "one", "y": 2.5}, {"x": None}])
-    assert frame.schema == {"x": pl.String, "y": pl.Float64}
-    assert frame["x"].to_list() == ["1", "one", None]
+def test_api_fields_with_mixed_kinds_fall_back_to_text():
+    """A JSON field that is sometimes a number and sometimes text is kept as text;
+    ints and decimals together are decimals; lines are split from their orders."""
+    body = (
+        b'{"data": [{"order_id": "A", "x": 1, "amount": 1, "lines": [{"line_no": 1}]},'
+        b' {"order_id": "B", "x": "one", "amount": 2.5, "lines": []}], "next_cursor": null}'
+    )
+    page = pl.read_json(io.BytesIO(body), infer_schema_length=None)
+    orders, lines = split_lines([page.select(pl.col("data").explode()).unnest("data")])
+    assert orders.schema == {"order_id": pl.String, "x": pl.String, "amount": pl.Float64}
+    assert orders["x"].to_list() == ["1", "one"]
+    assert lines.rows() == [("A", 1)]
 
 
 def test_rewriting_a_partition_replaces_it_whole(tmp_path):
