@@ -46,8 +46,7 @@ SELECT l.snapshot_date, l.product_id, l.warehouse_id, l.on_hand_units, l.on_orde
        END AS stockout_risk
 FROM latest AS l
 LEFT JOIN demand AS d USING (product_id, warehouse_id)
-LEFT JOIN lead USING (product_id)
-ORDER BY l.product_id, l.warehouse_id;
+LEFT JOIN lead USING (product_id);
 
 -- Supplier fill rate: units received / units ordered over purchase orders that are
 -- due (expected date reached) and not cancelled.
