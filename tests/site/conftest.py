@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SESSION_TIMEOUT_S = 2400
 AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # Which pages each theme x viewport visit covers: every page in light and dark on the desktop and
 # in light on the phone; the dark phone only for the key pages' screenshots.
@@ -48,6 +49,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+            # The first test also pays for the session fixtures: a site build when site/ is
+            # stale and the survey of every page (about 7 minutes together on 2 busy cores).
+            item.add_marker(pytest.mark.timeout(SESSION_TIMEOUT_S))
 
 
 @pytest.fixture(scope="session")
