@@ -204,3 +204,21 @@ def test_blog_archive_lists_posts_that_open(new_context, site_server, built_site
     page.wait_for_url(lambda url: "/archive/" not in url)
     assert page.locator("article h1").first.evaluate(HEADING_TEXT) == post_title
     page.close()
+
+
+def test_a_missing_page_shows_the_sites_own_404_page(new_context, site_server):
+    """A URL that does not exist answers 404 with the site's styled 404 page, all assets loading."""
+    page = new_context("light", "desktop").new_page()
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on(
+        "response",
+        lambda r: failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None,
+    )
+    missing = site_server.base_url + "no-such-page/"
+    response = page.goto(missing)
+    page.wait_for_load_state("networkidle")
+    assert response is not None and response.status == 404
+    assert page.locator("header.md-header").count() == 1, "the 404 page is not the site's own"
+    assert [url for url in failed if not url.startswith(missing)] == [], failed
+    page.close()
