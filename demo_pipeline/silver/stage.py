@@ -131,16 +131,25 @@ class DimensionState:
         files = sorted(p for p in (self.root / table).glob("*.parquet") if p.stem < day.isoformat())
         return pl.read_parquet(files[-1]) if files else None
 
-    def save(self, table: str, day: dt.date, frame: pl.DataFrame) -> int:
-        """Keep the day's version; publish it to silver if it is the latest day."""
+    def save(
+        self, table: str, day: dt.date, frame: pl.DataFrame, previous: pl.DataFrame | None
+    ) -> int:
+        """Keep the day's version (only if it changed: an unchanged day is read through
+        to the earlier one) and publish it to silver if it is the latest day. Returns
+        the bytes written."""
         path = self.root / table / f"{day.isoformat()}.parquet"
+        if previous is not None and frame.equals(previous):
+            path.unlink(missing_ok=True)
+            return 0
         with atomic_path(path) as tmp:
             frame.write_parquet(tmp, compression="zstd")
+        written = path.stat().st_size
         latest = max(p.stem for p in (self.root / table).glob("*.parquet"))
         if latest == day.isoformat():
             with atomic_path(dimension_path(self.silver, table)) as tmp:
                 frame.write_parquet(tmp, compression="zstd")
-        return dimension_path(self.silver, table).stat().st_size
+            written += dimension_path(self.silver, table).stat().st_size
+        return written
 
 
 def build_silver(ctx: DayContext, unavailable: dict[str, str] | None = None) -> SilverOutcome:
@@ -380,9 +389,9 @@ def _apply_dimension(
             outcome.status, outcome.detail = "failed", str(exc)
             raise
         ids = new[key].unique().sort()
-    size = state.save(table, day, new)
+    size = state.save(table, day, new, previous if previous.height else None)
     outcome.silver_write = PartitionWrite(
-        dimension_path(ctx.workdir.silver, table), new.height, 1, size
+        dimension_path(ctx.workdir.silver, table), new.height, 1 if size else 0, size
     )
     return ids
 
