@@ -90,6 +90,8 @@ def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(db), read_only=read_only)
     con.execute("SET threads = 2")
     con.execute("SET preserve_insertion_order = true")
+    # A bound, so memory stays flat as gold grows (DuckDB spills to disk past it).
+    con.execute("SET memory_limit = '512MB'")
     return con
 
 
