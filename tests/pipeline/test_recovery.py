@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
+import signal
 import subprocess
 import sys
+import time
 
 import polars as pl
 import pytest
@@ -192,3 +195,35 @@ def test_unreachable_erp_marks_its_tables_failed_and_gold_keeps_earlier_days(wee
     old = pl.read_parquet(week.workdir.gold_parquet / "fact_inventory_daily.parquet")
     new = pl.read_parquet(wd.gold_parquet / "fact_inventory_daily.parquet")
     assert new.equals(old)
+
+
+def test_sigkill_at_random_moments_then_rerun_gives_the_uninterrupted_gold(week, tmp_path):
+    """Killed three times at (seeded) random moments of a run, then run to the end:
+    gold and lake equal the uninterrupted run's."""
+    rng = random.Random(7)
+    wd = copy_estate(week.workdir, tmp_path / "wd")
+    command = [
+        sys.executable,
+        "-m",
+        "demo_pipeline",
+        "run",
+        "--scale",
+        str(SCALE),
+        "--days",
+        "6",
+        "--seed",
+        "42",
+        "--workdir",
+        str(wd.root),
+    ]
+    for _ in range(3):
+        proc = subprocess.Popen(
+            command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(1.0, 6.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    rerun = run_cli(wd, 6)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert_same_gold(wd, week.workdir)
+    assert lake_files(wd) == lake_files(week.workdir)
