@@ -46,6 +46,21 @@ def render_metric(catalogue: Catalogue, key: str, page: str, *, unit: bool = Tru
     return f'[{text}]({href} "{title}"){{ .metric }}'
 
 
+def speed_words(catalogue: Catalogue, key: str, page: str) -> str:
+    """A speed-up in words that stay true whichever way the measurement went:
+    "3.2× faster", "no faster (1.01×)" or "slower (0.69× the speed)"; each reads on
+    with "than ..."."""
+    value = catalogue.value(key, where=f"page {page}")
+    link = render_metric(catalogue, key, page)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return f"{link} (not measured)" if value is None else link
+    if value >= 1.05:
+        return f"{link} faster"
+    if value > 0.95:
+        return f"no faster ({link})"
+    return f"slower ({link} the speed)"
+
+
 def render_reported(owner: dict, key: str, page: str, *, label: bool = True) -> str:
     fig = reported_figure(owner, key, where=f"page {page}")
     href = relative_link(page, FIGURES_PAGE) + "#" + FIGURES_ANCHOR
@@ -76,6 +91,12 @@ def define_env(env) -> None:
         """A measured value with its unit, linked to its provenance. `unit=False` drops a
         counting unit ("rows", "runs") when the sentence names the noun itself."""
         return render_metric(catalogue, key, current_page(), unit=unit)
+
+    @env.macro
+    def faster(key: str) -> str:
+        """A speed-up metric as "N× faster", "no faster (N×)" or "slower (N× the
+        speed)", so a sentence stays true when a measurement goes the other way."""
+        return speed_words(catalogue, key, current_page())
 
     @env.macro
     def metric_value(key: str):

@@ -6,7 +6,7 @@ import pytest
 
 from generators.catalogue import Catalogue
 from generators.errors import MissingMetricError, SourceFileError
-from generators.macros import relative_link, render_metric, render_reported
+from generators.macros import relative_link, render_metric, render_reported, speed_words
 from tests.generators.fixture import write_fixture_workdir
 
 OWNER = {"figures": {"lakehouse.uptime": {"text": "98.7 %", "label": "uptime", "context": ""}}}
@@ -54,3 +54,20 @@ def test_unknown_reported_figure_fails():
 def test_relative_link(page, target, link):
     """Links are relative to the page's source file, as MkDocs resolves them."""
     assert relative_link(page, target) == link
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [(4.2, "{ .metric } faster"), (1.01, "no faster ("), (0.69, "slower (")],
+)
+def test_faster_stays_true_both_ways(tmp_path, value, words):
+    """A speed-up reads as faster, no faster or slower depending on the measurement."""
+    import json
+
+    root = write_fixture_workdir(tmp_path)
+    data = json.loads((root / "metrics.json").read_text())
+    data["bench.partition_pruning.speedup"]["value"] = value
+    (root / "metrics.json").write_text(json.dumps(data))
+    catalogue = Catalogue.load(root / "metrics.json")
+    text = speed_words(catalogue, "bench.partition_pruning.speedup", "cost.md")
+    assert words in text
