@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import mimetypes
+import sys
 import threading
 from functools import cache
 from http import HTTPStatus
@@ -37,13 +38,24 @@ def _gzipped(path: Path, mtime_ns: int) -> bytes:
     return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A browser (Lighthouse above all) hanging up a keep-alive connection is normal, not a
+        # server fault; anything else is still reported.
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)
+
+
 class SiteServer:
     """Context manager: `with SiteServer(site) as server: server.base_url` is the site's home."""
 
     def __init__(self, site: BuiltSite):
         self.site = site
         self.requests: list[tuple[str, int]] = []  # (path, status), for diagnosing a failure
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _QuietServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -62,8 +74,7 @@ class SiteServer:
 
     def __enter__(self) -> SiteServer:
         handler = type("Handler", (_SiteHandler,), {"server_of": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         return self
