@@ -214,7 +214,20 @@ def render_adr(
     return "\n".join(lines)
 
 
-def render_index(adrs: list[Adr]) -> str:
+def evidence_summary(adr: Adr, claims: list[dict]) -> str:
+    """'2 claims: 1 supported, 1 not supported at this scale', or '—' without claims."""
+    if not adr.evidence:
+        return "—"
+    counts: dict[str, int] = {}
+    for item in adr.evidence:
+        verdict = str((find_verdict(item, claims) or {}).get("verdict", "no verdict"))
+        counts[verdict] = counts.get(verdict, 0) + 1
+    parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
+    noun = "claim" if len(adr.evidence) == 1 else "claims"
+    return f"{len(adr.evidence)} {noun}: {parts}"
+
+
+def render_index(adrs: list[Adr], claims: list[dict] | None = None) -> str:
     by_number = {a.number: a for a in adrs}
     lines = [
         "---",
@@ -228,15 +241,15 @@ def render_index(adrs: list[Adr]) -> str:
         "format. Where a decision rests on a performance or size claim, the record shows the",
         "claim next to what the demo measured, with a verdict.",
         "",
-        "| ADR | Decision | Status | Date | Supersedes / superseded by |",
+        "| ADR | Decision | Status | Evidence | Supersedes / superseded by |",
         "|---|---|---|---|---|",
     ]
     for adr in adrs:
         relations = [f"supersedes {_link(by_number[n], by_number)}" for n in adr.supersedes]
         relations += [f"superseded by {_link(by_number[n], by_number)}" for n in adr.superseded_by]
         lines.append(
-            f"| {adr.number} | [{adr.title}]({adr.filename}) | {adr.status} | {adr.date} | "
-            f"{'; '.join(relations) or '—'} |"
+            f"| {adr.number} | [{adr.title}]({adr.filename}) | {adr.status} | "
+            f"{evidence_summary(adr, claims or [])} | {'; '.join(relations) or '—'} |"
         )
     lines.append("")
     return "\n".join(lines)
@@ -249,7 +262,7 @@ def nav_entries(adrs: list[Adr]) -> list[dict[str, str]]:
 def render_all(adrs: list[Adr], claims: list[dict], known_metrics: set[str]) -> dict[str, str]:
     """Every page of the decisions section, keyed by docs-relative path."""
     by_number = {a.number: a for a in adrs}
-    pages = {f"{OUT_DIR}/index.md": render_index(adrs)}
+    pages = {f"{OUT_DIR}/index.md": render_index(adrs, claims)}
     for adr in adrs:
         pages[f"{OUT_DIR}/{adr.filename}"] = render_adr(adr, by_number, claims, known_metrics)
     return pages

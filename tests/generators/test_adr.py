@@ -87,7 +87,8 @@ def test_render_adr_with_evidence_panel(tmp_path):
     ) in page
     assert "    | Small | 70 % | not measured | " in page
     index = pages["generated/decisions/index.md"]
-    assert "| 0001 | [Pick A](0001-pick-a.md) | superseded | 2026-01-01 | superseded by" in index
+    assert "| 0001 | [Pick A](0001-pick-a.md) | superseded | — | superseded by" in index
+    assert "| 2 claims: 1 supported, 1 unmeasured | supersedes" in index
 
 
 def test_rendering_is_deterministic(tmp_path):
