@@ -228,7 +228,12 @@ def test_price_in_force_at_order_time_agrees(month):
     sales = lines.join(orders, on="order_id").collect().sort("order_ts")
     versions = history.select("product_id", "valid_from", "list_price_cents").sort("valid_from")
     pit = sales.join_asof(
-        versions, left_on="order_ts", right_on="valid_from", by="product_id", strategy="backward"
+        versions,
+        left_on="order_ts",
+        right_on="valid_from",
+        by="product_id",
+        strategy="backward",
+        check_sortedness=False,  # sorted by valid_from; groups by key
     )
     first = versions.group_by("product_id").agg(pl.col("list_price_cents").first().alias("first"))
     pol = (
