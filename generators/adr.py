@@ -134,7 +134,7 @@ VERDICT_CLASS = {
 def verdict_text(claim: dict | None) -> str:
     """The verdict as shown in a table cell, with the claims module's reading of it."""
     if claim is None:
-        return "no claim registered for this metric"
+        return "measured; no threshold registered in the claims module"
     verdict = str(claim.get("verdict", "unknown")).replace("_", " ")
     css = VERDICT_CLASS.get(verdict.lower(), "verdict-partly")
     note = str(claim.get("reason", "") or "").replace("|", "\\|").replace("\n", " ")
@@ -220,7 +220,7 @@ def evidence_summary(adr: Adr, claims: list[dict]) -> str:
         return "—"
     counts: dict[str, int] = {}
     for item in adr.evidence:
-        verdict = str((find_verdict(item, claims) or {}).get("verdict", "no verdict"))
+        verdict = str((find_verdict(item, claims) or {}).get("verdict", "measured, not judged"))
         counts[verdict] = counts.get(verdict, 0) + 1
     parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
     noun = "claim" if len(adr.evidence) == 1 else "claims"

@@ -102,7 +102,7 @@ def test_measured_value_goes_through_the_macro(tmp_path):
     adrs = write_adrs(tmp_path / "adr")
     page = render_all(adrs, [], set())["generated/decisions/0002-pick-b.md"]
     assert '{{ metric("bench.b.size_reduction_pct") }}' in page
-    assert "no claim registered for this metric" in page
+    assert "measured; no threshold registered in the claims module" in page
 
 
 def test_missing_section_is_an_error(tmp_path):
@@ -124,7 +124,7 @@ def test_unknown_supersedes_is_an_error(tmp_path):
 
 def test_verdict_text_without_claim():
     """Without a registered claim the verdict says so instead of inventing one."""
-    assert verdict_text(None) == "no claim registered for this metric"
+    assert verdict_text(None) == "measured; no threshold registered in the claims module"
 
 
 def test_repository_adrs_all_parse():
