@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+from matplotlib.ticker import MaxNLocator
 
 from demo_pipeline.workdir import Workdir
 from generators.project import Project
@@ -207,8 +208,21 @@ def _style(ax, theme: Theme) -> None:
     ax.set_axisbelow(True)
 
 
-def _legend(ax, theme: Theme) -> None:
-    legend = ax.legend(frameon=False, fontsize=9, labelcolor=theme.text)
+def _legend(ax, theme: Theme, handles: list | None = None) -> None:
+    """One row of legend entries above the plot, right-aligned, clear of the data."""
+    handles = handles or ax.get_legend_handles_labels()[0]
+    legend = ax.legend(
+        handles=handles,
+        frameon=False,
+        fontsize=9,
+        labelcolor=theme.text,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.02),
+        ncol=min(len(handles), 5),
+        borderaxespad=0,
+        handlelength=1.2,
+        columnspacing=1.0,
+    )
     legend.get_frame().set_alpha(0)
 
 
@@ -239,7 +253,7 @@ def draw_engine_times(ax, data: pl.DataFrame, theme: Theme) -> None:
     ax.set_xticks(
         range(len(questions)), [q.replace("_", " ") for q in questions], rotation=20, ha="right"
     )
-    ax.set_ylabel("median time (ms); bars show fastest to slowest run")
+    ax.set_ylabel("median time (ms)")
     _legend(ax, theme)
 
 
@@ -289,7 +303,7 @@ def draw_layer_rows(ax, data: pl.DataFrame, theme: Theme) -> None:
             color=theme.colours[i],
             linestyle="--" if layer == "quarantined" else "-",
         )
-    ax.set_ylabel("rows written per daily run")
+    ax.set_ylabel("rows (log scale)")
     ax.set_yscale("symlog")
     ax.tick_params(axis="x", rotation=90, labelsize=7)
     _legend(ax, theme)
@@ -320,11 +334,9 @@ def draw_quality(ax, data: pl.DataFrame, theme: Theme) -> None:
     for side in ("top", "left", "bottom"):
         twin.spines[side].set_visible(False)
     twin.spines["right"].set_color(theme.text)
-    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    legend = ax.legend(
-        handles=handles, frameon=False, fontsize=9, labelcolor=theme.text, loc="upper left"
-    )
-    legend.get_frame().set_alpha(0)
+    twin.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _legend(ax, theme, ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0])
 
 
 def draw_freshness(ax, data: pl.DataFrame, theme: Theme) -> None:
@@ -360,7 +372,7 @@ def render_svg(chart: Chart, theme: Theme, path: Path) -> None:
         fig.patch.set_alpha(0)
         _style(ax, theme)
         chart.draw(ax, chart.data, theme)
-        ax.set_title(chart.title, color=theme.text, fontsize=12, loc="left")
+        ax.set_title(chart.title, color=theme.text, fontsize=12, loc="left", pad=24)
         fig.tight_layout()
         fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
         plt.close(fig)
@@ -452,10 +464,11 @@ def build_charts(
                 "Rows per layer, per day",
                 layers,
                 draw_layer_rows,
-                "Line chart, on a logarithmic scale, of the rows each daily run wrote to bronze, "
-                f"silver and gold and sent to quarantine, from {_dates_span(layers)}.",
-                "Dips are days a source was down or a table was halted; the dashed line is "
-                "quarantine.",
+                "Line chart, on a logarithmic scale, of rows per business day from "
+                f"{_dates_span(layers)}: rows written to bronze and silver that day, rows in "
+                "the gold tables after the run, and rows sent to quarantine.",
+                "Bronze and silver count the rows written that day; gold counts the rows in "
+                "its tables after the run, so it grows. The dashed line is quarantine.",
             )
         )
     by_day = quality_table(quality)
