@@ -10,6 +10,7 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 WORKDIR ?= build
 SCALE  ?= 1
+PROFILE ?= default
 CLI    := $(PY) -m demo_pipeline
 
 .DEFAULT_GOAL := help
@@ -47,8 +48,8 @@ generate: install ## Build the synthetic source estate (SCALE=1 by default)
 run: install ## Run the 30-day medallion pipeline on the estate
 	$(CLI) run --scale $(SCALE) --workdir $(WORKDIR)
 
-bench: install ## Run the benchmark suite (default profile, < 5 min on 2 cores)
-	$(CLI) bench --scale $(SCALE) --workdir $(WORKDIR) --profile default
+bench: install ## Run the benchmark suite (PROFILE=quick|default|full; default < 5 min on 2 cores)
+	$(CLI) bench --scale $(SCALE) --workdir $(WORKDIR) --profile $(PROFILE)
 
 bench-generate: install ## Measure estate generation throughput and peak memory at scale 1 and 10
 	$(PY) -m demo_pipeline.estate.bench_generate --workdir $(WORKDIR)/bench-generate
