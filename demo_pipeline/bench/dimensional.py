@@ -11,13 +11,12 @@ not simulate.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from demo_pipeline.bench.context import BenchContext
 from demo_pipeline.bench.harness import time_repeated
 from demo_pipeline.bench.preagg import QUERIES as PREAGG_QUERIES
-from demo_pipeline.bench.questions import QUESTIONS, sql_literal
+from demo_pipeline.bench.questions import QUESTIONS, duckdb_with_tables
 from demo_pipeline.bench.ratios import percentile
 from demo_pipeline.bench.results import BenchmarkResult, Figure
 
@@ -49,15 +48,8 @@ QUERIES: dict[str, str] = {
 
 
 def time_dimensional(params: dict[str, Any], threads: int) -> dict[str, Any]:
-    import duckdb
-
-    start = time.perf_counter()
-    con = duckdb.connect()
-    con.execute(f"SET threads = {threads}")
-    for table in TABLES:
-        source = sql_literal(params["paths"][table])
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({source})")
-    result: dict[str, Any] = {"load_s": time.perf_counter() - start, "queries": {}}
+    con, load_s = duckdb_with_tables({t: params["paths"][t] for t in TABLES}, threads)
+    result: dict[str, Any] = {"load_s": load_s, "queries": {}}
     for name, sql in QUERIES.items():
         timing, _ = time_repeated(
             lambda sql=sql: con.execute(sql).fetchall(),

@@ -11,13 +11,12 @@ answer; loading timed separately.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from demo_pipeline.bench.answers import AnswerFingerprint, fingerprint, validate_all
 from demo_pipeline.bench.context import BenchContext
 from demo_pipeline.bench.harness import time_repeated
-from demo_pipeline.bench.questions import sql_literal
+from demo_pipeline.bench.questions import duckdb_with_tables
 from demo_pipeline.bench.ratios import speedup
 from demo_pipeline.bench.results import BenchmarkResult, Figure
 
@@ -47,15 +46,8 @@ REL_TOL = 1e-5
 
 
 def time_preagg(params: dict[str, Any], threads: int) -> dict[str, Any]:
-    import duckdb
-
-    start = time.perf_counter()
-    con = duckdb.connect()
-    con.execute(f"SET threads = {threads}")
-    for table in TABLES:
-        source = sql_literal(params["paths"][table])
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({source})")
-    result: dict[str, Any] = {"load_s": time.perf_counter() - start, "queries": {}}
+    con, load_s = duckdb_with_tables({t: params["paths"][t] for t in TABLES}, threads)
+    result: dict[str, Any] = {"load_s": load_s, "queries": {}}
     for name, sql in QUERIES.items():
         timing, rows = time_repeated(
             lambda sql=sql: con.execute(sql).fetchall(),

@@ -9,7 +9,9 @@ Output column names and order are part of the question: answers are compared on 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -108,3 +110,18 @@ def columns_needed(questions: tuple[Question, ...] | list[Question]) -> dict[str
 def sql_literal(path: str) -> str:
     """A file path as a quoted SQL string (DDL cannot take bound parameters)."""
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def duckdb_with_tables(paths: dict[str, str], threads: int) -> tuple[Any, float]:
+    """An in-memory DuckDB connection with each Parquet file loaded as a table.
+
+    Returns the connection and the load time in seconds (timed apart from the queries).
+    """
+    import duckdb
+
+    start = time.perf_counter()
+    con = duckdb.connect()
+    con.execute(f"SET threads = {threads}")
+    for table, path in paths.items():
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({sql_literal(path)})")
+    return con, time.perf_counter() - start
