@@ -14,22 +14,14 @@ from pathlib import Path
 
 from demo_pipeline.bronze import PartitionWrite, write_bronze
 from demo_pipeline.errors import SourceError
+from demo_pipeline.estate.erp import RELATIONS as ERP_RELATIONS
 from demo_pipeline.extract.base import Extracted, Extractor
 from demo_pipeline.pipeline.context import DayContext
 from demo_pipeline.pipeline.manifest import read_manifests
 from demo_pipeline.quality.results import CheckResult
 
 SOURCE_TABLES = {
-    "erp": (
-        "warehouses",
-        "suppliers",
-        "categories",
-        "products",
-        "customers",
-        "inventory_snapshots",
-        "purchase_orders",
-        "purchase_order_lines",
-    ),
+    "erp": ERP_RELATIONS,
     "api": ("orders", "order_lines"),
     "workbooks": ("supplier_prices",),
 }
