@@ -19,7 +19,7 @@ HOOK POINTS for the quality layer (kept in one place, marked `# HOOK`):
      retries: fall back / mark stale. Default: nothing is loaded for its tables today
      (gold keeps the earlier good data); the next good day catches up (API).
   2. `tier3_checks(ctx, silver)` - after silver, before gold: statistical checks.
-     Calls `demo_pipeline.quality.anomaly.run_tier3(ctx, silver)` if it exists.
+     Calls `demo_pipeline.quality.anomaly.run_tier3(ctx, silver)`.
   3. `after_gold_checks(ctx, gold)` - after the day's gold build.
 Every stage's CheckResults are collected and stored with
 `QualityResults(workdir.quality / "results.parquet").replace_day(date, results)`.
@@ -28,8 +28,6 @@ Every stage's CheckResults are collected and stored with
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,6 +73,9 @@ from demo_pipeline.pipeline.stages import (
 )
 from demo_pipeline.pipeline.workspace import ensure_estate, exclusive, reset
 from demo_pipeline.provenance import Provenance
+from demo_pipeline.quality.anomaly import run_tier3
+from demo_pipeline.quality.fallback import on_source_failure
+from demo_pipeline.quality.freshness import after_gold
 from demo_pipeline.quality.results import CheckResult, QualityResults
 from demo_pipeline.quality.summary import write_quality_metrics
 from demo_pipeline.runlog import RunLog
@@ -219,30 +220,19 @@ def run_one_day(
 def source_failure_checks(
     ctx: DayContext, source: str, tables: tuple[str, ...], error: str
 ) -> list[CheckResult]:
-    """Default: nothing is loaded for `tables` today; silver and gold keep the earlier
-    good data and the failure is recorded (`source.available`). The quality layer may
-    replace this with a fallback that also marks the affected gold tables stale."""
-    return _optional_hook(
-        "demo_pipeline.quality.fallback", "on_source_failure", ctx, source, tables, error
-    )
+    """Nothing is loaded for `tables` today; silver and gold keep the earlier good data,
+    the failure is recorded, and the quality layer marks the affected gold tables stale."""
+    return list(on_source_failure(ctx, source, tables, error))
 
 
 # --- HOOK 2: tier-3 statistical checks, after silver and before gold -------------------
 def tier3_checks(ctx: DayContext, silver: SilverOutcome) -> list[CheckResult]:
-    return _optional_hook("demo_pipeline.quality.anomaly", "run_tier3", ctx, silver)
+    return list(run_tier3(ctx, silver))
 
 
 # --- HOOK 3: checks on the day's gold (freshness, recomputation of late dates) ---------
 def after_gold_checks(ctx: DayContext, gold: GoldOutcome) -> list[CheckResult]:
-    return _optional_hook("demo_pipeline.quality.freshness", "after_gold", ctx, gold)
-
-
-def _optional_hook(module: str, name: str, *args: Any) -> list[CheckResult]:
-    """Call `module.name(*args)` if the quality layer provides it, else no checks."""
-    if importlib.util.find_spec(module) is None:
-        return []
-    hook = getattr(importlib.import_module(module), name, None)
-    return list(hook(*args)) if hook is not None else []
+    return list(after_gold(ctx, gold))
 
 
 def _backfill_halted_days(
