@@ -52,7 +52,7 @@ bench: install ## Run the benchmark suite (PROFILE=quick|default|full; default <
 	$(CLI) bench --scale $(SCALE) --workdir $(WORKDIR) --profile $(PROFILE)
 
 bench-generate: install ## Measure estate generation throughput and peak memory at scale 1 and 10
-	$(PY) -m demo_pipeline.estate.bench_generate --workdir $(WORKDIR)/bench-generate
+	$(PY) -m demo_pipeline.estate.bench_generate --workdir $(WORKDIR)
 
 claims: install ## Print the brief's claims: claimed vs measured, with a verdict
 	$(CLI) claims --workdir $(WORKDIR)
