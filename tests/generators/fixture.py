@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from demo_pipeline.quality.results import RESULT_SCHEMA
+
 PROVENANCE = {
     "run_id": "fixture-run",
     "git_commit": "0123456789abcdef",
@@ -161,19 +163,8 @@ def write_fixture_results(root: Path) -> None:
             )
         )
         rows.append((f"run-{date}", d, 1, "orders", "schema_contract", 60, 0, "info", "none", ""))
-    schema = {
-        "run_id": pl.String,
-        "business_date": pl.Date,
-        "tier": pl.Int8,
-        "table": pl.String,
-        "rule": pl.String,
-        "rows_checked": pl.Int64,
-        "rows_failed": pl.Int64,
-        "severity": pl.String,
-        "action": pl.String,
-        "detail": pl.String,
-    }
-    pl.DataFrame(rows, schema=schema, orient="row").write_parquet(quality / "results.parquet")
+    results = pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
+    results.write_parquet(quality / "results.parquet")
     ledger = pl.DataFrame(
         {
             "feed": ["api.orders"] * 3,
