@@ -192,24 +192,60 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_catalogue_page(catalogue: Catalogue) -> str:
-    """The 'Evidence' page: every metric with its value, meaning and provenance.
+def run_anchor(run_id: str) -> str:
+    """The id of a run's row in the 'Runs' table of the catalogue page."""
+    return "run-" + "".join(c if c.isalnum() else "-" for c in run_id.lower())
 
-    Each row carries the anchor the `metric()` macro links to.
+
+def _runs_table(entries: list[Entry]) -> list[str]:
+    """One row per run: when it last measured, its seed, scale, commit and machine.
+
+    Metric rows link here instead of repeating the same provenance on every line; a run
+    that (unexpectedly) mixes seeds or commits shows every value it used."""
+    by_run: dict[str, list[dict]] = {}
+    for entry in entries:
+        p = entry.provenance or {}
+        by_run.setdefault(str(p.get("run_id", "unknown")), []).append(p)
+
+    def values(provenances: list[dict], field: str, shorten: int | None = None) -> str:
+        found = sorted({str(p.get(field, "?"))[:shorten] for p in provenances})
+        return _cell(", ".join(found))
+
+    lines = [
+        "| Run | Last measured | Metrics | Seed | Scale | Commit | Machine |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for run_id, provenances in sorted(by_run.items()):
+        measured = max(str(p.get("measured_at", "?")) for p in provenances)
+        lines.append(
+            f'| <span id="{run_anchor(run_id)}"></span>`{_cell(run_id)}` | {_cell(measured)} | '
+            f"{len(provenances)} | {values(provenances, 'seed')} | "
+            f"{values(provenances, 'scale')} | {values(provenances, 'git_commit', 12)} | "
+            f"{values(provenances, 'machine')} |"
+        )
+    return lines
+
+
+def render_catalogue_page(catalogue: Catalogue) -> str:
+    """The 'Evidence' page: every metric with its value, meaning and the run it came from.
+
+    Each metric row carries the anchor the `metric()` macro links to, and links its run in
+    the 'Runs' table at the end, which holds the provenance once per run.
     """
     lines = [
         "# Evidence: the metric catalogue",
         "",
         "Every measured figure on this site links here. Each row is one entry of the",
         "metric catalogue written by the last pipeline, quality and benchmark runs: the",
-        "value, what it measures, and where it came from (run, seed, scale, commit,",
-        "machine, time). The raw file is published as",
+        "value, what it measures, and the run it came from. The [runs](#runs) at the end",
+        "give each run's time, seed, scale, commit and machine. The raw file is published as",
         "[metrics.json](../assets/generated/data/metrics.json).",
         "",
     ]
     keys = catalogue.keys()
     if not keys:
         lines += ['!!! warning "No measurements yet"', "", "    The catalogue is empty.", ""]
+        return "\n".join(lines)
     order = list(_FAMILY_TITLES)
     families = sorted(
         {k.split(".")[0] for k in keys},
@@ -217,14 +253,15 @@ def render_catalogue_page(catalogue: Catalogue) -> str:
     )
     for family in families:
         lines += [f"## {_FAMILY_TITLES.get(family, family.title())}", ""]
-        lines += ["| Metric | Value | Meaning | Provenance |", "|---|---|---|---|"]
+        lines += ["| Metric | Value | Meaning | Run |", "|---|---|---|---|"]
         for entry in catalogue.with_prefix(family):
+            run_id = str((entry.provenance or {}).get("run_id", "unknown"))
             lines.append(
                 f'| <span id="{entry.anchor}"></span>`{entry.key}` | {_cell(entry.text)} | '
-                f"{_cell(entry.description)} | {_cell(entry.provenance_line())} |"
+                f"{_cell(entry.description)} | [{_cell(run_id)}](#{run_anchor(run_id)}) |"
             )
         lines.append("")
-    machines = sorted({str(catalogue.get(k).provenance.get("machine", "")) for k in keys} - {""})
-    if machines:
-        lines += ["## Machines", "", *[f"- {m}" for m in machines], ""]
+    lines += ["## Runs", ""]
+    lines += _runs_table([catalogue.get(k) for k in keys])
+    lines.append("")
     return "\n".join(lines)

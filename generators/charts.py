@@ -27,6 +27,7 @@ from matplotlib.ticker import MaxNLocator
 
 from demo_pipeline.workdir import Workdir
 from generators.project import Project
+from generators.themed_image import svg_pixel_size, themed_image
 
 STAGES = ("extract", "bronze", "silver", "gold")
 LAYERS = ("bronze", "silver", "gold")
@@ -500,16 +501,16 @@ def build_charts(
     return groups
 
 
-def render_partial(charts: list[Chart], group: str) -> str:
+def render_partial(charts: list[Chart], group: str, sizes: dict[str, tuple[int, int]]) -> str:
+    """The Markdown a page includes: each chart in both schemes (sizes: pixel width and
+    height by chart name), its caption and a link to its data."""
     if not charts:
         return f"*This run produced no data for the {group} charts.*\n"
     out = []
     for chart in charts:
         base = f'{{{{ page_link("assets/generated/charts/{chart.name}") }}}}'
         out += [
-            f"![{chart.alt}]({base}-light.svg#only-light)",
-            f"![{chart.alt}]({base}-dark.svg#only-dark)",
-            "",
+            themed_image(chart.alt, base, sizes[chart.name], lazy=True),
             f"*{chart.caption}* [Data behind this chart (CSV)]({base}.csv)",
             "",
         ]
@@ -535,8 +536,12 @@ def build(project: Project, workdir: Workdir) -> None:
     ledger_path = workdir.quality / "freshness.parquet"
     ledger = pl.read_parquet(ledger_path) if ledger_path.exists() else pl.DataFrame()
     for group, charts in build_charts(results, raw, manifests, quality, ledger).items():
+        sizes = {}
         for chart in charts:
             chart.data.write_csv(out / f"{chart.name}.csv")
             for theme in (LIGHT, DARK):
-                render_svg(chart, theme, out / f"{chart.name}-{theme.name}.svg")
-        (partials / f"{group}.md").write_text(render_partial(charts, group), encoding="utf-8")
+                svg_path = out / f"{chart.name}-{theme.name}.svg"
+                render_svg(chart, theme, svg_path)
+            sizes[chart.name] = svg_pixel_size(svg_path.read_text(encoding="utf-8"), svg_path.name)
+        partial = render_partial(charts, group, sizes)
+        (partials / f"{group}.md").write_text(partial, encoding="utf-8")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from demo_pipeline.atomic import write_text_atomic
 from generators.project import Project
+from generators.themed_image import svg_pixel_size, themed_image
 
 
 @dataclass(frozen=True)
@@ -227,15 +228,11 @@ def finish_svg(svg: str) -> str:
     return svg
 
 
-def render_partial(name: str) -> str:
-    """The Markdown a page includes: both variants, with alt text and a caption."""
+def render_partial(name: str, size: tuple[int, int]) -> str:
+    """The Markdown a page includes: both variants, with alt text and a caption. A diagram
+    opens its page (often the largest thing painted first), so it loads at once, not lazily."""
     src = f'{{{{ page_link("assets/generated/diagrams/{name}") }}}}'
-    alt = ALT_TEXT[name]
-    return (
-        f"![{alt}]({src}-light.svg#only-light)\n"
-        f"![{alt}]({src}-dark.svg#only-dark)\n\n"
-        f"*{CAPTIONS[name]}*\n"
-    )
+    return themed_image(ALT_TEXT[name], src, size, lazy=False) + f"\n*{CAPTIONS[name]}*\n"
 
 
 def build(project: Project) -> None:
@@ -250,6 +247,7 @@ def build(project: Project) -> None:
             for palette in (LIGHT, DARK):
                 raw = Path(tmp) / f"{name}-{palette.name}"
                 draw(raw, palette)
-                svg = raw.with_suffix(".svg").read_text(encoding="utf-8")
-                write_text_atomic(out / f"{name}-{palette.name}.svg", finish_svg(svg))
-            write_text_atomic(partials / f"{name}.md", render_partial(name))
+                svg = finish_svg(raw.with_suffix(".svg").read_text(encoding="utf-8"))
+                write_text_atomic(out / f"{name}-{palette.name}.svg", svg)
+            size = svg_pixel_size(svg, f"{name}-{palette.name}.svg")
+            write_text_atomic(partials / f"{name}.md", render_partial(name, size))

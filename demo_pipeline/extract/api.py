@@ -147,6 +147,11 @@ class OrdersApiExtractor(Extractor):
                 return orders
 
     def _get_page(self, client: httpx.Client, url: str, params: dict, stats: dict) -> pl.DataFrame:
+        # Errors name the endpoint by its path, not host and port: the demo API listens on a
+        # random port, and these messages end up in quality/results.parquet, which must come
+        # out byte for byte the same on every run. The run log records the full base URL.
+        endpoint = httpx.URL(url).path
+
         def attempt() -> pl.DataFrame:
             stats["requests"] += 1
             response = client.get(url, params=params)
@@ -156,10 +161,10 @@ class OrdersApiExtractor(Extractor):
             )
             if response.status_code in RETRYABLE_STATUS:
                 retry_after = _parse_retry_after(response.headers.get("Retry-After"))
-                raise RetryableResponse(response.status_code, retry_after, url)
+                raise RetryableResponse(response.status_code, retry_after, endpoint)
             if response.status_code != 200:
                 raise SourceError(
-                    f"orders API {url} date={params['date']}: expected HTTP 200; "
+                    f"orders API {endpoint} date={params['date']}: expected HTTP 200; "
                     f"found {response.status_code} {response.text[:200]!r}"
                 )
             try:
@@ -168,7 +173,7 @@ class OrdersApiExtractor(Extractor):
                 return pl.read_json(io.BytesIO(response.content), infer_schema_length=None)
             except Exception as exc:
                 raise SourceError(
-                    f"orders API {url} date={params['date']}: expected JSON; found "
+                    f"orders API {endpoint} date={params['date']}: expected JSON; found "
                     f"{response.text[:200]!r}"
                 ) from exc
 
@@ -186,12 +191,12 @@ class OrdersApiExtractor(Extractor):
             return retrying(attempt)
         except RetryableResponse as exc:
             raise SourceError(
-                f"orders API {url} date={params['date']} unavailable after "
+                f"orders API {endpoint} date={params['date']} unavailable after "
                 f"{self.retry.attempts} retries: {exc}"
             ) from exc
         except httpx.TransportError as exc:
             raise SourceError(
-                f"orders API {url} date={params['date']} unreachable after "
+                f"orders API {endpoint} date={params['date']} unreachable after "
                 f"{self.retry.attempts} retries: {exc!r}"
             ) from exc
 

@@ -168,6 +168,8 @@ def run_one_day(
     # line per day (and the errors), so a 30-day run stays readable.
     with RunLog(workdir.logs, run_id) as log:
         ctx = DayContext(cfg, workdir, business_date, run_id, log, versions)
+        # Where the sources were, this run: the errors name the API by its path only.
+        log.event("run.sources", api_url=sources.api_url)
         try:
             with _timed(manifest, log, "extract"):
                 extracted = extract_all(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generators.catalogue import Catalogue, format_value, render_catalogue_page
+from generators.catalogue import Catalogue, format_value, render_catalogue_page, run_anchor
 from generators.errors import MissingMetricError
 from tests.generators.fixture import PROVENANCE, write_fixture_workdir
 
@@ -60,3 +60,21 @@ def test_catalogue_page_has_an_anchor_per_key(tmp_path):
     for key in catalogue:
         assert f'id="{catalogue.get(key).anchor}"' in page
     assert page.index("## Synthetic source estate") < page.index("## Benchmarks")
+
+
+def test_catalogue_page_states_each_runs_provenance_once(tmp_path):
+    """Metric rows link their run; the runs table holds seed, scale, commit and machine."""
+    catalogue = Catalogue.load(write_fixture_workdir(tmp_path) / "metrics.json")
+    page = render_catalogue_page(catalogue)
+    runs = {str(catalogue.get(k).provenance["run_id"]) for k in catalogue}
+    runs_table = page[page.index("## Runs") :]
+    for run_id in runs:
+        assert page.count(f"](#{run_anchor(run_id)})") == sum(
+            1 for k in catalogue if catalogue.get(k).provenance["run_id"] == run_id
+        )
+        row = next(line for line in runs_table.splitlines() if f"`{run_id}`" in line)
+        assert f'id="{run_anchor(run_id)}"' in row
+        assert f"| {PROVENANCE['seed']} |" in row
+        assert str(PROVENANCE["git_commit"])[:12] in row
+    assert PROVENANCE["machine"] in runs_table
+    assert page.count(str(PROVENANCE["git_commit"])[:12]) == len(runs)

@@ -54,13 +54,16 @@ def test_partial_has_alt_text_both_schemes_and_csv(tmp_path):
     wd = fixture(tmp_path)
     manifests = [json.loads(p.read_text()) for p in sorted(wd.runs.glob("*.json"))]
     groups = charts.build_charts({}, {}, manifests, pl.DataFrame(), pl.DataFrame())
-    text = charts.render_partial(groups["pipeline"], "pipeline")
+    sizes = {chart.name: (768, 403) for chart in groups["pipeline"]}
+    text = charts.render_partial(groups["pipeline"], "pipeline", sizes)
     assert text.count("-light.svg#only-light)") == 2
     assert text.count("-dark.svg#only-dark)") == 2
+    # Sized, so the browser reserves the space, and lazy: the hidden scheme is never fetched.
+    assert text.count('{ width="768" height="403" loading="lazy" }') == 4
     assert text.count("(CSV)]") == 2
     assert "![Stacked bar chart of the seconds each daily run spent" in text
     assert (
-        charts.render_partial([], "memory")
+        charts.render_partial([], "memory", {})
         == "*This run produced no data for the memory charts.*\n"
     )
 

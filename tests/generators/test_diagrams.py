@@ -18,11 +18,11 @@ def test_finish_svg_renumbers_random_ids_and_drops_comments():
 
 def test_partial_shows_light_and_dark_with_alt_text():
     """The partial shows both variants, each with the diagram's alt text."""
-    text = diagrams.render_partial("dataflow")
+    text = diagrams.render_partial("dataflow", (888, 927))
     alt = diagrams.ALT_TEXT["dataflow"]
     assert f"![{alt}](" in text
-    assert 'diagrams/dataflow") }}-light.svg#only-light)' in text
-    assert 'diagrams/dataflow") }}-dark.svg#only-dark)' in text
+    assert 'diagrams/dataflow") }}-light.svg#only-light){ width="888" height="927" }' in text
+    assert 'diagrams/dataflow") }}-dark.svg#only-dark){ width="888" height="927" }' in text
 
 
 def test_build_writes_portable_reproducible_svgs(tmp_path):

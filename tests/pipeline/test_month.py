@@ -64,6 +64,11 @@ def test_outage_day_marks_orders_failed_and_next_day_catches_up(month):
     assert outage["status"] == "partial"
     assert outage["tables"]["orders"]["status"] == "failed"
     assert "unavailable after 3 retries" in outage["sources"]["api"]["error"]
+    # Named by its path, not the API's random port, so quality results are byte-stable.
+    assert "127.0.0.1" not in outage["sources"]["api"]["error"]
+    details = pl.read_parquet(month.workdir.quality / "results.parquet")["detail"]
+    assert details.str.contains("/v1/orders").any()
+    assert not details.str.contains("127.0.0.1").any()
     assert by_day["2026-11-16"]["sources"]["api"]["caught_up"] == ["2026-11-15"]
     sales_days = gold_sql(month, "SELECT DISTINCT business_date FROM fact_sales")
     assert dt.date(2026, 11, 15) in sales_days["business_date"].to_list()

@@ -89,6 +89,9 @@ def test_from_scratch_rebuild_equals_the_first_build(week, tmp_path):
     run_pipeline(week.cfg, wd, from_scratch=True)
     assert not (wd.lake / "bronze" / "stray.txt").exists()
     assert_same_gold(wd, week.workdir)
+    assert lake_files(wd) == lake_files(week.workdir)
+    results = "results.parquet"
+    assert (wd.quality / results).read_bytes() == (week.workdir.quality / results).read_bytes()
 
 
 # --- crash safety -----------------------------------------------------------------------

@@ -5,6 +5,7 @@ number of requests, against tests/site/budgets.yaml. Measurements go to
 from __future__ import annotations
 
 import json
+import re
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import yaml
 pytestmark = pytest.mark.browser
 
 BUDGETS = Path(__file__).parent / "budgets.yaml"
+SCRIPT_TAG = re.compile(r"<script\b[^>]*>")
 
 
 def budget_for(inner_path: str, budgets: dict) -> dict:
@@ -67,3 +69,14 @@ def test_every_page_stays_within_its_request_budget(measured):
         if r["error"] or r["requests"] > r["max_requests"]
     ]
     assert not over, "\n".join(over)
+
+
+def test_no_page_loads_a_script_that_blocks_rendering(built_site):
+    """Every external script is deferred (Material's bundle by generators/site_hooks.py,
+    extra_javascript in mkdocs.yml), so none of them holds back the first paint."""
+    findings = []
+    for html_file in built_site.html_files():
+        for tag in SCRIPT_TAG.findall(html_file.read_text(encoding="utf-8")):
+            if "src=" in tag and not re.search(r"\s(defer|async)[\s>=]", tag):
+                findings.append(f"{built_site.url_path(html_file)}: {tag}")
+    assert not findings, "\n".join(findings)
