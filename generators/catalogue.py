@@ -197,6 +197,10 @@ def run_anchor(run_id: str) -> str:
     return "run-" + "".join(c if c.isalnum() else "-" for c in run_id.lower())
 
 
+def _run_id(entry: Entry) -> str:
+    return str((entry.provenance or {}).get("run_id", "unknown"))
+
+
 def _runs_table(entries: list[Entry]) -> list[str]:
     """One row per run: when it last measured, its seed, scale, commit and machine.
 
@@ -204,8 +208,7 @@ def _runs_table(entries: list[Entry]) -> list[str]:
     that (unexpectedly) mixes seeds or commits shows every value it used."""
     by_run: dict[str, list[dict]] = {}
     for entry in entries:
-        p = entry.provenance or {}
-        by_run.setdefault(str(p.get("run_id", "unknown")), []).append(p)
+        by_run.setdefault(_run_id(entry), []).append(entry.provenance or {})
 
     def values(provenances: list[dict], field: str, shorten: int | None = None) -> str:
         found = sorted({str(p.get(field, "?"))[:shorten] for p in provenances})
@@ -252,14 +255,23 @@ def render_catalogue_page(catalogue: Catalogue) -> str:
         key=lambda f: (order.index(f) if f in order else len(order), f),
     )
     for family in families:
+        entries = catalogue.with_prefix(family)
+        runs = list(dict.fromkeys(_run_id(e) for e in entries))
         lines += [f"## {_FAMILY_TITLES.get(family, family.title())}", ""]
-        lines += ["| Metric | Value | Meaning | Run |", "|---|---|---|---|"]
-        for entry in catalogue.with_prefix(family):
-            run_id = str((entry.provenance or {}).get("run_id", "unknown"))
-            lines.append(
-                f'| <span id="{entry.anchor}"></span>`{entry.key}` | {_cell(entry.text)} | '
-                f"{_cell(entry.description)} | [{_cell(run_id)}](#{run_anchor(run_id)}) |"
-            )
+        # A family measured by one run says so once; a mixed family names the run per row.
+        # (Fewer elements per row also keeps this long page quick to lay out on a phone.)
+        if len(runs) == 1:
+            lines += [f"Measured by run [`{runs[0]}`](#{run_anchor(runs[0])}).", ""]
+            lines += ["| Metric | Value | Meaning |", "|---|---|---|"]
+        else:
+            lines += ["| Metric | Value | Meaning | Run |", "|---|---|---|---|"]
+        for entry in entries:
+            # The id sits on the key itself: the anchor the metric() macro links to.
+            row = f"| `{entry.key}`{{ #{entry.anchor} }} | {_cell(entry.text)} | "
+            row += f"{_cell(entry.description)} |"
+            if len(runs) > 1:
+                row += f" [{_cell(_run_id(entry))}](#{run_anchor(_run_id(entry))}) |"
+            lines.append(row)
         lines.append("")
     lines += ["## Runs", ""]
     lines += _runs_table([catalogue.get(k) for k in keys])

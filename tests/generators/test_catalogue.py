@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from generators.catalogue import Catalogue, format_value, render_catalogue_page, run_anchor
@@ -58,23 +60,35 @@ def test_catalogue_page_has_an_anchor_per_key(tmp_path):
     catalogue = Catalogue.load(write_fixture_workdir(tmp_path) / "metrics.json")
     page = render_catalogue_page(catalogue)
     for key in catalogue:
-        assert f'id="{catalogue.get(key).anchor}"' in page
+        assert f"`{key}`{{ #{catalogue.get(key).anchor} }}" in page
     assert page.index("## Synthetic source estate") < page.index("## Benchmarks")
 
 
 def test_catalogue_page_states_each_runs_provenance_once(tmp_path):
-    """Metric rows link their run; the runs table holds seed, scale, commit and machine."""
+    """Sections link their run; the runs table holds seed, scale, commit and machine."""
     catalogue = Catalogue.load(write_fixture_workdir(tmp_path) / "metrics.json")
     page = render_catalogue_page(catalogue)
     runs = {str(catalogue.get(k).provenance["run_id"]) for k in catalogue}
     runs_table = page[page.index("## Runs") :]
     for run_id in runs:
-        assert page.count(f"](#{run_anchor(run_id)})") == sum(
-            1 for k in catalogue if catalogue.get(k).provenance["run_id"] == run_id
-        )
+        assert f"](#{run_anchor(run_id)})" in page[: page.index("## Runs")]
         row = next(line for line in runs_table.splitlines() if f"`{run_id}`" in line)
         assert f'id="{run_anchor(run_id)}"' in row
         assert f"| {PROVENANCE['seed']} |" in row
         assert str(PROVENANCE["git_commit"])[:12] in row
     assert PROVENANCE["machine"] in runs_table
     assert page.count(str(PROVENANCE["git_commit"])[:12]) == len(runs)
+
+
+def test_a_section_measured_by_several_runs_names_the_run_per_row(tmp_path):
+    """Where a family mixes runs, every row links its own run."""
+    path = write_fixture_workdir(tmp_path) / "metrics.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    bench_keys = sorted(k for k in raw if k.startswith("bench."))
+    raw[bench_keys[0]]["provenance"] = {**PROVENANCE, "run_id": "bench-generate-run"}
+    page = render_catalogue_page(Catalogue(raw))
+    bench = page[page.index("## Benchmarks") : page.index("## Runs")]
+    assert "| Metric | Value | Meaning | Run |" in bench
+    assert bench.count(f"](#{run_anchor('fixture-run')}) |") == len(bench_keys) - 1
+    assert bench.count(f"](#{run_anchor('bench-generate-run')}) |") == 1
+    assert page.count("`bench-generate-run`") == 1  # its row in the runs table
