@@ -105,47 +105,32 @@ def alert_for_check(result: CheckResult) -> Alert | None:
     """
     where = f"tier {result.tier} rule `{result.rule}`"
     failed = f"{result.rows_failed} of {result.rows_checked} rows"
+    kind: AlertKind
+    severity: AlertSeverity
     if result.action == "halted":
-        return Alert(
-            kind="halt",
-            severity="critical",
-            run_id=result.run_id,
-            business_date=result.business_date,
-            table=result.table,
-            title=f"table halted by {where}",
-            detail=result.detail or failed,
-        )
-    if result.action == "fallback":
-        return Alert(
-            kind="fallback",
-            severity="critical",
-            run_id=result.run_id,
-            business_date=result.business_date,
-            table=result.table,
-            title="source unavailable after retries; previous day's data used (stale)",
-            detail=result.detail,
-        )
-    if result.action == "flagged":
-        return Alert(
-            kind="anomaly",
-            severity="warning",
-            run_id=result.run_id,
-            business_date=result.business_date,
-            table=result.table,
-            title=f"anomaly flagged by {where}",
-            detail=result.detail or failed,
-        )
-    if result.action == "quarantined" and result.rows_failed > 0:
-        return Alert(
-            kind="quarantine",
-            severity="warning",
-            run_id=result.run_id,
-            business_date=result.business_date,
-            table=result.table,
-            title=f"{failed} quarantined by {where}",
-            detail=result.detail,
-        )
-    return None
+        kind, severity, title = "halt", "critical", f"table halted by {where}"
+        detail = result.detail or failed
+    elif result.action == "fallback":
+        kind, severity = "fallback", "critical"
+        title = "source unavailable after retries; previous day's data used (stale)"
+        detail = result.detail
+    elif result.action == "flagged":
+        kind, severity, title = "anomaly", "warning", f"anomaly flagged by {where}"
+        detail = result.detail or failed
+    elif result.action == "quarantined" and result.rows_failed > 0:
+        kind, severity, title = "quarantine", "warning", f"{failed} quarantined by {where}"
+        detail = result.detail
+    else:
+        return None
+    return Alert(
+        kind=kind,
+        severity=severity,
+        run_id=result.run_id,
+        business_date=result.business_date,
+        table=result.table,
+        title=title,
+        detail=detail,
+    )
 
 
 def deliver_alert(
