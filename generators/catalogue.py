@@ -193,7 +193,7 @@ def _cell(text: str) -> str:
 
 
 def run_anchor(run_id: str) -> str:
-    """The id of a run's row in the 'Runs' table of the catalogue page."""
+    """The id of a run's row in the 'Runs' table of the catalogue's index page."""
     return "run-" + "".join(c if c.isalnum() else "-" for c in run_id.lower())
 
 
@@ -229,51 +229,102 @@ def _runs_table(entries: list[Entry]) -> list[str]:
     return lines
 
 
-def render_catalogue_page(catalogue: Catalogue) -> str:
-    """The 'Evidence' page: every metric with its value, meaning and the run it came from.
+CATALOGUE_DIR = "generated/metrics"
+"""Where the evidence pages go (docs-relative): index.md, then one page per family."""
 
-    Each metric row carries the anchor the `metric()` macro links to, and links its run in
-    the 'Runs' table at the end, which holds the provenance once per run.
-    """
+
+def family_of(key: str) -> str:
+    return key.split(".")[0]
+
+
+def catalogue_page_for(key: str) -> str:
+    """The docs-relative page holding a metric's row (the `metric()` macro links there)."""
+    return f"{CATALOGUE_DIR}/{family_of(key)}.md"
+
+
+def _families(keys: list[str]) -> list[str]:
+    order = list(_FAMILY_TITLES)
+    return sorted(
+        {family_of(k) for k in keys},
+        key=lambda f: (order.index(f) if f in order else len(order), f),
+    )
+
+
+def _family_title(family: str) -> str:
+    return _FAMILY_TITLES.get(family, family.title())
+
+
+def render_family_page(catalogue: Catalogue, family: str) -> str:
+    """One family's metrics: value, meaning and the run each came from (linked to the runs
+    table on the index page). Each row carries the anchor the `metric()` macro links to."""
+    entries = catalogue.with_prefix(family)
+    runs = list(dict.fromkeys(_run_id(e) for e in entries))
+    lines = [f"# Evidence: {_family_title(family).lower()}", ""]
+    # A family measured by one run says so once; a mixed family names the run per row.
+    # (Fewer elements per row also keeps these long pages quick to lay out on a phone.)
+    if len(runs) == 1:
+        run_link = f"[`{runs[0]}`](index.md#{run_anchor(runs[0])})"
+        lines += [
+            f"{len(entries)} metrics, measured by run {run_link}.",
+            "",
+            "| Metric | Value | Meaning |",
+            "|---|---|---|",
+        ]
+    else:
+        lines += [
+            f"{len(entries)} metrics, from {len(runs)} runs (see [runs](index.md#runs)).",
+            "",
+            "| Metric | Value | Meaning | Run |",
+            "|---|---|---|---|",
+        ]
+    for entry in entries:
+        # The id sits on the key itself: the anchor the metric() macro links to.
+        row = f"| `{entry.key}`{{ #{entry.anchor} }} | {_cell(entry.text)} | "
+        row += f"{_cell(entry.description)} |"
+        if len(runs) > 1:
+            row += f" [{_cell(_run_id(entry))}](index.md#{run_anchor(_run_id(entry))}) |"
+        lines.append(row)
+    lines.append("")
+    return "\n".join(lines)
+
+
+def render_catalogue_index(catalogue: Catalogue) -> str:
+    """The 'Evidence' landing page: what the catalogue is, its families, and the runs
+    (time, seed, scale, commit, machine) every metric row links to."""
     lines = [
         "# Evidence: the metric catalogue",
         "",
-        "Every measured figure on this site links here. Each row is one entry of the",
-        "metric catalogue written by the last pipeline, quality and benchmark runs: the",
-        "value, what it measures, and the run it came from. The [runs](#runs) at the end",
-        "give each run's time, seed, scale, commit and machine. The raw file is published as",
-        "[metrics.json](../assets/generated/data/metrics.json).",
+        "Every measured figure on this site links to its row in this catalogue, written by the",
+        "last pipeline, quality and benchmark runs: the value, what it measures, and the run it",
+        "came from. The runs below give each run's time, seed, scale, commit and machine. The",
+        "raw file is published as [metrics.json](../../assets/generated/data/metrics.json).",
         "",
     ]
     keys = catalogue.keys()
     if not keys:
         lines += ['!!! warning "No measurements yet"', "", "    The catalogue is empty.", ""]
         return "\n".join(lines)
-    order = list(_FAMILY_TITLES)
-    families = sorted(
-        {k.split(".")[0] for k in keys},
-        key=lambda f: (order.index(f) if f in order else len(order), f),
-    )
-    for family in families:
-        entries = catalogue.with_prefix(family)
-        runs = list(dict.fromkeys(_run_id(e) for e in entries))
-        lines += [f"## {_FAMILY_TITLES.get(family, family.title())}", ""]
-        # A family measured by one run says so once; a mixed family names the run per row.
-        # (Fewer elements per row also keeps this long page quick to lay out on a phone.)
-        if len(runs) == 1:
-            lines += [f"Measured by run [`{runs[0]}`](#{run_anchor(runs[0])}).", ""]
-            lines += ["| Metric | Value | Meaning |", "|---|---|---|"]
-        else:
-            lines += ["| Metric | Value | Meaning | Run |", "|---|---|---|---|"]
-        for entry in entries:
-            # The id sits on the key itself: the anchor the metric() macro links to.
-            row = f"| `{entry.key}`{{ #{entry.anchor} }} | {_cell(entry.text)} | "
-            row += f"{_cell(entry.description)} |"
-            if len(runs) > 1:
-                row += f" [{_cell(_run_id(entry))}](#{run_anchor(_run_id(entry))}) |"
-            lines.append(row)
-        lines.append("")
-    lines += ["## Runs", ""]
+    lines += ["| Family | Metrics |", "|---|---|"]
+    for family in _families(keys):
+        count = len(catalogue.with_prefix(family))
+        lines.append(f"| [{_family_title(family)}]({family}.md) | {count} |")
+    lines += ["", "## Runs", ""]
     lines += _runs_table([catalogue.get(k) for k in keys])
     lines.append("")
     return "\n".join(lines)
+
+
+def render_catalogue_pages(catalogue: Catalogue) -> dict[str, str]:
+    """Every evidence page by docs-relative path: the index, then one page per family."""
+    pages = {f"{CATALOGUE_DIR}/index.md": render_catalogue_index(catalogue)}
+    for family in _families(catalogue.keys()):
+        pages[catalogue_page_for(family)] = render_family_page(catalogue, family)
+    return pages
+
+
+def catalogue_nav(catalogue: Catalogue) -> list[dict[str, str]]:
+    """The family pages as nav entries below the index (see generators/site_hooks.py)."""
+    return [
+        {_family_title(family): catalogue_page_for(family)}
+        for family in _families(catalogue.keys())
+    ]

@@ -24,11 +24,10 @@ from pathlib import Path
 # installed), so `mkdocs serve` needs the repository root on the import path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generators.catalogue import Catalogue
+from generators.catalogue import Catalogue, catalogue_page_for
 from generators.owner_data import load_case_studies, load_owner, reported_figure
 
 PUBLISHED_DATA = Path("assets/generated/data")
-CATALOGUE_PAGE = "generated/metrics.md"
 FIGURES_PAGE = "about.md"
 FIGURES_ANCHOR = "self-reported-figures"
 
@@ -41,7 +40,7 @@ def relative_link(from_page: str, target: str) -> str:
 def render_metric(catalogue: Catalogue, key: str, page: str, *, unit: bool = True) -> str:
     entry = catalogue.get(key, where=f"page {page}")
     text = entry.text if unit else entry.number_text()
-    href = relative_link(page, CATALOGUE_PAGE) + "#" + entry.anchor
+    href = relative_link(page, catalogue_page_for(key)) + "#" + entry.anchor
     title = f"{entry.description} ({entry.provenance_line()})".replace('"', "'")
     return f'[{text}]({href} "{title}"){{ .metric }}'
 

@@ -12,7 +12,7 @@ import polars as pl
 from demo_pipeline.atomic import write_text_atomic
 from demo_pipeline.workdir import Workdir
 from generators import adr, benchmarks, case_studies, dashboards, incidents, posts
-from generators.catalogue import Catalogue, render_catalogue_page
+from generators.catalogue import CATALOGUE_DIR, Catalogue, catalogue_nav, render_catalogue_pages
 from generators.owner_data import load_case_studies, load_owner
 from generators.project import Project
 
@@ -45,14 +45,21 @@ def build(project: Project, workdir: Workdir) -> None:
     runs = dashboards.load_runs(workdir.runs)
 
     gen = project.generated
-    for folder in (gen / "case-studies", gen / "decisions", project.partials / "pages"):
+    for folder in (
+        gen / "case-studies",
+        gen / "decisions",
+        gen / "metrics",
+        project.partials / "pages",
+    ):
         _reset(folder)
+    # The catalogue used to be one page; a stale copy would be built as an orphan page.
+    (gen / "metrics.md").unlink(missing_ok=True)
 
     pages: dict[str, str] = {}
     pages.update(adr.render_all(adrs, claims, set(catalogue.keys())))
     adr_files = {a.number: a.filename for a in adrs}
     pages.update(case_studies.render_all(studies, owner, adr_files))
-    pages["generated/metrics.md"] = render_catalogue_page(catalogue)
+    pages.update(render_catalogue_pages(catalogue))
     for rel, text in pages.items():
         _write(project.docs / rel, text)
 
@@ -73,5 +80,6 @@ def build(project: Project, workdir: Workdir) -> None:
     families = {
         f"{adr.OUT_DIR}/index.md": adr.nav_entries(adrs),
         f"{case_studies.OUT_DIR}/index.md": case_studies.nav_entries(studies),
+        f"{CATALOGUE_DIR}/index.md": catalogue_nav(catalogue),
     }
     _write(gen / "nav.json", json.dumps(families, indent=2, sort_keys=True))

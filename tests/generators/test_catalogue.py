@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from generators.catalogue import Catalogue, format_value, render_catalogue_page, run_anchor
+from generators.catalogue import (
+    Catalogue,
+    catalogue_nav,
+    catalogue_page_for,
+    format_value,
+    render_catalogue_pages,
+    render_family_page,
+    run_anchor,
+)
 from generators.errors import MissingMetricError
 from tests.generators.fixture import PROVENANCE, write_fixture_workdir
 
@@ -55,40 +63,53 @@ def test_entry_provenance_line(tmp_path):
     )
 
 
-def test_catalogue_page_has_an_anchor_per_key(tmp_path):
-    """The evidence page carries one anchor per metric, grouped by family."""
+def test_each_family_page_carries_an_anchor_per_key(tmp_path):
+    """Every metric has its row, with the anchor metric() links to, on its family's page."""
     catalogue = Catalogue.load(write_fixture_workdir(tmp_path) / "metrics.json")
-    page = render_catalogue_page(catalogue)
+    pages = render_catalogue_pages(catalogue)
     for key in catalogue:
+        page = pages[catalogue_page_for(key)]
         assert f"`{key}`{{ #{catalogue.get(key).anchor} }}" in page
-    assert page.index("## Synthetic source estate") < page.index("## Benchmarks")
+    index = pages["generated/metrics/index.md"]
+    assert index.index("[Synthetic source estate](estate.md)") < index.index(
+        "[Benchmarks](bench.md)"
+    )
+    assert [next(iter(e.values())) for e in catalogue_nav(catalogue)] == [
+        p for p in pages if not p.endswith("index.md")
+    ]
 
 
-def test_catalogue_page_states_each_runs_provenance_once(tmp_path):
-    """Sections link their run; the runs table holds seed, scale, commit and machine."""
+def test_the_index_states_each_runs_provenance_once(tmp_path):
+    """Family pages link their run; the index's runs table holds seed, scale, commit, machine."""
     catalogue = Catalogue.load(write_fixture_workdir(tmp_path) / "metrics.json")
-    page = render_catalogue_page(catalogue)
+    pages = render_catalogue_pages(catalogue)
+    index = pages["generated/metrics/index.md"]
     runs = {str(catalogue.get(k).provenance["run_id"]) for k in catalogue}
-    runs_table = page[page.index("## Runs") :]
+    runs_table = index[index.index("## Runs") :]
     for run_id in runs:
-        assert f"](#{run_anchor(run_id)})" in page[: page.index("## Runs")]
+        assert any(f"](index.md#{run_anchor(run_id)})" in page for page in pages.values())
         row = next(line for line in runs_table.splitlines() if f"`{run_id}`" in line)
         assert f'id="{run_anchor(run_id)}"' in row
         assert f"| {PROVENANCE['seed']} |" in row
         assert str(PROVENANCE["git_commit"])[:12] in row
     assert PROVENANCE["machine"] in runs_table
-    assert page.count(str(PROVENANCE["git_commit"])[:12]) == len(runs)
+    commit = str(PROVENANCE["git_commit"])[:12]
+    assert sum(page.count(commit) for page in pages.values()) == len(runs)
 
 
-def test_a_section_measured_by_several_runs_names_the_run_per_row(tmp_path):
+def test_a_family_measured_by_several_runs_names_the_run_per_row(tmp_path):
     """Where a family mixes runs, every row links its own run."""
     path = write_fixture_workdir(tmp_path) / "metrics.json"
     raw = json.loads(path.read_text(encoding="utf-8"))
     bench_keys = sorted(k for k in raw if k.startswith("bench."))
     raw[bench_keys[0]]["provenance"] = {**PROVENANCE, "run_id": "bench-generate-run"}
-    page = render_catalogue_page(Catalogue(raw))
-    bench = page[page.index("## Benchmarks") : page.index("## Runs")]
+    bench = render_family_page(Catalogue(raw), "bench")
     assert "| Metric | Value | Meaning | Run |" in bench
-    assert bench.count(f"](#{run_anchor('fixture-run')}) |") == len(bench_keys) - 1
-    assert bench.count(f"](#{run_anchor('bench-generate-run')}) |") == 1
-    assert page.count("`bench-generate-run`") == 1  # its row in the runs table
+    assert bench.count(f"](index.md#{run_anchor('fixture-run')}) |") == len(bench_keys) - 1
+    assert bench.count(f"](index.md#{run_anchor('bench-generate-run')}) |") == 1
+
+
+def test_an_empty_catalogue_says_so():
+    pages = render_catalogue_pages(Catalogue({}))
+    assert list(pages) == ["generated/metrics/index.md"]
+    assert "No measurements yet" in pages["generated/metrics/index.md"]

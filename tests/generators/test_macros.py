@@ -17,7 +17,7 @@ def test_metric_renders_value_unit_and_provenance_link(tmp_path):
     catalogue = Catalogue.load(write_fixture_workdir(tmp_path) / "metrics.json")
     text = render_metric(catalogue, "bench.polars_vs_pandas.speedup", "blog/posts/p.md")
     assert text == (
-        "[4.20×](../../generated/metrics.md#metric-bench-polars-vs-pandas-speedup "
+        "[4.20×](../../generated/metrics/bench.md#metric-bench-polars-vs-pandas-speedup "
         '"fixture value for bench.polars_vs_pandas.speedup (measured 2026-11-25T12:00:00+00:00, '
         'run fixture-run, seed 42, scale 0.01, commit 0123456789ab)"){ .metric }'
     )
@@ -46,7 +46,7 @@ def test_unknown_reported_figure_fails():
 @pytest.mark.parametrize(
     ("page", "target", "link"),
     [
-        ("index.md", "generated/metrics.md", "generated/metrics.md"),
+        ("index.md", "generated/metrics/bench.md", "generated/metrics/bench.md"),
         ("generated/decisions/0001-a.md", "about.md", "../../about.md"),
         ("blog/posts/x.md", "blog/index.md", "../index.md"),
     ],
