@@ -8,6 +8,8 @@ a reader sees ("5.3×", "71.2 %", "48.1 MiB", "12,345 rows").
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import json
 import math
 from collections.abc import Iterator
@@ -201,10 +203,22 @@ def _run_id(entry: Entry) -> str:
     return str((entry.provenance or {}).get("run_id", "unknown"))
 
 
-def _runs_table(entries: list[Entry]) -> list[str]:
-    """One row per run: when it last measured, its seed, scale, commit and machine.
+def _when(timestamp: str) -> str:
+    """An ISO timestamp as a reader scans it ('2026-11-25 21:40 UTC'); other text as is."""
+    try:
+        moment = dt.datetime.fromisoformat(timestamp)
+    except ValueError:
+        return timestamp
+    if moment.utcoffset() == dt.timedelta(0):
+        return f"{moment:%Y-%m-%d %H:%M} UTC"
+    return moment.isoformat(sep=" ", timespec="minutes")
 
-    Metric rows link here instead of repeating the same provenance on every line; a run
+
+def _runs_table(entries: list[Entry]) -> list[str]:
+    """One row per run (when it last measured, its seed, scale and commit), then the
+    machines the runs were measured on.
+
+    Metric pages link here instead of repeating the same provenance on every row; a run
     that (unexpectedly) mixes seeds or commits shows every value it used."""
     by_run: dict[str, list[dict]] = {}
     for entry in entries:
@@ -215,17 +229,27 @@ def _runs_table(entries: list[Entry]) -> list[str]:
         return _cell(", ".join(found))
 
     lines = [
-        "| Run | Last measured | Metrics | Seed | Scale | Commit | Machine |",
-        "|---|---|---|---|---|---|---|",
+        "| Run | Last measured | Seed | Scale | Commit | Metrics |",
+        "|---|---|---|---|---|---|",
     ]
+    machines: dict[str, list[str]] = {}
     for run_id, provenances in sorted(by_run.items()):
         measured = max(str(p.get("measured_at", "?")) for p in provenances)
         lines.append(
-            f'| <span id="{run_anchor(run_id)}"></span>`{_cell(run_id)}` | {_cell(measured)} | '
-            f"{len(provenances)} | {values(provenances, 'seed')} | "
-            f"{values(provenances, 'scale')} | {values(provenances, 'git_commit', 12)} | "
-            f"{values(provenances, 'machine')} |"
+            f"| `{_cell(run_id)}`{{ #{run_anchor(run_id)} }} | {_cell(_when(measured))} | "
+            f"{values(provenances, 'seed')} | {values(provenances, 'scale')} | "
+            f"{values(provenances, 'git_commit', 12)} | {len(provenances)} |"
         )
+        for machine in {str(p.get("machine", "unknown")) for p in provenances}:
+            machines.setdefault(machine, []).append(run_id)
+    lines.append("")
+    if len(machines) == 1:
+        lines.append(f"Every run was measured on one machine: {_cell(next(iter(machines)))}.")
+    else:
+        lines.append("The runs were measured on these machines:")
+        lines.append("")
+        for machine, runs in sorted(machines.items()):
+            lines.append(f"- {_cell(machine)}: " + ", ".join(f"`{r}`" for r in runs))
     return lines
 
 
@@ -254,6 +278,13 @@ def _family_title(family: str) -> str:
     return _FAMILY_TITLES.get(family, family.title())
 
 
+def _key_code(entry: Entry) -> str:
+    """The key as inline HTML code carrying its anchor, breakable after each dot: on a phone
+    'pipeline.duration.extract_s' wraps between its parts, not in the middle of a word."""
+    parts = [html.escape(part) for part in entry.key.split(".")]
+    return f'<code id="{entry.anchor}">' + ".<wbr>".join(parts) + "</code>"
+
+
 def render_family_page(catalogue: Catalogue, family: str) -> str:
     """One family's metrics: value, meaning and the run each came from (linked to the runs
     table on the index page). Each row carries the anchor the `metric()` macro links to."""
@@ -279,7 +310,7 @@ def render_family_page(catalogue: Catalogue, family: str) -> str:
         ]
     for entry in entries:
         # The id sits on the key itself: the anchor the metric() macro links to.
-        row = f"| `{entry.key}`{{ #{entry.anchor} }} | {_cell(entry.text)} | "
+        row = f"| {_key_code(entry)} | {_cell(entry.text)} | "
         row += f"{_cell(entry.description)} |"
         if len(runs) > 1:
             row += f" [{_cell(_run_id(entry))}](index.md#{run_anchor(_run_id(entry))}) |"

@@ -69,7 +69,8 @@ def test_each_family_page_carries_an_anchor_per_key(tmp_path):
     pages = render_catalogue_pages(catalogue)
     for key in catalogue:
         page = pages[catalogue_page_for(key)]
-        assert f"`{key}`{{ #{catalogue.get(key).anchor} }}" in page
+        code = key.replace(".", ".<wbr>")
+        assert f'<code id="{catalogue.get(key).anchor}">{code}</code>' in page
     index = pages["generated/metrics/index.md"]
     assert index.index("[Synthetic source estate](estate.md)") < index.index(
         "[Benchmarks](bench.md)"
@@ -89,10 +90,11 @@ def test_the_index_states_each_runs_provenance_once(tmp_path):
     for run_id in runs:
         assert any(f"](index.md#{run_anchor(run_id)})" in page for page in pages.values())
         row = next(line for line in runs_table.splitlines() if f"`{run_id}`" in line)
-        assert f'id="{run_anchor(run_id)}"' in row
+        assert f"`{run_id}`{{ #{run_anchor(run_id)} }}" in row
         assert f"| {PROVENANCE['seed']} |" in row
         assert str(PROVENANCE["git_commit"])[:12] in row
-    assert PROVENANCE["machine"] in runs_table
+        assert "| 2026-11-25 12:00 UTC |" in row
+    assert f"Every run was measured on one machine: {PROVENANCE['machine']}." in runs_table
     commit = str(PROVENANCE["git_commit"])[:12]
     assert sum(page.count(commit) for page in pages.values()) == len(runs)
 
@@ -113,3 +115,13 @@ def test_an_empty_catalogue_says_so():
     pages = render_catalogue_pages(Catalogue({}))
     assert list(pages) == ["generated/metrics/index.md"]
     assert "No measurements yet" in pages["generated/metrics/index.md"]
+
+
+def test_runs_on_several_machines_are_listed_by_machine(tmp_path):
+    path = write_fixture_workdir(tmp_path) / "metrics.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    key = sorted(raw)[0]
+    raw[key]["provenance"] = {**PROVENANCE, "run_id": "laptop-run", "machine": "a laptop"}
+    index = render_catalogue_pages(Catalogue(raw))["generated/metrics/index.md"]
+    assert "- a laptop: `laptop-run`" in index
+    assert f"- {PROVENANCE['machine']}: `fixture-run`" in index
