@@ -261,9 +261,14 @@ def family_of(key: str) -> str:
     return key.split(".")[0]
 
 
+def family_page(family: str) -> str:
+    """The docs-relative evidence page of one family of metrics."""
+    return f"{CATALOGUE_DIR}/{family}.md"
+
+
 def catalogue_page_for(key: str) -> str:
     """The docs-relative page holding a metric's row (the `metric()` macro links there)."""
-    return f"{CATALOGUE_DIR}/{family_of(key)}.md"
+    return family_page(family_of(key))
 
 
 def _families(keys: list[str]) -> list[str]:
@@ -310,10 +315,10 @@ def render_family_page(catalogue: Catalogue, family: str) -> str:
         ]
     for entry in entries:
         # The id sits on the key itself: the anchor the metric() macro links to.
-        row = f"| {_key_code(entry)} | {_cell(entry.text)} | "
-        row += f"{_cell(entry.description)} |"
+        row = f"| {_key_code(entry)} | {_cell(entry.text)} | {_cell(entry.description)} |"
         if len(runs) > 1:
-            row += f" [{_cell(_run_id(entry))}](index.md#{run_anchor(_run_id(entry))}) |"
+            run_id = _run_id(entry)
+            row += f" [{_cell(run_id)}](index.md#{run_anchor(run_id)}) |"
         lines.append(row)
     lines.append("")
     return "\n".join(lines)
@@ -349,13 +354,10 @@ def render_catalogue_pages(catalogue: Catalogue) -> dict[str, str]:
     """Every evidence page by docs-relative path: the index, then one page per family."""
     pages = {f"{CATALOGUE_DIR}/index.md": render_catalogue_index(catalogue)}
     for family in _families(catalogue.keys()):
-        pages[catalogue_page_for(family)] = render_family_page(catalogue, family)
+        pages[family_page(family)] = render_family_page(catalogue, family)
     return pages
 
 
 def catalogue_nav(catalogue: Catalogue) -> list[dict[str, str]]:
     """The family pages as nav entries below the index (see generators/site_hooks.py)."""
-    return [
-        {_family_title(family): catalogue_page_for(family)}
-        for family in _families(catalogue.keys())
-    ]
+    return [{_family_title(family): family_page(family)} for family in _families(catalogue.keys())]

@@ -542,6 +542,7 @@ def build(project: Project, workdir: Workdir) -> None:
             for theme in (LIGHT, DARK):
                 svg_path = out / f"{chart.name}-{theme.name}.svg"
                 render_svg(chart, theme, svg_path)
+            # Both schemes are drawn on the same figure size: the last one's size serves both.
             sizes[chart.name] = svg_pixel_size(svg_path.read_text(encoding="utf-8"), svg_path.name)
         partial = render_partial(charts, group, sizes)
         (partials / f"{group}.md").write_text(partial, encoding="utf-8")

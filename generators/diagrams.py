@@ -249,5 +249,6 @@ def build(project: Project) -> None:
                 draw(raw, palette)
                 svg = finish_svg(raw.with_suffix(".svg").read_text(encoding="utf-8"))
                 write_text_atomic(out / f"{name}-{palette.name}.svg", svg)
+            # Both palettes lay out the same graph: the last one's size serves both.
             size = svg_pixel_size(svg, f"{name}-{palette.name}.svg")
             write_text_atomic(partials / f"{name}.md", render_partial(name, size))

@@ -35,24 +35,29 @@ def lake_files(workdir) -> dict[str, bytes]:
     }
 
 
+def cli_command(workdir, days: int, *extra: str) -> list[str]:
+    """The real command line that runs `days` days of the test estate in `workdir`."""
+    return [
+        sys.executable,
+        "-m",
+        "demo_pipeline",
+        "run",
+        "--scale",
+        str(SCALE),
+        "--days",
+        str(days),
+        "--seed",
+        "42",
+        "--workdir",
+        str(workdir.root),
+        *extra,
+    ]
+
+
 def run_cli(workdir, days: int, *extra: str, env: dict | None = None):
     """The real command line, in a subprocess (so it can be killed)."""
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "demo_pipeline",
-            "run",
-            "--scale",
-            str(SCALE),
-            "--days",
-            str(days),
-            "--seed",
-            "42",
-            "--workdir",
-            str(workdir.root),
-            *extra,
-        ],
+        cli_command(workdir, days, *extra),
         cwd=REPO_ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -220,20 +225,7 @@ def test_sigkill_at_random_moments_then_rerun_gives_the_uninterrupted_gold(week,
     gold and lake equal the uninterrupted run's."""
     rng = random.Random(7)
     wd = copy_estate(week.workdir, tmp_path / "wd")
-    command = [
-        sys.executable,
-        "-m",
-        "demo_pipeline",
-        "run",
-        "--scale",
-        str(SCALE),
-        "--days",
-        "6",
-        "--seed",
-        "42",
-        "--workdir",
-        str(wd.root),
-    ]
+    command = cli_command(wd, 6)
     for _ in range(3):
         proc = subprocess.Popen(
             command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
