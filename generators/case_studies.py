@@ -8,9 +8,13 @@ metric key (rendered by the `metric` macro, linked to their provenance).
 
 from __future__ import annotations
 
+import re
+
 from generators.errors import SourceFileError
 
 OUT_DIR = "generated/case-studies"
+# "ADR 0005" written in a case study's prose, unless it is already a link's text.
+ADR_MENTION = re.compile(r"(?<![\[\w/-])ADR[ -](\d{1,4})\b(?![^\[\]\n]*\]\()")
 
 
 def _bullets(items: list) -> list[str]:
@@ -30,6 +34,22 @@ def _adr_link(number: str, adr_files: dict[str, str], study: str) -> str:
     if number not in adr_files:
         raise SourceFileError(f"case study {study}: refers to ADR {number}, which does not exist")
     return f"../decisions/{adr_files[number]}"
+
+
+def _link_adr_mentions(page: str, adr_files: dict[str, str], study: str) -> str:
+    """Every "ADR NNNN" in the page's prose becomes a link to that record, so a reader can
+    follow the reference; headings and fenced code are left as they are."""
+    lines, in_fence = [], False
+    for line in page.split("\n"):
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        elif not in_fence and not line.startswith(("#", "title:")):
+            line = ADR_MENTION.sub(
+                lambda m: f"[ADR {int(m.group(1)):04d}]({_adr_link(m.group(1), adr_files, study)})",
+                line,
+            )
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> str:
@@ -118,7 +138,7 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
             lines.append("")
     if study.get("next"):
         lines += ["## What's next", "", *_bullets(study["next"]), ""]
-    return "\n".join(lines)
+    return _link_adr_mentions("\n".join(lines), adr_files, slug)
 
 
 def render_index(studies: list[dict]) -> str:
@@ -129,8 +149,8 @@ def render_index(studies: list[dict]) -> str:
         "",
         "# Case studies",
         "",
-        "Each case study follows the same path: the problem as it was, what was built and",
-        "why, and what changed. Production figures are the owner's own and marked",
+        "Each case study follows the same path: the problem as it was, what I built and",
+        "why, and what changed. Production figures are my own and marked",
         "*self-reported*; figures with a dotted underline were measured by this repository's",
         "demo and link to their provenance.",
         "",
