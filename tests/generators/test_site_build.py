@@ -13,6 +13,9 @@ import pytest
 
 from tests.generators.fixture import write_fixture_results, write_fixture_workdir
 from tests.generators.project_copy import copy_project
+from tests.site.findings import grouped
+from tests.site.prose_check import brief_mentions, broken_internal_links, unlinked_cross_references
+from tests.site.site_pages import BuiltSite
 
 GENERATE_ONLY = ["--only", "publish", "diagrams", "charts", "pages", "mkdocs"]
 
@@ -73,6 +76,26 @@ def test_site_builds_strict_from_fixture_results(tmp_path):
     second = build(project, workdir, *GENERATE_ONLY)
     assert second.returncode == 0, second.stderr
     assert "[run]" not in second.stdout
+
+
+@pytest.mark.slow
+def test_site_speaks_as_its_owner_and_its_cross_references_are_links(tmp_path):
+    """On a site built from fixture results, no page's visible text (outside <code>/<pre>)
+    says "the brief" or "brief's"; every sentence pointing to another page ("see ADR 0004",
+    "the quality page") is a link; every internal link reaches its page and #anchor."""
+    project = copy_project(tmp_path / "project")
+    workdir = write_fixture_workdir(tmp_path / "wd")
+    write_fixture_results(workdir)
+    result = build(project, workdir, *GENERATE_ONLY)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = BuiltSite.at(project / "site")
+    problems = {
+        "mentions of the brief": brief_mentions(site),
+        "cross-references that are not links": unlinked_cross_references(site),
+        "broken internal links or anchors": broken_internal_links(site),
+    }
+    report = "\n\n".join(f"{name}:\n{grouped(found)}" for name, found in problems.items() if found)
+    assert not report, report
 
 
 @pytest.mark.slow
