@@ -94,7 +94,9 @@ def test_site_speaks_as_its_owner_and_its_cross_references_are_links(tmp_path):
         "cross-references that are not links": unlinked_cross_references(site),
         "broken internal links or anchors": broken_internal_links(site),
     }
-    report = "\n\n".join(f"{name}:\n{grouped(found)}" for name, found in problems.items() if found)
+    report = "\n\n".join(
+        f"{name}:\n{grouped(found, unit='place(s)')}" for name, found in problems.items() if found
+    )
     assert not report, report
 
 
