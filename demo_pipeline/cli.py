@@ -138,11 +138,16 @@ def claims(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit non-zero unless every claim is supported.")
     ] = False,
+    registry: Annotated[
+        Path | None,
+        typer.Option(help="The claims registry to judge (default: data/claims.yaml)."),
+    ] = None,
 ) -> None:
-    """Print every claim of the brief: claimed vs measured, and a verdict."""
+    """Judge every claim of data/claims.yaml: claimed vs measured, and a verdict, written
+    to <workdir>/bench/claims.json for the site."""
     _, wd = resolve(config, workdir=workdir)
-    from demo_pipeline.bench.claims import print_claims
+    from demo_pipeline.bench.claims import REGISTRY_FILE, print_claims
 
-    ok = print_claims(wd, console=Console())
+    ok = print_claims(wd, console=Console(), registry_file=registry or REGISTRY_FILE)
     if strict and not ok:
         sys.exit(1)

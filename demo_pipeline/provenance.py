@@ -64,9 +64,14 @@ class Provenance:
     scale: float
     measured_at: str
     machine: str
+    # What made a benchmark figure (profile, days, rows, bytes, repetitions); benchmark
+    # figures only, so that a smoke test is never read as a measurement.
+    measured_on: dict | None = None
 
     @classmethod
-    def now(cls, run_id: str, seed: int, scale: float) -> Provenance:
+    def now(
+        cls, run_id: str, seed: int, scale: float, *, measured_on: dict | None = None
+    ) -> Provenance:
         return cls(
             run_id=run_id,
             git_commit=git_commit(),
@@ -74,7 +79,11 @@ class Provenance:
             scale=scale,
             measured_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             machine=machine(),
+            measured_on=measured_on,
         )
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if data["measured_on"] is None:
+            del data["measured_on"]
+        return data

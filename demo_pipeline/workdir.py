@@ -86,6 +86,16 @@ class Workdir:
         return self.root / "bench"
 
     @property
+    def bench_results(self) -> Path:
+        """The last benchmark run's summary: figures, settings, data and environment."""
+        return self.bench / "results.json"
+
+    @property
+    def claims(self) -> Path:
+        """The verdict on every registered claim, judged from `bench_results`."""
+        return self.bench / "claims.json"
+
+    @property
     def logs(self) -> Path:
         return self.root / "logs"
 

@@ -1,19 +1,22 @@
 """Architecture Decision Records: `adr/NNNN-slug.md` (MADR 4) to site pages.
 
 Each source has YAML front matter (status, date, optional supersedes /
-superseded-by, and `evidence`: the claims the decision rests on, each naming the
-metric that tests it) and a MADR body. The rendered page adds a metadata line and an
-Evidence panel: claim, claimed, measured (through the `metric` macro, so a missing key
-fails the build), verdict from the claims module, and a link to the raw results.
+superseded-by, and `evidence`: the ids of the claims in data/claims.yaml that the
+decision rests on) and a MADR body. The rendered page adds a metadata line and an
+Evidence panel: per claim, what was claimed, what was measured (linked to its evidence)
+and the verdict beside it, with the scale it holds for.
 An index page lists every record with its status and supersedes links.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generators.catalogue import Catalogue, catalogue_page_for
+from generators.claims import NOT_SUPPORTED, UNMEASURED, Claims, evidence_cells
 from generators.errors import SourceFileError
 from generators.frontmatter import split_front_matter
 
@@ -22,14 +25,6 @@ REQUIRED_SECTIONS = ("context and problem statement", "decision outcome")
 STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
 OUT_DIR = "generated/decisions"
 RAW_RESULTS = "../../assets/generated/data"
-
-
-@dataclass(frozen=True)
-class EvidenceItem:
-    claim: str
-    claimed: str
-    metric: str
-    claim_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,7 +37,7 @@ class Adr:
     body: str
     supersedes: tuple[str, ...] = ()
     superseded_by: tuple[str, ...] = ()
-    evidence: tuple[EvidenceItem, ...] = field(default_factory=tuple)
+    evidence: tuple[str, ...] = field(default_factory=tuple)  # claim ids
 
     @property
     def filename(self) -> str:
@@ -74,16 +69,11 @@ def parse_adr(path: Path) -> Adr:
         raise SourceFileError(f"{path}: status should be one of {STATUSES}, found {status!r}")
     evidence = []
     for i, item in enumerate(meta.get("evidence") or []):
-        if not isinstance(item, dict) or not {"claim", "claimed", "metric"} <= set(item):
-            raise SourceFileError(f"{path}: evidence[{i}] needs claim, claimed and metric")
-        evidence.append(
-            EvidenceItem(
-                claim=str(item["claim"]),
-                claimed=str(item["claimed"]),
-                metric=str(item["metric"]),
-                claim_id=str(item.get("claim_id", "")),
+        if not isinstance(item, str):
+            raise SourceFileError(
+                f"{path}: evidence[{i}]: expected a claim id from data/claims.yaml, found {item!r}"
             )
-        )
+        evidence.append(item)
     return Adr(
         number=match.group(1),
         slug=match.group(2),
@@ -112,55 +102,30 @@ def load_adrs(adr_dir: Path) -> list[Adr]:
     return adrs
 
 
-def find_verdict(item: EvidenceItem, claims: list[dict]) -> dict | None:
-    """The claim record testing `item`: by claim id when given, else by metric key."""
-    for claim in claims:
-        if item.claim_id and claim.get("id") == item.claim_id:
-            return claim
-    for claim in claims:
-        if claim.get("metric_key", claim.get("metric")) == item.metric:
-            return claim
-    return None
-
-
-VERDICT_CLASS = {
-    "supported": "verdict-supported",
-    "not supported at this scale": "verdict-not-supported",
-    "not supported": "verdict-not-supported",
-    "unmeasured": "verdict-partly",
-}
-
-
-def verdict_text(claim: dict | None) -> str:
-    """The verdict as shown in a table cell, with the claims module's reading of it."""
-    if claim is None:
-        return "measured; no threshold registered in the claims module"
-    verdict = str(claim.get("verdict", "unknown")).replace("_", " ")
-    css = VERDICT_CLASS.get(verdict.lower(), "verdict-partly")
-    note = str(claim.get("reason", "") or "").replace("|", "\\|").replace("\n", " ")
-    scale = claim.get("scale")
-    where = f" (scale {scale:g}, {claim.get('profile')} profile)" if scale is not None else ""
-    return f'<span class="{css}">{verdict}</span>{where}' + (f": {note}" if note else "")
-
-
-def measured_cell(metric: str, claim: dict | None, known_metrics: set[str]) -> str:
-    """The measured value through the metric macro, so a missing key fails the build,
-    unless the claims module explains why there is no measurement."""
-    if metric not in known_metrics and claim is not None and claim.get("verdict") == "unmeasured":
-        return "not measured"
-    return f'{{{{ metric("{metric}") }}}}'
-
-
 def _link(adr: Adr, by_number: dict[str, Adr]) -> str:
     other = by_number.get(adr.number, adr)
     return f"[ADR {other.number}]({other.filename})"
 
 
-def render_adr(
-    adr: Adr, by_number: dict[str, Adr], claims: list[dict], known_metrics: set[str]
-) -> str:
+def _evidence_rows(adr: Adr, claims: Claims, catalogue: Catalogue) -> list[str]:
+    page = f"{OUT_DIR}/{adr.filename}"
+    rows = []
+    for claim_id in adr.evidence:
+        record = claims.get(claim_id, where=f"adr/{adr.filename}: evidence")
+        link_to = relative_md(page, catalogue_page_for(record.metric))
+        cells = evidence_cells(record, catalogue, link_to=link_to)
+        rows.append("    | " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return rows
+
+
+def relative_md(from_page: str, target: str) -> str:
+    """A Markdown link target from one docs-relative page to another."""
+    return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
+
+
+def render_adr(adr: Adr, by_number: dict[str, Adr], claims: Claims, catalogue: Catalogue) -> str:
     """The page for one ADR: metadata line, Evidence panel, then the MADR body."""
-    meta = [f"**Status:** {adr.status}", f"**Date:** {adr.date}"]
+    meta = [f"**Status:** {adr.status}", f"**Decided:** {adr.date}"]
     if adr.supersedes:
         links = ", ".join(_link(by_number[n], by_number) for n in adr.supersedes)
         meta.append(f"**Supersedes:** {links}")
@@ -171,63 +136,75 @@ def render_adr(
     body = re.sub(r"^# .+$", "", adr.body, count=1, flags=re.MULTILINE).strip()
     lines = ["---", f'title: "ADR {adr.number}: {adr.title}"', "---", "", title_line, ""]
     lines += [" · ".join(meta), ""]
-    if adr.evidence:
-        lines += ['!!! abstract "Evidence"', ""]
+    lines += ['!!! abstract "Evidence"', ""]
+    if not adr.evidence:
         lines += [
-            "    What this decision claims, and what the demo measured on the machine that",
-            "    built this site. Raw results: [metrics.json]"
-            f"({RAW_RESULTS}/metrics.json), [claims.json]({RAW_RESULTS}/claims.json),",
-            f"    [bench-results.json]({RAW_RESULTS}/bench-results.json).",
-            "",
-            "    | Claim | Claimed | Measured | Verdict |",
-            "    |---|---|---|---|",
-        ]
-        for item in adr.evidence:
-            claim = find_verdict(item, claims)
-            measured = measured_cell(item.metric, claim, known_metrics)
-            lines.append(
-                f"    | {item.claim} | {item.claimed} | {measured} | {verdict_text(claim)} |"
-            )
-        verdicts = [str((find_verdict(i, claims) or {}).get("verdict", "")) for i in adr.evidence]
-        if any(v.startswith("not supported") for v in verdicts):
-            lines += [
-                "    On this build's data at least one claim does not hold. The claim came from",
-                "    production at a much larger scale; small data can change which tool wins.",
-                "    The [benchmarks page](../../benchmarks.md) says how each figure was measured.",
-                "",
-            ]
-        if any(v == "unmeasured" for v in verdicts):
-            lines += [
-                "    A claim marked unmeasured had no result in this build; the verdict says why.",
-                "",
-            ]
-        lines.append("")
-    else:
-        lines += [
-            '!!! abstract "Evidence"',
-            "",
             "    This decision does not rest on a performance or size claim that a benchmark",
             "    could test. How it is checked in practice is under *Confirmation* below.",
+            "",
+            body,
+            "",
+        ]
+        return "\n".join(lines)
+    if not len(claims):
+        lines += [
+            "    No benchmark has been judged in this build, so the claims this decision",
+            f"    rests on ({', '.join(adr.evidence)}) have no verdict yet.",
+            "",
+            body,
+            "",
+        ]
+        return "\n".join(lines)
+    lines += [
+        "    What I claimed when I took this decision, next to what the demo measured on the",
+        "    machine that built this site. Raw results: [metrics.json]"
+        f"({RAW_RESULTS}/metrics.json), [claims.json]({RAW_RESULTS}/claims.json),",
+        f"    [bench-results.json]({RAW_RESULTS}/bench-results.json).",
+        "",
+        "    | Claim | Claimed | Measured | Verdict |",
+        "    |---|---|---|---|",
+        *_evidence_rows(adr, claims, catalogue),
+        "",
+    ]
+    verdicts = [claims.get(c, where=f"adr/{adr.filename}: evidence").verdict for c in adr.evidence]
+    # A blank line above each note: without it Markdown reads the note as more table rows.
+    if NOT_SUPPORTED in verdicts:
+        lines += [
+            "    At least one claim does not hold on the demo's data. I made these claims about",
+            "    production, at a far larger scale, and small data can change which tool wins;",
+            "    the [benchmarks page](../../benchmarks.md) says how each figure was measured.",
+            "",
+        ]
+    if "not judged" in verdicts:
+        lines += [
+            "    A claim marked *not judged* was only smoke-tested in this build (the quick",
+            "    benchmark profile, two days of data); its figure is not quoted as a result.",
+            "",
+        ]
+    if UNMEASURED in verdicts:
+        lines += [
+            "    A claim marked *unmeasured* had no result in this build; its verdict says why.",
             "",
         ]
     lines += [body, ""]
     return "\n".join(lines)
 
 
-def evidence_summary(adr: Adr, claims: list[dict]) -> str:
+def evidence_summary(adr: Adr, claims: Claims) -> str:
     """'2 claims: 1 supported, 1 not supported at this scale', or '—' without claims."""
     if not adr.evidence:
         return "—"
     counts: dict[str, int] = {}
-    for item in adr.evidence:
-        verdict = str((find_verdict(item, claims) or {}).get("verdict", "measured, not judged"))
+    for claim_id in adr.evidence:
+        where = f"adr/{adr.filename}: evidence"
+        verdict = claims.get(claim_id, where=where).verdict if len(claims) else "not judged"
         counts[verdict] = counts.get(verdict, 0) + 1
     parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
     noun = "claim" if len(adr.evidence) == 1 else "claims"
     return f"{len(adr.evidence)} {noun}: {parts}"
 
 
-def render_index(adrs: list[Adr], claims: list[dict] | None = None) -> str:
+def render_index(adrs: list[Adr], claims: Claims) -> str:
     by_number = {a.number: a for a in adrs}
     lines = [
         "---",
@@ -249,7 +226,7 @@ def render_index(adrs: list[Adr], claims: list[dict] | None = None) -> str:
         relations += [f"superseded by {_link(by_number[n], by_number)}" for n in adr.superseded_by]
         lines.append(
             f"| {adr.number} | [{adr.title}]({adr.filename}) | {adr.status} | "
-            f"{evidence_summary(adr, claims or [])} | {'; '.join(relations) or '—'} |"
+            f"{evidence_summary(adr, claims)} | {'; '.join(relations) or '—'} |"
         )
     lines.append("")
     return "\n".join(lines)
@@ -259,10 +236,10 @@ def nav_entries(adrs: list[Adr]) -> list[dict[str, str]]:
     return [{f"{a.number} {a.title}": f"{OUT_DIR}/{a.filename}"} for a in adrs]
 
 
-def render_all(adrs: list[Adr], claims: list[dict], known_metrics: set[str]) -> dict[str, str]:
+def render_all(adrs: list[Adr], claims: Claims, catalogue: Catalogue) -> dict[str, str]:
     """Every page of the decisions section, keyed by docs-relative path."""
     by_number = {a.number: a for a in adrs}
     pages = {f"{OUT_DIR}/index.md": render_index(adrs, claims)}
     for adr in adrs:
-        pages[f"{OUT_DIR}/{adr.filename}"] = render_adr(adr, by_number, claims, known_metrics)
+        pages[f"{OUT_DIR}/{adr.filename}"] = render_adr(adr, by_number, claims, catalogue)
     return pages

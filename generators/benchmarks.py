@@ -1,82 +1,155 @@
-"""Benchmark page parts: the environment the figures were measured on, the results
-table (every `bench.*` metric) and the claims table (claimed vs measured, verdict)."""
+"""Benchmark page parts: what the figures were measured on (profile, data, repetitions,
+machine and library versions), the results table (every `bench.*` metric, with the
+verdict beside each figure a claim is judged on) and the claims table."""
 
 from __future__ import annotations
 
-from generators.adr import verdict_text
-from generators.catalogue import Catalogue
+import html
+import posixpath
+from typing import Any
+
+from generators.catalogue import Catalogue, catalogue_page_for, format_value
+from generators.claims import Claims, evidence_cells, verdict_cell
+
+PAGE = "benchmarks.md"
+SMOKE_TEST_PROFILES = {"quick"}
 
 
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_environment(catalogue: Catalogue) -> str:
-    entries = catalogue.with_prefix("bench")
-    if not entries:
+def _data_line(results: dict[str, Any]) -> str:
+    data = results.get("data") or {}
+    tables = data.get("tables") or {}
+    facts = tables.get("fact_sales") or {}
+    days = data.get("days") or data.get("days_kept")
+    parts = []
+    if days:
+        parts.append(f"{days} business days")
+    if facts.get("rows") is not None:
+        parts.append(
+            f"{facts['rows']:,} sales lines ({format_value(facts.get('bytes', 0), 'bytes')})"
+        )
+    inventory = tables.get("fact_inventory_daily") or {}
+    if inventory.get("rows") is not None:
+        parts.append(f"{inventory['rows']:,} inventory snapshot rows")
+    return ", ".join(parts) or "unknown"
+
+
+def render_environment(results: dict[str, Any]) -> str:
+    """What every figure on the page was measured on, said once, with the versions."""
+    if not results:
         return "No benchmark has run yet: run `make bench`.\n"
-    prov = entries[0].provenance
-    machines = sorted({str(e.provenance.get("machine", "?")) for e in entries})
-    runs = sorted({str(e.provenance.get("run_id", "?")) for e in entries})
-    lines = [
-        f"- **Machine:** {'; '.join(machines)}",
-        f"- **Runs:** {', '.join(f'`{r}`' for r in runs)}",
-        f"- **Seed and scale:** seed {prov.get('seed', '?')}, scale {prov.get('scale', '?')}",
-        f"- **Code:** commit `{str(prov.get('git_commit', '?'))[:12]}`",
-        f"- **Measured at:** {prov.get('measured_at', '?')}",
+    env = results.get("environment") or {}
+    settings = results.get("profile_settings") or {}
+    profile = str(results.get("profile", "?"))
+    ram = env.get("ram_bytes")
+    machine = ", ".join(
+        str(p)
+        for p in (
+            env.get("cpu_model"),
+            f"{env['cores_logical']} logical cores" if env.get("cores_logical") else None,
+            f"{ram / 2**30:.0f} GiB RAM" if ram else None,
+            env.get("os"),
+            f"kernel {env['kernel']}" if env.get("kernel") else None,
+        )
+        if p
+    )
+    lines = []
+    if profile in SMOKE_TEST_PROFILES:
+        lines += [
+            '!!! warning "Smoke test only"',
+            "",
+            f"    These figures come from the *{html.escape(profile)}* profile: two days of",
+            "    data and two timed runs, to prove the machinery works. They are not",
+            "    evidence either way, so no claim is judged on them. `make bench` runs the",
+            "    default profile on the whole month.",
+            "",
+        ]
+    lines += [
+        f"- **Profile:** {_cell(profile)}: {settings.get('warmups', '?')} warm-up and "
+        f"{settings.get('repetitions', '?')} timed runs per case; peak memory from "
+        f"{settings.get('memory_repetitions', '?')} fresh processes per engine",
+        f"- **Data:** scale {_cell(results.get('scale', '?'))}, seed "
+        f"{_cell(results.get('seed', '?'))}: {_cell(_data_line(results))}",
+        f"- **Threads:** {_cell(results.get('threads', '?'))} per engine",
+        f"- **Machine:** {_cell(machine or '?')}",
+        f"- **Python:** {_cell(env.get('python', '?'))} "
+        f"({_cell(env.get('python_implementation', '?'))})",
+        f"- **Run:** `{_cell(results.get('run_id', '?'))}` at "
+        f"{_cell(results.get('measured_at', '?'))}, "
+        f"commit `{_cell(str(env.get('git_commit', '?'))[:12])}`",
         "",
     ]
+    engines = env.get("engines") or {}
+    if engines:
+        lines += ["| Library or engine | Version |", "|---|---|"]
+        lines += [
+            f"| {_cell(name)} | {_cell(version)} |" for name, version in sorted(engines.items())
+        ]
+        lines.append("")
     return "\n".join(lines)
 
 
-def render_results(catalogue: Catalogue) -> str:
+def render_results(catalogue: Catalogue, claims: Claims) -> str:
     entries = catalogue.with_prefix("bench")
     if not entries:
         return "No benchmark results yet.\n"
-    lines = ["| Benchmark | Result | What it measures |", "|---|---|---|"]
+    judged_on = claims.by_metric()
+    lines = ["| Benchmark | Result | Verdict | What it measures |", "|---|---|---|---|"]
     for entry in entries:
+        record = judged_on.get(entry.key)
+        verdict = verdict_cell(record) if record is not None else "—"
         lines.append(
-            f'| `{entry.key}` | {{{{ metric("{entry.key}") }}}} | {_cell(entry.description)} |'
-        )
-    lines.append("")
-    return "\n".join(lines)
-
-
-def render_claims(claims: list[dict], catalogue: Catalogue) -> str:
-    if not claims:
-        return (
-            '!!! note "Claims not evaluated"\n\n'
-            "    The claims module did not report any verdicts for this build. Run\n"
-            "    `make claims` to see them.\n"
-        )
-    lines = [
-        "| Claim (where the brief makes it) | Read as | Measured | Verdict |",
-        "|---|---|---|---|",
-    ]
-    for claim in claims:
-        key = claim.get("metric_key", claim.get("metric"))
-        measured = f'{{{{ metric("{key}") }}}}' if key and key in catalogue else "not measured"
-        lines.append(
-            f"| {_cell(claim.get('text', claim.get('id', '')))} ({_cell(claim.get('source', ''))})"
-            f" | {_cell(claim_threshold(claim))}: {_cell(claim.get('reading', ''))} | "
-            f"{measured} | {verdict_text(claim)} |"
+            f'| `{entry.key}` | {{{{ metric("{entry.key}") }}}} | {_cell(verdict)} | '
+            f"{_cell(entry.description)} |"
         )
     lines += [
         "",
-        "The brief made these claims about production "
-        f"({_cell(claims[0].get('claimed_scale', 'its own scale'))}); the demo measures them "
-        "on its own, smaller data. A claim that does not hold here is reported as such, "
-        "not hidden: small data can change which tool wins.",
+        "A verdict appears where a figure tests one of my claims; the other figures are",
+        "context. Hover over a figure for the profile, data size, repetitions and machine.",
         "",
     ]
     return "\n".join(lines)
 
 
-def claim_threshold(claim: dict) -> str:
-    """'>= 5x', '< 3 s': the comparison a measurement must pass."""
-    threshold = claim.get("threshold")
-    if threshold is None:
-        return str(claim.get("claimed", ""))
-    unit = str(claim.get("unit", ""))
-    spacer = " " if unit == "s" else ""
-    return f"{claim.get('comparison', '')} {threshold:g}{spacer}{unit}".strip()
+def render_claims(claims: Claims, catalogue: Catalogue, claimed_at: str = "") -> str:
+    if not len(claims):
+        return (
+            '!!! note "Claims not judged"\n\n'
+            "    No benchmark results were judged for this build. Run `make bench`.\n"
+        )
+    lines = [
+        "| Claim | Claimed | Measured | Verdict |",
+        "|---|---|---|---|",
+    ]
+    for record in claims:
+        link_to = _relative(catalogue_page_for(record.metric))
+        cells = evidence_cells(record, catalogue, link_to=link_to)
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    lines += ["", "How each claim is read into a number, and where I make it:", ""]
+    for record in claims:
+        source = record.data.get("source") or {}
+        link = f"[{_cell(source.get('label', ''))}]({_relative(str(source.get('page', '')))})"
+        # The whole item is the claim's own words, not a statement of its outcome.
+        lines.append(
+            f'- <span data-claim="{html.escape(record.id)}">{_cell(record.data.get("text", ""))}'
+            f" ({link}): {_cell(record.data.get('reading', ''))}; measured by "
+            f"`{_cell(record.data.get('script', ''))}`.</span>"
+        )
+    first = next(iter(claims))
+    claimed_at = claimed_at or str(first.data.get("claimed_at", ""))
+    lines += [
+        "",
+        f"I made these claims about production ({_cell(claimed_at)}); the demo measures "
+        "them on its own, much smaller data, and every verdict names the scale it holds "
+        "for. A claim that does not hold here is reported as such, not hidden: small data "
+        "can change which tool wins.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _relative(target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(PAGE) or ".")

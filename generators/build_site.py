@@ -8,12 +8,14 @@ successful run and its outputs are still as it left them:
 2. pipeline   `python -m demo_pipeline run --from-scratch`  (pipeline code, config, estate)
 3. bench      `python -m demo_pipeline bench --profile quick`, only when the catalogue
               holds no benchmark results yet (or this build made them and the code changed)
+3b. claims    `python -m demo_pipeline claims`: judge data/claims.yaml against the results
 4. publish    copy raw results (metrics, claims, quality results) into the site
 5. diagrams   architecture diagrams (SVG, light and dark)
 6. charts     matplotlib charts (SVG, light and dark) and their CSV data
 7. pages      ADRs, case studies, catalogue page, partials, nav
 8. mkdocs     `mkdocs build --strict` into site/, then a check that nothing unrendered
-              (`{{`, `{%`) reached a page
+              (`{{`, `{%`) reached a page, and the claim check (generators/claim_check.py):
+              no claim's figure without its verdict, no prose the verdict contradicts
 
 Step records live in `<workdir>/site-steps/<step>.json`.
 """
@@ -167,6 +169,23 @@ def check_rendered(site_dir: Path) -> None:
         raise StepError(f"unrendered '{{{{' or '{{%' in built pages: {', '.join(bad[:10])}")
 
 
+def check_claims(project: Project) -> None:
+    """Fail when a built page shows a claim's figure without its verdict, or says in its
+    own words what the verdict does not support (generators/claim_check.py)."""
+    from generators.claim_check import check_site
+    from generators.claims import Claims
+
+    claims = Claims.load(project.published_data / "claims.json")
+    findings = check_site(project.site, claims)
+    if findings:
+        listed = "\n  ".join(str(f) for f in findings[:30])
+        more = f"\n  … and {len(findings) - 30} more" if len(findings) > 30 else ""
+        raise StepError(
+            f"{len(findings)} sentence(s) on the built site disagree with the claim "
+            f"verdicts:\n  {listed}{more}"
+        )
+
+
 def bench_results_exist(workdir: Workdir) -> bool:
     if not workdir.metrics.exists():
         return False
@@ -176,7 +195,7 @@ def bench_results_exist(workdir: Workdir) -> bool:
 
 def bench_profile_of(workdir: Workdir) -> str | None:
     """The profile the benchmark results in `workdir` were measured with, if any."""
-    path = workdir.bench / "results.json"
+    path = workdir.bench_results
     if not path.exists():
         return None
     return json.loads(path.read_text(encoding="utf-8")).get("profile")
@@ -211,6 +230,20 @@ def build_steps(
             [*cli, "bench", "--profile", bench_profile, *common],
             cwd=project.root,
             what="benchmarks",
+        )
+
+    def run_claims() -> None:
+        _call(
+            [
+                *cli,
+                "claims",
+                "--workdir",
+                str(workdir.root),
+                "--registry",
+                str(project.data / "claims.yaml"),
+            ],
+            cwd=project.root,
+            what="claims",
         )
 
     def bench_wanted(changed: bool) -> bool:
@@ -261,13 +294,15 @@ def build_steps(
             what="mkdocs",
         )
         check_rendered(project.site)
+        check_claims(project)
 
     results = [
         workdir.metrics,
         workdir.runs,
         workdir.quality / "results.parquet",
         workdir.ground_truth,
-        workdir.bench / "results.json",
+        workdir.bench_results,
+        workdir.claims,
         workdir.bench / "raw.json",
         workdir.quality / "freshness.parquet",
     ]
@@ -295,6 +330,12 @@ def build_steps(
             run_bench,
             extra=params + f" profile={bench_profile}",
             should_run=bench_wanted,
+        ),
+        Step(
+            "claims",
+            [project.data / "claims.yaml", code / "bench" / "claims.py", workdir.bench_results],
+            [workdir.claims],
+            run_claims,
         ),
         Step("publish", [gen / "publish.py", *results], [project.published_data], run_publish),
         Step(

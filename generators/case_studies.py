@@ -25,6 +25,10 @@ def _reported(key: str) -> str:
     return f'{{{{ reported("{key}") }}}}'
 
 
+def _claim(claim_id: str) -> str:
+    return f'{{{{ claim_badge("{claim_id}") }}}}'
+
+
 def _metric(key: str) -> str:
     return f'{{{{ metric("{key}") }}}}'
 
@@ -118,7 +122,9 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
     if impact.get("measured"):
         lines += ["### Measured in the demo", ""]
         for item in impact["measured"]:
-            lines.append(f"- {item['label']}: {_metric(item['metric'])}")
+            # A figure a claim is judged on comes with its verdict: `claim: <id>`.
+            shown = _claim(item["claim"]) if "claim" in item else _metric(item["metric"])
+            lines.append(f"- {item['label']}: {shown}")
         lines.append("")
     if impact.get("organisational"):
         lines += ["### For the organisation", "", *_bullets(impact["organisational"]), ""]

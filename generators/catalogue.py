@@ -15,8 +15,12 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generators.errors import MissingMetricError, SourceFileError
+
+if TYPE_CHECKING:
+    from generators.claims import Claims
 
 
 @dataclass(frozen=True)
@@ -49,10 +53,25 @@ class Entry:
         """One line for a tooltip: when, which run, seed, scale and commit."""
         p = self.provenance or {}
         commit = str(p.get("git_commit", "unknown"))[:12]
-        return (
+        line = (
             f"measured {p.get('measured_at', '?')}, run {p.get('run_id', '?')}, "
             f"seed {p.get('seed', '?')}, scale {p.get('scale', '?')}, commit {commit}"
         )
+        on = p.get("measured_on")
+        if on:  # a benchmark figure: what made it, so a smoke test reads as one
+            size = []
+            if on.get("days"):
+                size.append(f"{on['days']} days")
+            if on.get("rows") is not None:
+                size.append(f"{on['rows']:,} sales lines")
+            if on.get("bytes") is not None:
+                size.append(format_bytes(on["bytes"]))
+            line += (
+                f"; {on.get('profile', '?')} profile: {', '.join(size) or 'data size unknown'}, "
+                f"{on.get('warmups', '?')} warm-up + {on.get('repetitions', '?')} timed runs; "
+                f"machine: {p.get('machine', '?')}"
+            )
+        return line
 
 
 def metric_anchor(key: str) -> str:
@@ -290,10 +309,13 @@ def _key_code(entry: Entry) -> str:
     return f'<code id="{entry.anchor}">' + ".<wbr>".join(parts) + "</code>"
 
 
-def render_family_page(catalogue: Catalogue, family: str) -> str:
+def render_family_page(catalogue: Catalogue, family: str, claims: Claims | None = None) -> str:
     """One family's metrics: value, meaning and the run each came from (linked to the runs
     table on the index page). Each row carries the anchor the `metric()` macro links to."""
+    from generators.claims import verdict_cell  # claims builds on this module
+
     entries = catalogue.with_prefix(family)
+    judged_on = claims.by_metric() if claims is not None else {}
     runs = list(dict.fromkeys(_run_id(e) for e in entries))
     lines = [f"# Evidence: {_family_title(family).lower()}", ""]
     # A family measured by one run says so once; a mixed family names the run per row.
@@ -315,7 +337,11 @@ def render_family_page(catalogue: Catalogue, family: str) -> str:
         ]
     for entry in entries:
         # The id sits on the key itself: the anchor the metric() macro links to.
-        row = f"| {_key_code(entry)} | {_cell(entry.text)} | {_cell(entry.description)} |"
+        value = _cell(entry.text)
+        record = judged_on.get(entry.key)
+        if record is not None:  # a claim is judged on this figure: its verdict sits beside it
+            value += "<br>" + _cell(verdict_cell(record))
+        row = f"| {_key_code(entry)} | {value} | {_cell(entry.description)} |"
         if len(runs) > 1:
             run_id = _run_id(entry)
             row += f" [{_cell(run_id)}](index.md#{run_anchor(run_id)}) |"
@@ -350,11 +376,11 @@ def render_catalogue_index(catalogue: Catalogue) -> str:
     return "\n".join(lines)
 
 
-def render_catalogue_pages(catalogue: Catalogue) -> dict[str, str]:
+def render_catalogue_pages(catalogue: Catalogue, claims: Claims | None = None) -> dict[str, str]:
     """Every evidence page by docs-relative path: the index, then one page per family."""
     pages = {f"{CATALOGUE_DIR}/index.md": render_catalogue_index(catalogue)}
     for family in _families(catalogue.keys()):
-        pages[family_page(family)] = render_family_page(catalogue, family)
+        pages[family_page(family)] = render_family_page(catalogue, family, claims)
     return pages
 
 

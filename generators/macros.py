@@ -6,8 +6,15 @@
 - `metric_value("key")` gives the raw number, for arithmetic on a page.
 - `reported("key")` renders one of the owner's self-reported production figures from
   `data/owner.yaml`, labelled as such.
+- `claim("id")` renders a registered claim (data/claims.yaml) in the words its current
+  verdict calls for, with claimed, measured and verdict side by side; `claim_badge("id")`
+  renders the badge alone; `verdict("id")` gives the verdict, for `{% if %}`. Any
+  sentence about the outcome of a claim goes through these (generators/claim_check.py
+  fails the build otherwise).
+- `faster("key")` and `change("key", "smaller", "larger")` put a measured figure that
+  is not a registered claim into words that follow its sign.
 - `owner` is the owner's data file; `case_studies` the case-study files; `claims`
-  the claim verdicts of the latest run (empty when none were evaluated).
+  the claim verdicts of the latest benchmark run (empty when none were judged).
 
 The catalogue is read from the copy the site build publishes under
 `docs/assets/generated/data/metrics.json`, so `mkdocs serve` sees what the build saw.
@@ -15,7 +22,6 @@ The catalogue is read from the copy the site build publishes under
 
 from __future__ import annotations
 
-import json
 import posixpath
 import sys
 from pathlib import Path
@@ -24,7 +30,8 @@ from pathlib import Path
 # installed), so `mkdocs serve` needs the repository root on the import path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generators.catalogue import Catalogue, catalogue_page_for
+from generators.catalogue import Catalogue, catalogue_page_for, format_value
+from generators.claims import Claims, render_badge, render_claim
 from generators.owner_data import load_case_studies, load_owner, reported_figure
 
 PUBLISHED_DATA = Path("assets/generated/data")
@@ -52,18 +59,40 @@ def speed_words(catalogue: Catalogue, key: str, page: str) -> str:
     value = catalogue.value(key, where=f"page {page}")
     link = render_metric(catalogue, key, page)
     if not isinstance(value, int | float) or isinstance(value, bool):
-        return f"{link} (not measured)" if value is None else link
-    if value >= 1.05:
-        return f"{link} faster"
-    if value > 0.95:
-        return f"no faster ({link})"
-    return f"slower ({link} the speed)"
+        words = f"{link} (not measured)" if value is None else link
+    elif value >= 1.05:
+        words = f"{link} faster"
+    elif value > 0.95:
+        words = f"no faster ({link})"
+    else:
+        words = f"slower ({link} the speed)"
+    return measured_words(words)
+
+
+def measured_words(markdown: str) -> str:
+    """Mark words whose direction follows a measurement, so the site check knows that
+    "faster" or "smaller" next to a measured figure came from the figure, not from prose."""
+    return f'<span class="measured-words">{markdown}</span>'
+
+
+def change_words(catalogue: Catalogue, key: str, page: str, more: str, less: str) -> str:
+    """A percentage reduction in words that follow its sign: "85.9 % smaller" or
+    "4.1 % larger" (`more` is the word for a positive reduction, `less` for a negative)."""
+    entry = catalogue.get(key, where=f"page {page}")
+    if not isinstance(entry.value, int | float) or isinstance(entry.value, bool):
+        return measured_words(f"{render_metric(catalogue, key, page)} (not measured)")
+    link = render_metric(catalogue, key, page)
+    if entry.value >= 0:
+        return measured_words(f"{link} {more}")
+    href = relative_link(page, catalogue_page_for(key)) + "#" + entry.anchor
+    size = format_value(-entry.value, entry.unit)
+    return measured_words(f'[{size}]({href} "{entry.description}"){{ .metric }} {less}')
 
 
 def render_reported(owner: dict, key: str, page: str, *, label: bool = True) -> str:
     fig = reported_figure(owner, key, where=f"page {page}")
     href = relative_link(page, FIGURES_PAGE) + "#" + FIGURES_ANCHOR
-    title = f"Self-reported by the owner: {fig.label}. {fig.context}".strip().replace('"', "'")
+    title = f"Self-reported: {fig.label}. {fig.context}".strip().replace('"', "'")
     suffix = " (self-reported)" if label else ""
     return f'[{fig.text}]({href} "{title}"){{ .reported }}{suffix}'
 
@@ -74,8 +103,8 @@ def define_env(env) -> None:
     data_dir = docs_dir / PUBLISHED_DATA
     catalogue = Catalogue.load(data_dir / "metrics.json")
     owner = load_owner(project_root)
-    claims_path = data_dir / "claims.json"
-    claims = json.loads(claims_path.read_text(encoding="utf-8")) if claims_path.exists() else []
+    claims = Claims.load(data_dir / "claims.json")
+    reported_claims = claims.by_reported()
 
     env.variables["owner"] = owner
     env.variables["case_studies"] = load_case_studies(project_root)
@@ -98,14 +127,60 @@ def define_env(env) -> None:
         return speed_words(catalogue, key, current_page())
 
     @env.macro
+    def change(key: str, more: str = "smaller", less: str = "larger") -> str:
+        """A measured percentage reduction as "N % smaller" or, when negative, "N % larger"."""
+        return change_words(catalogue, key, current_page(), more, less)
+
+    def evidence_link(record) -> str:
+        return relative_link(current_page(), catalogue_page_for(record.metric))
+
+    @env.macro
+    def claim(claim_id: str) -> str:
+        """A registered claim in the words its verdict calls for, with its badge."""
+        record = claims.get(claim_id, where=f"page {current_page()}")
+        return render_claim(record, catalogue, link_to=evidence_link(record))
+
+    @env.macro
+    def claim_badge(claim_id: str) -> str:
+        """Claimed, measured and verdict of a registered claim, side by side."""
+        record = claims.get(claim_id, where=f"page {current_page()}")
+        return render_badge(record, catalogue, link_to=evidence_link(record))
+
+    @env.macro
+    def verdict(claim_id: str) -> str:
+        """A claim's verdict ("supported", "not supported at this scale", "unmeasured",
+        "not judged"), for pages that choose what to show by it."""
+        return claims.get(claim_id, where=f"page {current_page()}").verdict
+
+    @env.macro
+    def judged_claims() -> list[str]:
+        """The ids of the claims that have a verdict (not a smoke test, not unmeasured)."""
+        return [r.id for r in claims if r.judged]
+
+    @env.macro
     def metric_value(key: str):
         """The raw value of a metric, for arithmetic on a page."""
         return catalogue.value(key, where=f"page {current_page()}")
 
     @env.macro
     def reported(key: str, label: bool = True) -> str:
-        """One of the owner's self-reported production figures, labelled as such."""
-        return render_reported(owner, key, current_page(), label=label)
+        """One of the owner's self-reported production figures, labelled as such; a figure
+        that states a registered claim carries that claim's badge from the demo."""
+        text = render_reported(owner, key, current_page(), label=label)
+        if key in reported_claims:
+            record = reported_claims[key]
+            badge = render_badge(record, catalogue, link_to=evidence_link(record))
+            text += f" (the demo: {badge})"
+        return text
+
+    @env.macro
+    def demo_verdict(key: str) -> str:
+        """For a self-reported figure that states a registered claim: the demo's badge for
+        that claim (prefixed with a separator); nothing for other figures."""
+        record = reported_claims.get(key)
+        if record is None:
+            return ""
+        return " · the demo: " + render_badge(record, catalogue, link_to=evidence_link(record))
 
     @env.macro
     def page_link(target: str) -> str:

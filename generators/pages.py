@@ -13,6 +13,7 @@ from demo_pipeline.atomic import write_text_atomic
 from demo_pipeline.workdir import Workdir
 from generators import adr, benchmarks, case_studies, dashboards, incidents, posts
 from generators.catalogue import CATALOGUE_DIR, Catalogue, catalogue_nav, render_catalogue_pages
+from generators.claims import Claims
 from generators.owner_data import load_case_studies, load_owner
 from generators.project import Project
 
@@ -30,8 +31,11 @@ def _reset(folder: Path) -> None:
 
 def build(project: Project, workdir: Workdir) -> None:
     catalogue = Catalogue.load(project.published_data / "metrics.json")
-    claims_path = project.published_data / "claims.json"
-    claims = json.loads(claims_path.read_text(encoding="utf-8")) if claims_path.exists() else []
+    claims = Claims.load(project.published_data / "claims.json")
+    bench_path = project.published_data / "bench-results.json"
+    bench_results = (
+        json.loads(bench_path.read_text(encoding="utf-8")) if bench_path.exists() else {}
+    )
     owner = load_owner(project.root)
     studies = load_case_studies(project.root)
     adrs = adr.load_adrs(project.adr)
@@ -56,17 +60,17 @@ def build(project: Project, workdir: Workdir) -> None:
     (gen / "metrics.md").unlink(missing_ok=True)
 
     pages: dict[str, str] = {}
-    pages.update(adr.render_all(adrs, claims, set(catalogue.keys())))
+    pages.update(adr.render_all(adrs, claims, catalogue))
     adr_files = {a.number: a.filename for a in adrs}
     pages.update(case_studies.render_all(studies, owner, adr_files))
-    pages.update(render_catalogue_pages(catalogue))
+    pages.update(render_catalogue_pages(catalogue, claims))
     for rel, text in pages.items():
         _write(project.docs / rel, text)
 
     partials = {
         "latest-posts.md": posts.render_latest_posts(posts.load_posts(project.blog_posts)),
-        "bench-environment.md": benchmarks.render_environment(catalogue),
-        "bench-results.md": benchmarks.render_results(catalogue),
+        "bench-environment.md": benchmarks.render_environment(bench_results),
+        "bench-results.md": benchmarks.render_results(catalogue, claims),
         "claims.md": benchmarks.render_claims(claims, catalogue),
         "failure-modes.md": incidents.render_failure_modes(
             ground_truth, results, dashboards.run_outcomes(runs)

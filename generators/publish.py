@@ -4,9 +4,6 @@ Readers can download exactly what the pages were rendered from."""
 
 from __future__ import annotations
 
-import dataclasses
-import importlib.util
-import json
 import shutil
 from pathlib import Path
 
@@ -17,34 +14,6 @@ from demo_pipeline.workdir import Workdir
 from generators.project import Project
 
 
-def _plain(value: object) -> object:
-    """Claims as plain JSON values, whatever shape the claims module returns."""
-    if hasattr(value, "to_dict"):
-        return _plain(value.to_dict())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
-    if hasattr(value, "model_dump"):
-        return _plain(value.model_dump())
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
-
-
-def evaluate_claims(workdir: Workdir) -> list[dict]:
-    """Verdicts from demo_pipeline.bench.claims, or [] when that module is absent."""
-    if importlib.util.find_spec("demo_pipeline.bench") is None:
-        return []
-    if importlib.util.find_spec("demo_pipeline.bench.claims") is None:
-        return []
-    from demo_pipeline.bench.claims import evaluate_claims as evaluate
-
-    return [_plain(c) for c in evaluate(workdir)]
-
-
 def build(project: Project, workdir: Workdir) -> None:
     out = project.published_data
     if out.exists():
@@ -52,14 +21,17 @@ def build(project: Project, workdir: Workdir) -> None:
     out.mkdir(parents=True)
     metrics = workdir.metrics.read_text(encoding="utf-8") if workdir.metrics.exists() else "{}\n"
     write_text_atomic(out / "metrics.json", metrics)
-    claims = evaluate_claims(workdir)
-    write_text_atomic(out / "claims.json", json.dumps(claims, indent=2, sort_keys=True) + "\n")
+    # The verdicts the claims step recorded (an empty list before any benchmark ran).
+    if workdir.claims.exists():
+        shutil.copyfile(workdir.claims, out / "claims.json")
+    else:
+        write_text_atomic(out / "claims.json", "[]\n")
     results = workdir.quality / "results.parquet"
     if results.exists():
         pl.read_parquet(results).write_csv(out / "quality-results.csv")
     else:
         (out / "quality-results.csv").write_text("", encoding="utf-8")
-    bench_results = workdir.bench / "results.json"
+    bench_results = workdir.bench_results
     if bench_results.exists():
         shutil.copyfile(bench_results, out / "bench-results.json")
     else:

@@ -1,36 +1,56 @@
-"""The claims registry: every performance claim of the brief, as data, and its verdict.
+"""The claims registry (`data/claims.yaml`) and the verdict on each claim.
 
-A claim names the metric that tests it, the comparison and threshold, how we read the
-brief's words into that number, and the scale at which the brief made it. Verdicts are
-never stored: `evaluate_claims` computes them from the last benchmark results in the
-work directory, every time:
+A claim names the metric that tests it, the comparison and threshold, how its words
+are read into that number, and the sentences a page uses for each verdict. Verdicts
+are never typed anywhere: `evaluate_claims` computes them from the last benchmark
+results in the work directory, and `write_claims` records them, with the registry's
+fields, in `<workdir>/bench/claims.json`, the one file the site reads them from.
 
-* supported                      - measured, and the threshold holds
-* not supported at this scale    - measured, and it does not hold on this data
-* unmeasured                     - no result (benchmark failed, engine unavailable, no run)
+* supported                      measured, and the comparison holds
+* not supported at this scale    measured, and it does not hold on this data
+* unmeasured                     no result (benchmark failed, engine unavailable, no run)
+* not judged                     measured by the quick profile: a smoke test of the
+                                 machinery on two days of data, not evidence either way
 
-Small data can reverse a result, so every verdict carries the scale, profile and row
-counts it was measured on; the table prints them.
+Small data can reverse a result, so every verdict carries what it was measured on:
+profile, scale, days, rows, bytes, repetitions and machine.
 """
 
 from __future__ import annotations
 
+import json
 import operator
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rich.console import Console
 from rich.table import Table
 
-from demo_pipeline.bench.results import load_results, results_path
+from demo_pipeline.atomic import write_text_atomic
+from demo_pipeline.bench.results import load_results
+from demo_pipeline.errors import BenchmarkError
 from demo_pipeline.workdir import Workdir
 
-Verdict = Literal["supported", "not supported at this scale", "unmeasured"]
+REGISTRY_FILE = Path(__file__).resolve().parents[2] / "data" / "claims.yaml"
+
+Verdict = Literal["supported", "not supported at this scale", "unmeasured", "not judged"]
 SUPPORTED: Verdict = "supported"
 NOT_SUPPORTED: Verdict = "not supported at this scale"
 UNMEASURED: Verdict = "unmeasured"
-BRIEF_SCALE = "production: 10,247 SKUs, 12 warehouses, 2-5 GB a day, 200 GB history"
+NOT_JUDGED: Verdict = "not judged"
+# The key under a claim's `says` for each verdict.
+SAYS_KEY: dict[str, str] = {
+    SUPPORTED: "supported",
+    NOT_SUPPORTED: "not_supported",
+    UNMEASURED: "unmeasured",
+    NOT_JUDGED: "not_judged",
+}
+SMOKE_TEST_PROFILES = {"quick"}
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     ">": operator.gt,
@@ -39,108 +59,110 @@ COMPARISONS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-@dataclass(frozen=True)
-class Claim:
+class ClaimSource(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    page: str
+    label: str
+
+
+class Claim(BaseModel):
+    """One claim of the registry (the `id` is its key in the file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
     text: str
-    source: str  # where the brief makes it
-    metric_key: str
-    comparison: str  # measured <comparison> threshold
+    claimed: str
+    source: ClaimSource
+    benchmark: str
+    metric: str
+    # Where the figure comes from: a benchmark run (bench/results.json) or the pipeline
+    # and quality runs (the metric catalogue, metrics.json).
+    measured_by: Literal["bench", "pipeline"] = "bench"
+    comparison: Literal[">=", ">", "<=", "<"]
     threshold: float
     unit: str
-    reading: str  # how the brief's words become the comparison
-    claimed_scale: str = BRIEF_SCALE
+    reading: str
+    says: dict[str, str] = Field(default_factory=dict)
+    asserts: tuple[str, ...] = ()
+    reported: tuple[str, ...] = ()
 
-    def claimed(self) -> str:
-        return f"{self.comparison} {self.threshold:g}{' ' if self.unit == 's' else ''}{self.unit}"
+    @field_validator("says")
+    @classmethod
+    def _known_verdicts(cls, says: dict[str, str]) -> dict[str, str]:
+        unknown = set(says) - set(SAYS_KEY.values())
+        if unknown:
+            raise ValueError(
+                f"says: unknown verdict {sorted(unknown)}; expected {sorted(SAYS_KEY.values())}"
+            )
+        return says
+
+    @field_validator("asserts")
+    @classmethod
+    def _valid_patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"asserts: {pattern!r} is not a regular expression ({exc})"
+                ) from None
+        return patterns
+
+    def threshold_text(self) -> str:
+        """'>= 5×', '< 3 s': the comparison a measurement must pass."""
+        symbol = {">=": "≥", "<=": "≤"}.get(self.comparison, self.comparison)
+        number = f"{self.threshold:g}"
+        unit = {"x": "×", "%": "\u00a0%", "s": "\u00a0s"}.get(self.unit, f" {self.unit}")
+        return f"{symbol} {number}{unit}"
 
 
-CLAIMS: tuple[Claim, ...] = (
-    Claim(
-        id="polars_vs_pandas_speed",
-        text="Polars is 5-10x faster than pandas for aggregations",
-        source="ADR 'Why Polars over Pandas?'",
-        metric_key="bench.polars_vs_pandas.speedup",
-        comparison=">=",
-        threshold=5,
-        unit="x",
-        reading="geometric-mean speed-up of Polars (lazy) over pandas (default dtypes) "
-        "on the pipeline's aggregations and joins is at least 5",
-    ),
-    Claim(
-        id="polars_lazy_memory",
-        text="Lazy evaluation cuts the memory footprint by 60 %",
-        source="ADR 'Why Polars over Pandas?'",
-        metric_key="bench.polars_lazy_vs_pandas.memory_reduction_pct",
-        comparison=">=",
-        threshold=60,
-        unit="%",
-        reading="peak RSS of the whole job with Polars lazy is at least 60 % below pandas",
-    ),
-    Claim(
-        id="duckdb_vs_postgres",
-        text="DuckDB aggregates 20x faster than row-based PostgreSQL",
-        source="ADR 'Why DuckDB over PostgreSQL for Analytics?'",
-        metric_key="bench.duckdb_vs_postgres.speedup",
-        comparison=">=",
-        threshold=20,
-        unit="x",
-        reading="geometric-mean speed-up of DuckDB over an indexed PostgreSQL on the "
-        "analytical questions is at least 20",
-    ),
-    Claim(
-        id="parquet_scan_time",
-        text="Zero-copy Parquet reads cut query time by 70 %",
-        source="ADR 'Why DuckDB over PostgreSQL for Analytics?'",
-        metric_key="bench.parquet_vs_csv.scan_time_reduction_pct",
-        comparison=">=",
-        threshold=70,
-        unit="%",
-        reading="the same query read from Parquet takes at least 70 % less time than from CSV",
-    ),
-    Claim(
-        id="parquet_size",
-        text="Parquet (Snappy) is 70 % smaller than CSV",
-        source="Production metrics and cost section",
-        metric_key="bench.parquet_vs_csv.size_reduction_pct",
-        comparison=">=",
-        threshold=70,
-        unit="%",
-        reading="fact_sales as Snappy Parquet takes at least 70 % fewer bytes than as CSV",
-    ),
-    Claim(
-        id="hive_partitioning",
-        text="Parquet with Hive partitioning gives 80 % faster reads",
-        source="Case study 'Why Parquet + Hive partitioning?'",
-        metric_key="bench.partition_pruning.time_reduction_pct",
-        comparison=">=",
-        threshold=80,
-        unit="%",
-        reading="'80 % faster' read as 80 % less time (5x): a one-day query on the "
-        "partitioned lake vs one unpartitioned file",
-    ),
-    Claim(
-        id="preaggregation",
-        text="Pre-aggregation takes the average query from 2 minutes to 3 seconds (40x)",
-        source="Cost optimisation section",
-        metric_key="bench.preagg_vs_facts.speedup",
-        comparison=">=",
-        threshold=40,
-        unit="x",
-        reading="the dashboard question from the pre-aggregated gold table is at least 40x "
-        "faster than from the facts",
-    ),
-    Claim(
-        id="dimensional_p95",
-        text="P95 below 3 seconds for dimensional queries",
-        source="Production metrics",
-        metric_key="bench.dimensional_queries.p95_s",
-        comparison="<",
-        threshold=3,
-        unit="s",
-        reading="95th percentile latency of the dimensional query set (one user) is below 3 s",
-    ),
-)
+class Registry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    claimed_at: str
+    claims: tuple[Claim, ...]
+
+
+def load_registry(path: Path = REGISTRY_FILE) -> Registry:
+    """The registry file, validated; errors name the file, the claim and the field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BenchmarkError(f"{path}: the claims registry is missing") from None
+    except yaml.YAMLError as exc:
+        raise BenchmarkError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("claims"), dict):
+        raise BenchmarkError(f"{path}: expected a mapping with a 'claims' mapping of claim ids")
+    claims = []
+    for claim_id, fields in raw["claims"].items():
+        try:
+            claims.append(Claim(id=str(claim_id), **(fields or {})))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']} (found {e.get('input')!r})"
+                for e in exc.errors()
+            )
+            raise BenchmarkError(f"{path}: claim {claim_id!r}: {problems}") from None
+        except TypeError as exc:
+            raise BenchmarkError(f"{path}: claim {claim_id!r}: {exc}") from None
+    try:
+        return Registry(claimed_at=raw.get("claimed_at", ""), claims=tuple(claims))
+    except ValidationError as exc:
+        raise BenchmarkError(f"{path}: {exc}") from None
+
+
+def format_number(value: float, unit: str) -> str:
+    """'7.3×', '53.5 %', '0.0086 s': the short text of a claim figure."""
+    if unit == "%":
+        number = f"{value:.1f}"  # one decimal: 69.96 % must not print as "70"
+    elif abs(value) >= 1000:
+        number = f"{value:,.0f}"
+    else:
+        number = f"{value:.3g}"
+    if unit == "x":
+        return f"{number}×"
+    if unit in {"%", "s"}:
+        return f"{number}\u00a0{unit}"
+    return f"{number} {unit}".strip()
 
 
 @dataclass(frozen=True)
@@ -149,103 +171,174 @@ class ClaimVerdict:
     verdict: Verdict
     measured: float | None
     reason: str
-    scale: float | None
-    profile: str | None
-    data_rows: dict[str, int]
-    run_id: str | None
-    measured_at: str | None
-    benchmark: str | None = None  # the module that measured it: demo_pipeline/bench/<name>.py
+    measured_on: dict[str, Any] = field(default_factory=dict)
+    claimed_at: str = ""
 
     @property
     def supported(self) -> bool:
         return self.verdict == SUPPORTED
 
     def scale_text(self) -> str:
-        if self.scale is None:
+        """'scale 1, default profile: 30 days, 1,203,332 sales lines, 5 repetitions'."""
+        on = self.measured_on
+        if on.get("scale") is None:
             return "-"
-        text = f"scale {self.scale:g}"
-        facts = self.data_rows.get("fact_sales")
-        if facts is not None:
-            text += f", {facts:,} sales lines"
-        if self.profile and self.profile != "default":
-            text += f" ({self.profile} profile)"
-        return text
+        text = f"scale {on['scale']:g}, {on.get('profile', '?')} profile"
+        parts = []
+        if on.get("days"):
+            parts.append(f"{on['days']} days")
+        if on.get("rows") is not None:
+            parts.append(f"{on['rows']:,} sales lines")
+        if on.get("repetitions"):
+            parts.append(f"{on['repetitions']} repetitions")
+        return text + (": " + ", ".join(parts) if parts else "")
 
     def to_dict(self) -> dict[str, Any]:
+        c = self.claim
         return {
-            "id": self.claim.id,
-            "text": self.claim.text,
-            "source": self.claim.source,
-            "metric_key": self.claim.metric_key,
-            "comparison": self.claim.comparison,
-            "threshold": self.claim.threshold,
-            "unit": self.claim.unit,
-            "reading": self.claim.reading,
-            "claimed_scale": self.claim.claimed_scale,
+            "id": c.id,
+            "text": c.text,
+            "claimed": c.claimed,
+            "source": c.source.model_dump(),
+            "benchmark": c.benchmark,
+            "measured_by": c.measured_by,
+            "script": f"demo_pipeline/bench/{c.benchmark}.py"
+            if c.measured_by == "bench"
+            else f"demo_pipeline/{c.benchmark}",
+            "metric_key": c.metric,
+            "comparison": c.comparison,
+            "threshold": c.threshold,
+            "threshold_text": c.threshold_text(),
+            "unit": c.unit,
+            "reading": c.reading,
+            "says": c.says,
+            "asserts": list(c.asserts),
+            "reported": list(c.reported),
+            "claimed_at": self.claimed_at,
             "verdict": self.verdict,
             "measured": self.measured,
+            "measured_text": format_number(self.measured, c.unit)
+            if self.measured is not None
+            else None,
             "reason": self.reason,
-            "scale": self.scale,
-            "profile": self.profile,
-            "data_rows": self.data_rows,
-            "run_id": self.run_id,
-            "measured_at": self.measured_at,
-            "script": f"demo_pipeline/bench/{self.benchmark}.py" if self.benchmark else None,
-            "results_files": ["bench/results.json", "bench/raw.json", "bench/environment.json"],
+            "measured_on": self.measured_on,
         }
 
 
-def judge(claim: Claim, results: dict[str, Any] | None) -> ClaimVerdict:
-    """The verdict on one claim from one results document (pure: no files)."""
-    context: dict[str, Any] = {
-        "scale": None,
-        "profile": None,
-        "data_rows": {},
-        "run_id": None,
-        "measured_at": None,
+def measured_on(results: dict[str, Any]) -> dict[str, Any]:
+    """What made a result: run, profile, data size, repetitions and machine."""
+    settings = results.get("profile_settings") or {}
+    data = results.get("data") or {}
+    facts = (data.get("tables") or {}).get("fact_sales") or {}
+    env = results.get("environment") or {}
+    ram = env.get("ram_bytes")
+    machine = ", ".join(
+        str(p)
+        for p in (
+            env.get("cpu_model"),
+            f"{env['cores_logical']} cores" if env.get("cores_logical") else None,
+            f"{ram / 2**30:.0f} GiB RAM" if ram else None,
+            env.get("os"),
+        )
+        if p
+    )
+    return {
+        "run_id": results.get("run_id"),
+        "measured_at": results.get("measured_at"),
+        "profile": results.get("profile"),
+        "scale": results.get("scale"),
+        "seed": results.get("seed"),
+        "days": data.get("days") or data.get("days_kept"),
+        "rows": facts.get("rows"),
+        "bytes": facts.get("bytes"),
+        "warmups": settings.get("warmups"),
+        "repetitions": settings.get("repetitions"),
+        "threads": results.get("threads"),
+        "machine": machine or None,
     }
+
+
+def judge(claim: Claim, results: dict[str, Any] | None, claimed_at: str = "") -> ClaimVerdict:
+    """The verdict on one claim from one results document (pure: no files)."""
     if results is None:
         return ClaimVerdict(
             claim,
             UNMEASURED,
             None,
-            "no benchmark results: run `python -m demo_pipeline bench`",
-            **context,
+            "no benchmark results: run `make bench`",
+            claimed_at=claimed_at,
         )
-    context = {
-        "scale": results.get("scale"),
-        "profile": results.get("profile"),
-        "data_rows": {
-            t: info["rows"] for t, info in results.get("data", {}).get("tables", {}).items()
-        },
-        "run_id": results.get("run_id"),
-        "measured_at": results.get("measured_at"),
-    }
-    figure = results.get("figures", {}).get(claim.metric_key)
+    on = measured_on(results)
+    figure = results.get("figures", {}).get(claim.metric)
     if figure is None:
         failed = [
             f"{name}: {b.get('error', '')}".strip()
             for name, b in results.get("benchmarks", {}).items()
             if b.get("status") == "failed"
         ]
-        reason = f"{claim.metric_key} not in the results"
+        reason = f"{claim.metric} not in the results"
         if failed:
             reason += "; failed benchmarks: " + " | ".join(failed)
-        return ClaimVerdict(claim, UNMEASURED, None, reason[:500], **context)
-    context["benchmark"] = figure.get("benchmark")
+        return ClaimVerdict(claim, UNMEASURED, None, reason[:500], on, claimed_at)
     value = figure.get("value")
     if value is None:
-        return ClaimVerdict(claim, UNMEASURED, None, figure.get("why") or "not measured", **context)
-    holds = COMPARISONS[claim.comparison](float(value), claim.threshold)
+        why = figure.get("why") or "not measured"
+        return ClaimVerdict(claim, UNMEASURED, None, why, on, claimed_at)
+    measured = float(value)
+    if on.get("profile") in SMOKE_TEST_PROFILES:
+        reason = (
+            f"{on['profile']} profile: a smoke test on {on.get('days') or '?'} days of data "
+            f"with {on.get('repetitions') or '?'} repetitions; `make bench` measures it"
+        )
+        return ClaimVerdict(claim, NOT_JUDGED, measured, reason, on, claimed_at)
+    holds = COMPARISONS[claim.comparison](measured, claim.threshold)
     verdict = SUPPORTED if holds else NOT_SUPPORTED
-    reason = f"measured {value:.4g}{claim.unit}, claimed {claim.claimed()}"
-    return ClaimVerdict(claim, verdict, float(value), reason, **context)
+    reason = f"measured {format_number(measured, claim.unit)}, claimed {claim.threshold_text()}"
+    return ClaimVerdict(claim, verdict, measured, reason, on, claimed_at)
 
 
-def evaluate_claims(workdir: Workdir) -> list[ClaimVerdict]:
-    """Every claim's verdict from `<workdir>/bench/results.json` (computed now)."""
-    results = load_results(workdir)
-    return [judge(claim, results) for claim in CLAIMS]
+def pipeline_results(workdir: Workdir) -> dict[str, Any] | None:
+    """The pipeline and quality figures of the metric catalogue, shaped like benchmark
+    results so that `judge` reads both the same way (no profile: nothing is a smoke test)."""
+    if not workdir.metrics.exists():
+        return None
+    catalogue = json.loads(workdir.metrics.read_text(encoding="utf-8"))
+    figures = {
+        key: {"value": entry.get("value"), "unit": entry.get("unit")}
+        for key, entry in catalogue.items()
+        if not key.startswith("bench.")
+    }
+    runs = [e.get("provenance") or {} for e in catalogue.values()]
+    latest = max(runs, key=lambda p: str(p.get("measured_at", "")), default={})
+    days = (catalogue.get("estate.days") or {}).get("value")
+    return {
+        "run_id": latest.get("run_id"),
+        "measured_at": latest.get("measured_at"),
+        "profile": "pipeline run",
+        "scale": latest.get("scale"),
+        "seed": latest.get("seed"),
+        "data": {"days": days},
+        "figures": figures,
+    }
+
+
+def evaluate_claims(workdir: Workdir, registry: Registry | None = None) -> list[ClaimVerdict]:
+    """Every claim's verdict from the latest results (computed now): benchmark claims from
+    `<workdir>/bench/results.json`, pipeline claims from the metric catalogue."""
+    registry = registry or load_registry()
+    results = {"bench": load_results(workdir), "pipeline": pipeline_results(workdir)}
+    return [
+        judge(claim, results[claim.measured_by], registry.claimed_at) for claim in registry.claims
+    ]
+
+
+def write_claims(workdir: Workdir, registry: Registry | None = None) -> list[ClaimVerdict]:
+    """Judge every claim and record the verdicts in `<workdir>/bench/claims.json`."""
+    verdicts = evaluate_claims(workdir, registry)
+    workdir.claims.parent.mkdir(parents=True, exist_ok=True)
+    document = [v.to_dict() for v in verdicts]
+    write_text_atomic(workdir.claims, json.dumps(document, indent=2, sort_keys=True) + "\n")
+    return verdicts
 
 
 def busy_machine_note(results: dict[str, Any] | None) -> str | None:
@@ -266,47 +359,36 @@ def busy_machine_note(results: dict[str, Any] | None) -> str | None:
     )
 
 
-def _measured_text(v: ClaimVerdict) -> str:
-    if v.measured is None:
-        return "-"
-    if v.claim.unit == "%":
-        number = f"{v.measured:.1f}"  # one decimal: 69.96 % must not print as "70"
-    elif abs(v.measured) < 1000:
-        number = f"{v.measured:.3g}"
-    else:
-        number = f"{v.measured:,.0f}"
-    return f"{number} {v.claim.unit}" if v.claim.unit == "s" else f"{number}{v.claim.unit}"
+STYLE = {SUPPORTED: "green", NOT_SUPPORTED: "yellow", UNMEASURED: "red", NOT_JUDGED: "dim"}
 
 
-STYLE = {SUPPORTED: "green", NOT_SUPPORTED: "yellow", UNMEASURED: "red"}
-
-
-def print_claims(workdir: Workdir, *, console: Console | None = None) -> bool:
-    """Print claimed vs measured for every claim; True when every claim is supported."""
+def print_claims(
+    workdir: Workdir, *, console: Console | None = None, registry_file: Path = REGISTRY_FILE
+) -> bool:
+    """Judge, record and print claimed vs measured; True when every claim is supported."""
     console = console or Console()
-    verdicts = evaluate_claims(workdir)
-    table = Table(title="The brief's performance claims: claimed vs measured")
+    registry = load_registry(registry_file)
+    verdicts = write_claims(workdir, registry)
+    table = Table(title="Claims: claimed vs measured")
     for column in ("#", "claim", "claimed", "measured", "verdict", "measured on"):
         table.add_column(column, overflow="fold")
     for number, v in enumerate(verdicts, start=1):
         verdict = f"[{STYLE[v.verdict]}]{v.verdict}[/]"
-        if v.verdict == UNMEASURED:
+        if v.verdict in (UNMEASURED, NOT_JUDGED):
             verdict += f": {v.reason}"
+        measured = "-" if v.measured is None else format_number(v.measured, v.claim.unit)
         table.add_row(
-            str(number),
-            v.claim.text,
-            v.claim.claimed(),
-            _measured_text(v),
-            verdict,
-            v.scale_text(),
+            str(number), v.claim.text, v.claim.threshold_text(), measured, verdict, v.scale_text()
         )
     console.print(table)
     console.print("How each claim is read into a number:")
     for number, v in enumerate(verdicts, start=1):
-        console.print(f"  {number}. {v.claim.reading} [dim]({v.claim.source})[/]", highlight=False)
+        console.print(
+            f"  {number}. {v.claim.reading} [dim]({v.claim.source.label})[/]", highlight=False
+        )
     console.print(
-        f"Claimed at: {BRIEF_SCALE}. Small data can reverse a result; each verdict holds "
-        f"only at the scale shown. Results: {results_path(workdir)}",
+        f"Claimed at: {registry.claimed_at}. Small data can reverse a result; each verdict "
+        f"holds only at the scale shown. Verdicts: {workdir.claims}",
         highlight=False,
     )
     note = busy_machine_note(load_results(workdir))

@@ -32,6 +32,7 @@ class BenchDataset:
     rows: dict[str, int]
     bytes: dict[str, int]
     days_kept: int | None  # None = the full gold tables
+    days: int = 0  # business days of sales in the data benchmarked
 
     def to_dict(self) -> dict:
         return {
@@ -45,6 +46,7 @@ class BenchDataset:
                 for name in self.paths
             },
             "days_kept": self.days_kept,
+            "days": self.days,
         }
 
 
@@ -62,9 +64,9 @@ def prepare_dataset(workdir: Workdir, scratch: Path, max_days: int | None) -> Be
             f"{', '.join(t + '.parquet' for t in missing)}"
         )
     paths = {t: workdir.gold_parquet / f"{t}.parquet" for t in GOLD_TABLES}
+    dates = pq.read_table(paths["fact_sales"], columns=["business_date"])["business_date"]
+    days = sorted(pc.unique(dates).to_pylist())
     if max_days is not None:
-        dates = pq.read_table(paths["fact_sales"], columns=["business_date"])["business_date"]
-        days = sorted(pc.unique(dates).to_pylist())
         if not days:
             raise BenchmarkError(f"{paths['fact_sales']}: expected sales rows; found none")
         last_day = days[:max_days][-1]
@@ -79,4 +81,5 @@ def prepare_dataset(workdir: Workdir, scratch: Path, max_days: int | None) -> Be
         rows={t: pq.read_metadata(p).num_rows for t, p in paths.items()},
         bytes={t: p.stat().st_size for t, p in paths.items()},
         days_kept=max_days,
+        days=len(days[:max_days] if max_days is not None else days),
     )

@@ -34,7 +34,7 @@ from demo_pipeline.bench import (
     row_stores,
     throughput,
 )
-from demo_pipeline.bench.claims import print_claims
+from demo_pipeline.bench.claims import measured_on, print_claims
 from demo_pipeline.bench.context import BenchContext
 from demo_pipeline.bench.dataset import missing_gold_tables, prepare_dataset
 from demo_pipeline.bench.environment import capture_environment
@@ -214,7 +214,7 @@ def run_bench(
     record_metrics(
         workdir,
         results,
-        Provenance.now(run_id, seed, scale),
+        Provenance.now(run_id, seed, scale, measured_on=measured_on(document)),
         set(previous.get("figures", {})),
     )
     print_summary(console, results)

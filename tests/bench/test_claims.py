@@ -1,4 +1,5 @@
-"""Claim verdicts are computed from the results file on every call, never stored."""
+"""Claim verdicts are computed from the results file and the registry (data/claims.yaml)
+on every call; `claims.json` records them for the site."""
 
 from __future__ import annotations
 
@@ -6,30 +7,38 @@ import json
 import subprocess
 import sys
 
+import pytest
 from rich.console import Console
 
 from demo_pipeline.bench.claims import (
-    CLAIMS,
+    NOT_JUDGED,
     NOT_SUPPORTED,
     SUPPORTED,
     UNMEASURED,
     evaluate_claims,
+    load_registry,
     print_claims,
 )
 from demo_pipeline.bench.harness import REPO_ROOT
+from demo_pipeline.errors import BenchmarkError
 from demo_pipeline.workdir import Workdir
 
+BENCH_CLAIMS = [c for c in load_registry().claims if c.measured_by == "bench"]
 
-def _write_results(workdir: Workdir, figures: dict, *, scale: float = 0.05) -> None:
+
+def _write_results(
+    workdir: Workdir, figures: dict, *, scale: float = 0.05, profile: str = "default"
+) -> None:
     workdir.bench.mkdir(parents=True, exist_ok=True)
     (workdir.bench / "results.json").write_text(
         json.dumps(
             {
                 "run_id": "bench-test",
                 "measured_at": "2026-11-30T00:00:00+00:00",
-                "profile": "default",
+                "profile": profile,
+                "profile_settings": {"warmups": 1, "repetitions": 5},
                 "scale": scale,
-                "data": {"tables": {"fact_sales": {"rows": 1234}}},
+                "data": {"tables": {"fact_sales": {"rows": 1234, "bytes": 5678}}, "days": 30},
                 "figures": figures,
                 "benchmarks": {"row_stores": {"status": "ok"}},
             }
@@ -65,8 +74,8 @@ def test_supported_not_supported_and_unmeasured_from_fake_results(tmp_path):
     assert v["duckdb_vs_postgres"].verdict == UNMEASURED
     assert "could not be started" in v["duckdb_vs_postgres"].reason
     assert v["parquet_size"].verdict == UNMEASURED  # absent from the results
-    assert v["preaggregation"].scale == 0.05
-    assert "1,234 sales lines" in v["preaggregation"].scale_text()
+    assert v["preaggregation"].measured_on["scale"] == 0.05
+    assert "30 days, 1,234 sales lines, 5 repetitions" in v["preaggregation"].scale_text()
 
 
 def test_verdicts_follow_the_results_file_not_a_stored_answer(tmp_path):
@@ -78,6 +87,25 @@ def test_verdicts_follow_the_results_file_not_a_stored_answer(tmp_path):
     assert _verdicts(workdir)["preaggregation"].verdict == SUPPORTED
 
 
+def test_quick_profile_figures_are_not_judged(tmp_path):
+    """A quick-profile run is a smoke test: its figures get no verdict either way, and the
+    reason names the profile and how little data it saw."""
+    workdir = Workdir(tmp_path)
+    _write_results(
+        workdir,
+        {
+            "bench.polars_vs_pandas.speedup": _figure(50.0),
+            "bench.preagg_vs_facts.speedup": _figure(1.0),
+        },
+        profile="quick",
+    )
+    v = _verdicts(workdir)
+    assert v["polars_vs_pandas_speed"].verdict == NOT_JUDGED
+    assert v["preaggregation"].verdict == NOT_JUDGED
+    assert "quick profile" in v["preaggregation"].reason
+    assert "30 days" in v["preaggregation"].reason
+
+
 def test_no_results_means_every_claim_unmeasured(tmp_path):
     """Without a benchmark run, no claim is supported and print_claims says so."""
     workdir = Workdir(tmp_path)
@@ -85,14 +113,50 @@ def test_no_results_means_every_claim_unmeasured(tmp_path):
     assert print_claims(workdir, console=Console(quiet=True)) is False
 
 
+def test_claims_json_records_the_registry_wording_with_each_verdict(tmp_path):
+    """claims.json, the file the site reads, holds each claim's verdict next to its
+    threshold, its wording per verdict and what the figure was measured on."""
+    workdir = Workdir(tmp_path)
+    _write_results(workdir, {"bench.duckdb_vs_postgres.speedup": _figure(7.0)})
+    print_claims(workdir, console=Console(quiet=True))
+    records = {r["id"]: r for r in json.loads(workdir.claims.read_text())}
+    duck = records["duckdb_vs_postgres"]
+    assert duck["verdict"] == NOT_SUPPORTED
+    assert duck["measured"] == 7.0 and duck["threshold_text"] == "≥ 20×"
+    assert set(duck["says"]) >= {"supported", "not_supported"}
+    assert duck["measured_on"]["days"] == 30 and duck["measured_on"]["repetitions"] == 5
+
+
+def test_a_broken_registry_names_the_file_and_the_claim(tmp_path):
+    """A registry entry with a wrong field fails with the file, the claim id and the field."""
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        "claimed_at: x\nclaims:\n  fast:\n    text: t\n    claimed: c\n"
+        "    source: {page: p.md, label: P}\n    benchmark: b\n    metric: bench.b.x\n"
+        "    comparison: '=>'\n    threshold: 5\n    unit: x\n    reading: r\n"
+    )
+    with pytest.raises(BenchmarkError, match=r"claims\.yaml: claim 'fast'.*comparison"):
+        load_registry(path)
+
+
 def test_print_claims_true_only_when_every_claim_holds(tmp_path):
     """All figures on the right side of their thresholds -> True."""
     workdir = Workdir(tmp_path)
     figures = {
-        c.metric_key: _figure(c.threshold * 2 if c.comparison.startswith(">") else 0.0)
-        for c in CLAIMS
+        c.metric: _figure(c.threshold * 2 if c.comparison.startswith(">") else 0.0)
+        for c in BENCH_CLAIMS
     }
     _write_results(workdir, figures)
+    pipeline = {
+        c.metric: {"value": c.threshold * 2 if c.comparison.startswith(">") else c.threshold - 1}
+        for c in load_registry().claims
+        if c.measured_by == "pipeline"
+    }
+    pipeline = {k: {**v, "unit": "", "provenance": {}} for k, v in pipeline.items()}
+    for key in pipeline:  # "<=" thresholds of 0 need a value at or below them
+        if pipeline[key]["value"] < 0:
+            pipeline[key]["value"] = 0
+    workdir.metrics.write_text(json.dumps(pipeline))
     assert print_claims(workdir, console=Console(quiet=True)) is True
 
 

@@ -17,7 +17,7 @@ from tests.site.findings import grouped
 from tests.site.prose_check import brief_mentions, broken_internal_links, unlinked_cross_references
 from tests.site.site_pages import BuiltSite
 
-GENERATE_ONLY = ["--only", "publish", "diagrams", "charts", "pages", "mkdocs"]
+GENERATE_ONLY = ["--only", "claims", "publish", "diagrams", "charts", "pages", "mkdocs"]
 
 
 def build(project: Path, workdir: Path, *extra: str) -> subprocess.CompletedProcess:
