@@ -2,7 +2,9 @@
 (`data/case_studies/*.yaml`): loading and the few checks that keep pages honest.
 
 The owner's production figures live here and only here. They are self-reported:
-pages show them with that label, never as measured.
+pages show them with that label, never as measured. They are entered once, as base
+inputs; `generators.owner_figures` computes the derived ones and checks that every
+figure, here and in the pages, adds up.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from generators import owner_figures
 from generators.errors import SourceFileError
 
 OWNER_FILE = Path("data/owner.yaml")
@@ -40,16 +43,29 @@ def load_yaml(path: Path) -> dict:
     return data
 
 
-def load_owner(root: Path) -> dict:
-    """The owner's data file as a dict, with its required sections checked."""
+def load_owner(root: Path, *, check: bool = True) -> dict:
+    """The owner's data file as a dict, with its required sections checked and every
+    figure's `text`, `label` and `context` computed from the base inputs.
+
+    With `check` (the default, and what every site build uses: the pages step and the
+    macros both load the owner's data through here), the figures must add up, in the
+    data file and in every page, ADR, post and case study that quotes them; a
+    disagreement not marked as an exception raises SiteError listing all of them.
+    `owner["numbers"]` gives pages the computed values to compare and project with.
+    """
     path = root / OWNER_FILE
     data = load_yaml(path)
-    for section in ("profile", "figures"):
+    for section in ("profile", "inputs", "figures"):
         if section not in data:
             raise SourceFileError(f"{path}: expected a '{section}' section, found none")
     for field in ("name", "role", "links"):
         if field not in data["profile"]:
             raise SourceFileError(f"{path}: profile: expected '{field}', found none")
+    figures = owner_figures.resolve(OWNER_FILE, data)
+    if check:
+        owner_figures.check(figures, root)
+    data["figures"] = figures.figures
+    data["numbers"] = owner_figures.OwnerNumbers(figures)
     return data
 
 

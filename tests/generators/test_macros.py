@@ -33,7 +33,7 @@ def test_missing_metric_fails_naming_page_and_key(tmp_path):
 def test_reported_figure_is_labelled_self_reported():
     """reported() shows the owner's figure with the 'self-reported' label and a tooltip."""
     text = render_reported(OWNER, "lakehouse.uptime", "index.md")
-    assert text.startswith('[98.7 %](about.md#self-reported-figures "Self-reported by the owner')
+    assert text.startswith('[98.7 %](about.md#self-reported-figures "Self-reported: uptime')
     assert text.endswith("{ .reported } (self-reported)")
 
 
