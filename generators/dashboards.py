@@ -33,7 +33,7 @@ def run_outcomes(runs: list[dict]) -> dict[str, str]:
 
 def quality_by_day(results: pl.DataFrame) -> pl.DataFrame:
     """Per business date: checks run, checks that found something, rows quarantined,
-    halts and anomalies flagged."""
+    tables halted and tier-3 anomaly flags (each a count of one thing)."""
     if results.is_empty():
         return pl.DataFrame()
     return (
@@ -45,7 +45,7 @@ def quality_by_day(results: pl.DataFrame) -> pl.DataFrame:
             .filter(pl.col("action") == "quarantined")
             .sum()
             .alias("quarantined"),
-            (pl.col("action") == "halted").sum().alias("halts"),
+            pl.col("table").filter(pl.col("action") == "halted").n_unique().alias("halts"),
             (pl.col("action") == "flagged").sum().alias("anomalies"),
         )
         .sort("business_date")
@@ -62,6 +62,17 @@ HEALTH_KEYS = (
     ("quality.stale_tables", "Gold tables stale at the end of the run"),
 )
 
+# The fault tally's totals; the three outcomes add up to the faults injected.
+FAULT_KEYS = (
+    ("quality.faults.injected", "Faults injected"),
+    ("quality.faults.caught", "Caught: the expected tier took the expected action that day"),
+    (
+        "quality.faults.caught_otherwise",
+        "Caught otherwise: by another tier, with another action or on another day",
+    ),
+    ("quality.faults.missed", "Missed: no check noticed"),
+)
+
 
 def render_health(catalogue: Catalogue) -> str:
     """Pipeline health: the run counts and timings the catalogue holds."""
@@ -70,6 +81,10 @@ def render_health(catalogue: Catalogue) -> str:
         return ""
     lines = ["### Pipeline health", "", "| | Latest run |", "|---|---|"]
     lines += [f'| {label} | {{{{ metric("{key}") }}}} |' for key, label in rows]
+    faults = [(key, label) for key, label in FAULT_KEYS if key in catalogue]
+    if faults:
+        lines += ["", "### Injected faults", "", "| | Latest run |", "|---|---|"]
+        lines += [f'| {label} | {{{{ metric("{key}") }}}} |' for key, label in faults]
     freshness = [
         e for e in catalogue.with_prefix("quality.freshness") if e.key.endswith("age_days")
     ]
@@ -102,7 +117,7 @@ def render_quality_dashboard(
         "",
         '??? info "Every day of the latest run"',
         "",
-        "    | Date | Run | Checks | Findings | Rows quarantined | Halts | Anomalies |",
+        "    | Date | Run | Checks | Findings | Rows quarantined | Tables halted | Anomaly flags |",
         "    |---|---|---|---|---|---|---|",
     ]
     for row in by_day.iter_rows(named=True):

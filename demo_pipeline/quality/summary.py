@@ -4,11 +4,14 @@ Everything is computed from `<workdir>/quality/results.parquet` (every check's o
 on every run), the freshness ledger and the generator's ground truth
 (`<workdir>/sources/ground_truth.json`).
 
-Recall asks, for every fault the generator injected: did the right tier catch it on
-the right day? What "caught" means for each kind of fault is data
-(`FAULT_EXPECTATIONS`), so the page explaining the quality framework and the test
-that holds the pipeline to it read the same table. False positives are tier-3 flags
-that no injected fault explains; they are listed, not only counted.
+Recall asks, for every fault the generator injected: did the expected tier take the
+expected action on the expected day? Only then is the fault *caught*. A fault that some
+other check noticed (another tier, another action, or the expected check on another
+day) is *caught otherwise*, and says by what; a fault nothing noticed is *missed*. What
+"caught" means for each kind of fault is data (`FAULT_EXPECTATIONS`), so the page
+explaining the quality framework and the test that holds the pipeline to it read the
+same table. False positives are tier-3 flags that no injected fault explains; they are
+listed, not only counted.
 """
 
 from __future__ import annotations
@@ -28,34 +31,63 @@ from demo_pipeline.quality.freshness import FreshnessLedger, gold_staleness
 from demo_pipeline.quality.results import QualityResults
 from demo_pipeline.workdir import Workdir
 
+CAUGHT = "caught"
+CAUGHT_OTHERWISE = "caught_otherwise"
+MISSED = "missed"
+OUTCOMES = (CAUGHT, CAUGHT_OTHERWISE, MISSED)
+
+# How long after its expected day the expected check may fire and still be reported as
+# "caught on another day" rather than missed.
+LATE_DETECTION_DAYS = 3
+
+# When something other than the expected check noticed a fault, the most consequential
+# action is the one reported.
+ACTION_WEIGHT = {
+    "halted": 0,
+    "quarantined": 1,
+    "fallback": 2,
+    "flagged": 3,
+    "logged": 4,
+    "annotated": 5,
+    "none": 6,
+}
+
 
 @dataclass(frozen=True)
 class Expectation:
-    """What catching one kind of fault looks like in the quality results."""
+    """What catching one kind of fault looks like in the quality results: one tier, one
+    action, on one day (the day injected, or `detected_on_param`'s day)."""
 
     tier: int
     tables: tuple[str, ...]
     rules: tuple[str, ...]
     """Rule names; a name ending in '.' matches every rule under that prefix."""
+    action: str
+    """The action the matching result must have taken (quality.results.Action)."""
     how: str
     """In words, for the report and the site."""
-    actions: tuple[str, ...] = ()
-    """If not empty, the matching result must have taken one of these actions."""
     needs_failed_rows: bool = True
-    """The matching result must count at least one failed row (or request)."""
+    """The matching result must count at least one failure (row, request or series)."""
     detected_on_param: str | None = None
     """A fault param holding the ISO date the fault shows up on, when later than injected
     (late orders show up on the day they are published)."""
 
-    def matches(self, results: pl.DataFrame) -> pl.Expr:
+    def rule_matches(self) -> pl.Expr:
         exact = [r for r in self.rules if not r.endswith(".")]
         prefixes = [r for r in self.rules if r.endswith(".")]
         rule_ok = pl.col("rule").is_in(exact)
         for prefix in prefixes:
             rule_ok = rule_ok | pl.col("rule").str.starts_with(prefix)
-        expr = (pl.col("tier") == self.tier) & pl.col("table").is_in(self.tables) & rule_ok
-        if self.actions:
-            expr = expr & pl.col("action").is_in(self.actions)
+        return rule_ok
+
+    def matches(self) -> pl.Expr:
+        """The expected check, with the expected tier, table and action (any day)."""
+        expr = (
+            (pl.col("tier") == self.tier)
+            & pl.col("table").is_in(self.tables)
+            & self.rule_matches()
+            & (pl.col("action") == self.action)
+        )
         if self.needs_failed_rows:
             expr = expr & (pl.col("rows_failed") > 0)
         return expr
@@ -64,82 +96,90 @@ class Expectation:
 # Fault kind (config.FaultKind) -> how the pipeline is expected to catch it.
 FAULT_EXPECTATIONS: dict[str, Expectation] = {
     "transient_errors": Expectation(
-        1,
-        ("orders",),
-        ("source.retries",),
-        "HTTP 503/429 retried with exponential backoff; the day loads without a fallback",
-        actions=("logged",),
+        tier=1,
+        tables=("orders",),
+        rules=("source.retries",),
+        action="logged",
+        how="HTTP 503/429 retried with exponential backoff and logged as a warning; the day "
+        "loads without a fallback",
     ),
     "slow_responses": Expectation(
-        1,
-        ("orders",),
-        ("source.latency",),
-        "slow responses noticed (seconds per request against the source's history) "
-        "and absorbed within the timeout",
-        actions=("logged",),
+        tier=1,
+        tables=("orders",),
+        rules=("source.latency",),
+        action="logged",
+        how="slow responses noticed (seconds per request against the source's history), "
+        "logged as a warning and absorbed within the timeout",
     ),
     "duplicate_rows": Expectation(
-        2,
-        ("orders",),
-        ("duplicates_dropped",),
-        "repeated orders dropped by key and counted",
+        tier=2,
+        tables=("orders",),
+        rules=("duplicates_dropped",),
+        action="logged",
+        how="repeated orders dropped by key, one copy kept, and the drops counted and logged",
     ),
     "null_keys": Expectation(
-        2,
-        ("orders",),
-        ("order_id_not_null",),
-        "orders without an order_id fail the nullability rule",
+        tier=2,
+        tables=("orders",),
+        rules=("order_id_not_null",),
+        action="quarantined",
+        how="orders without an order_id fail the nullability rule and go to quarantine",
     ),
     "renamed_column": Expectation(
-        1,
-        ("supplier_prices",),
-        ("schema_contract", "header_mapping"),
-        "the renamed header is detected: mapped onto its canonical column and reported, "
-        "or the batch halts on its contract",
+        tier=1,
+        tables=("supplier_prices",),
+        rules=("header_mapping",),
+        action="logged",
+        how="the header is a known spelling of a documented column: it is mapped onto that "
+        "column and logged as a tier-1 warning (a header nothing maps would fail the "
+        "contract and halt the table instead)",
         needs_failed_rows=False,
-        actions=("halted", "logged"),
     ),
     "negative_quantities": Expectation(
-        2,
-        ("order_lines",),
-        ("quantity_positive",),
-        "order lines with quantity <= 0 fail the range rule",
+        tier=2,
+        tables=("order_lines",),
+        rules=("quantity_positive",),
+        action="quarantined",
+        how="order lines with quantity <= 0 fail the range rule and go to quarantine",
     ),
     "orphan_product_ids": Expectation(
-        2,
-        ("order_lines",),
-        ("product_id_known",),
-        "order lines whose product is not in the product dimension fail referential integrity",
+        tier=2,
+        tables=("order_lines",),
+        rules=("product_id_known",),
+        action="quarantined",
+        how="order lines whose product is not in the product dimension fail referential "
+        "integrity and go to quarantine",
     ),
     "source_outage": Expectation(
-        1,
-        ("orders",),
-        ("source.fallback",),
-        "the API stays down after the last retry: fall back to the previous day's bronze, "
+        tier=1,
+        tables=("orders",),
+        rules=("source.fallback",),
+        action="fallback",
+        how="the API stays down after the last retry: fall back to the previous day's bronze, "
         "mark dependent gold tables stale, alert",
-        actions=("fallback",),
         needs_failed_rows=False,
     ),
     "schema_drift": Expectation(
-        1,
-        ("orders",),
-        ("schema_contract",),
-        "the new column and the decimal amount break contract v1: the table halts",
-        actions=("halted",),
+        tier=1,
+        tables=("orders",),
+        rules=("schema_contract",),
+        action="halted",
+        how="the new column and the decimal amount break contract v1: the table halts",
     ),
     "anomaly_spike": Expectation(
-        3,
-        ("orders",),
-        ("orders_per_warehouse.",),
-        "one warehouse's order volume is flagged against its seasonal baseline",
-        actions=("flagged",),
+        tier=3,
+        tables=("orders",),
+        rules=("orders_per_warehouse.",),
+        action="flagged",
+        how="one warehouse's order volume is flagged against its seasonal baseline",
     ),
     "late_orders": Expectation(
-        2,
-        ("orders",),
-        ("late_arrival",),
-        "orders published days after their business date are noticed on arrival, land in "
-        "their business date, and the affected aggregates are recomputed",
+        tier=2,
+        tables=("orders",),
+        rules=("late_arrival",),
+        action="logged",
+        how="orders published days after their business date are noticed and logged on "
+        "arrival, land in their business date, and the affected aggregates are recomputed",
         detected_on_param="published_date",
     ),
 }
@@ -151,9 +191,95 @@ def read_ground_truth(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def expected_detection_date(fault: Mapping, expectation: Expectation) -> dt.date:
-    later = fault.get("params", {}).get(expectation.detected_on_param or "", None)
+def expected_detection_date(fault: Mapping, expectation: Expectation | None) -> dt.date:
+    param = expectation.detected_on_param if expectation is not None else None
+    later = fault.get("params", {}).get(param or "", None)
     return dt.date.fromisoformat(later or fault["date"])
+
+
+def findings() -> pl.Expr:
+    """A check that noticed something: failures counted, a non-info severity, or an action."""
+    return (
+        (pl.col("rows_failed") > 0) | (pl.col("severity") != "info") | (pl.col("action") != "none")
+    )
+
+
+def _strongest_first(frame: pl.DataFrame) -> pl.DataFrame:
+    weight = pl.col("action").replace_strict(ACTION_WEIGHT, default=len(ACTION_WEIGHT))
+    return (
+        frame.with_columns(_weight=weight)
+        .sort("_weight", "business_date", "tier", "table", "rule")
+        .drop("_weight")
+    )
+
+
+def _describe(rows: pl.DataFrame) -> str:
+    return "; ".join(
+        f"{r['business_date']} tier {r['tier']} {r['table']}.{r['rule']} {r['action']} "
+        f"({r['rows_failed']} failed)"
+        for r in rows.iter_rows(named=True)
+    )
+
+
+RECALL_SCHEMA = {
+    "day": pl.Int32,
+    "date": pl.String,
+    "kind": pl.String,
+    "table": pl.String,
+    "expected_tier": pl.Int8,
+    "expected_action": pl.String,
+    "expected_rule": pl.String,
+    "expected_on": pl.Date,
+    "outcome": pl.String,
+    "caught": pl.Boolean,
+    "actual_tier": pl.Int8,
+    "actual_action": pl.String,
+    "actual_table": pl.String,
+    "actual_rule": pl.String,
+    "actual_on": pl.Date,
+    "evidence": pl.String,
+    "how": pl.String,
+}
+
+
+def classify_fault(
+    results: pl.DataFrame, fault: Mapping, expectation: Expectation | None
+) -> tuple[str, dict | None, str]:
+    """(outcome, the result that stands for what happened or None, evidence in words).
+
+    - caught: the expected check (tier, table, rule, action) on the expected day;
+    - caught otherwise: any other finding on the fault's table(s) on the day it was
+      injected or expected, or else the expected check up to `LATE_DETECTION_DAYS` late;
+    - missed: nothing of either.
+    """
+    injected = dt.date.fromisoformat(fault["date"])
+    when = expected_detection_date(fault, expectation)
+    tables = {fault["table"], *(expectation.tables if expectation is not None else ())}
+    if expectation is not None:
+        hits = results.filter((pl.col("business_date") == when) & expectation.matches()).sort(
+            "tier", "table", "rule"
+        )
+        if hits.height:
+            return CAUGHT, hits.row(0, named=True), _describe(hits)
+    on_its_days = _strongest_first(
+        results.filter(
+            pl.col("business_date").is_in([injected, when])
+            & pl.col("table").is_in(sorted(tables))
+            & findings()
+        )
+    )
+    if on_its_days.height:
+        return CAUGHT_OTHERWISE, on_its_days.row(0, named=True), _describe(on_its_days)
+    if expectation is not None:
+        late = results.filter(
+            pl.col("business_date").is_between(
+                when + dt.timedelta(days=1), when + dt.timedelta(days=LATE_DETECTION_DAYS)
+            )
+            & expectation.matches()
+        ).sort("business_date", "tier", "table", "rule")
+        if late.height:
+            return CAUGHT_OTHERWISE, late.row(0, named=True), _describe(late)
+    return MISSED, None, ""
 
 
 def recall_table(
@@ -161,56 +287,64 @@ def recall_table(
     ground_truth: Mapping,
     expectations: Mapping[str, Expectation] = FAULT_EXPECTATIONS,
 ) -> pl.DataFrame:
-    """One row per injected fault: where it was expected, whether it was caught, by what."""
+    """One row per injected fault: what was expected (tier, action, day), what happened
+    (the tier, action and day of the check that stands for it), and the outcome."""
     rows = []
     for fault in ground_truth["faults"]:
-        kind = fault["kind"]
-        expectation = expectations.get(kind)
-        if expectation is None:
-            rows.append(
-                (fault["day"], fault["date"], kind, fault["table"], None, None, False, "", "")
-            )
-            continue
-        when = expected_detection_date(fault, expectation)
-        hits = results.filter(
-            (pl.col("business_date") == when) & expectation.matches(results)
-        ).sort("tier", "table", "rule")
-        evidence = "; ".join(
-            f"tier {r['tier']} {r['table']}.{r['rule']} {r['action']} ({r['rows_failed']} failed)"
-            for r in hits.iter_rows(named=True)
-        )
+        expectation = expectations.get(fault["kind"])
+        outcome, actual, evidence = classify_fault(results, fault, expectation)
+        actual = actual or {}
         rows.append(
             (
                 fault["day"],
                 fault["date"],
-                kind,
+                fault["kind"],
                 fault["table"],
-                expectation.tier,
-                when,
-                hits.height > 0,
+                expectation.tier if expectation else None,
+                expectation.action if expectation else None,
+                ", ".join(expectation.rules) if expectation else None,
+                expected_detection_date(fault, expectation),
+                outcome,
+                outcome == CAUGHT,
+                actual.get("tier"),
+                actual.get("action"),
+                actual.get("table"),
+                actual.get("rule"),
+                actual.get("business_date"),
                 evidence,
-                expectation.how,
+                expectation.how if expectation else "",
             )
         )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "day": pl.Int32,
-            "date": pl.String,
-            "kind": pl.String,
-            "table": pl.String,
-            "expected_tier": pl.Int8,
-            "expected_on": pl.Date,
-            "caught": pl.Boolean,
-            "evidence": pl.String,
-            "how": pl.String,
-        },
-        orient="row",
-    )
+    return pl.DataFrame(rows, schema=RECALL_SCHEMA, orient="row")
+
+
+def outcome_label(row: Mapping) -> str:
+    """An outcome in words: caught, caught by another tier / with another action / on
+    another day, or missed."""
+    if row["outcome"] == CAUGHT:
+        return "caught"
+    if row["outcome"] == MISSED:
+        return "missed"
+    if row.get("expected_tier") is None or row["actual_tier"] != row["expected_tier"]:
+        return "caught by another tier"
+    if row["actual_action"] != row["expected_action"]:
+        return "caught with another action"
+    if row["actual_on"] != row["expected_on"]:
+        return "caught on another day"
+    return "caught by another check"
+
+
+def outcome_counts(recall: pl.DataFrame) -> dict[str, int]:
+    """Faults per outcome; every outcome present, so the three add up to the faults."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for outcome in recall["outcome"].to_list():
+        counts[outcome] += 1
+    return counts
 
 
 def recall_pct(recall: pl.DataFrame) -> float | None:
-    """Share of injected faults caught by the right tier on the right day (None: no faults)."""
+    """Share of injected faults caught as designed: the expected tier took the expected
+    action on the expected day (None: no faults)."""
     if recall.height == 0:
         return None
     return round(100.0 * recall["caught"].sum() / recall.height, 2)
@@ -306,18 +440,37 @@ def summarise(
         values[f"quality.tier{tier}.failed"] = (
             in_tier.filter(pl.col("rows_failed") > 0).height,
             "checks",
-            f"tier-{tier} check outcomes with at least one failed row",
+            f"tier-{tier} check outcomes that counted at least one failure "
+            "(a row, a request or a series, depending on the check)",
         )
     if ground_truth is not None:
         recall = recall_table(results, ground_truth)
         fps = false_positives(results, ground_truth)
+        counts = outcome_counts(recall)
         values["quality.recall_pct"] = (
             recall_pct(recall),
             "%",
-            "injected faults caught by the right tier on the right day (ground truth)",
+            "injected faults caught as designed: the expected tier took the expected action "
+            "on the expected day (ground truth)",
         )
         values["quality.faults.injected"] = (recall.height, "faults", "faults in the ground truth")
-        values["quality.faults.caught"] = (int(recall["caught"].sum()), "faults", "faults caught")
+        values["quality.faults.caught"] = (
+            counts[CAUGHT],
+            "faults",
+            "faults caught as designed: the expected tier took the expected action on the "
+            "expected day",
+        )
+        values["quality.faults.caught_otherwise"] = (
+            counts[CAUGHT_OTHERWISE],
+            "faults",
+            "faults noticed, but not as designed: by another tier, with another action, or "
+            "by the expected check on another day",
+        )
+        values["quality.faults.missed"] = (
+            counts[MISSED],
+            "faults",
+            "faults no check noticed on the day they were injected or expected",
+        )
         values["quality.false_positives"] = (
             fps.height,
             "checks",
@@ -368,7 +521,7 @@ def write_quality_metrics(workdir: Workdir, run_id: str, seed: int, scale: float
         for key, (value, unit, description) in sorted(summary.values.items())
     ]
     MetricCatalogue(workdir.metrics).update(metrics, drop_prefix="quality")
-    # The tables behind the numbers, for the site: which fault, caught by what.
+    # The tables behind the numbers: which fault, expected how, caught by what.
     with atomic_path(workdir.quality / "recall.parquet") as tmp:
         summary.recall.write_parquet(tmp)
     with atomic_path(workdir.quality / "false_positives.parquet") as tmp:

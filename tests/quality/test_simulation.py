@@ -14,7 +14,15 @@ from demo_pipeline.pipeline.runner import run_pipeline
 from demo_pipeline.quality.alerts import read_alerts
 from demo_pipeline.quality.freshness import FreshnessLedger, gold_staleness
 from demo_pipeline.quality.results import QualityResults
-from demo_pipeline.quality.summary import false_positives, read_ground_truth, recall_table
+from demo_pipeline.quality.summary import (
+    CAUGHT,
+    CAUGHT_OTHERWISE,
+    MISSED,
+    false_positives,
+    outcome_label,
+    read_ground_truth,
+    recall_table,
+)
 from demo_pipeline.workdir import Workdir
 
 pytestmark = pytest.mark.slow
@@ -66,11 +74,17 @@ def quarantined(workdir: Workdir, table: str, on: dt.date) -> pl.DataFrame:
 
 
 def test_every_injected_fault_caught_by_the_right_tier_on_the_right_day(results, truth):
-    """Recall is 100 %: each fault in ground_truth.json is matched by its tier, table, rule, day."""
+    """Recall is 100 %: each fault in ground_truth.json is matched by its tier, table, rule,
+    action and day, and the tally's actual tier and action are the expected ones."""
     table = recall_table(results, truth)
-    missed = table.filter(~pl.col("caught")).select("day", "kind", "expected_tier", "expected_on")
-    assert missed.height == 0, f"faults not caught:\n{missed}"
+    missed = table.filter(pl.col("outcome") != CAUGHT).select(
+        "day", "kind", "expected_tier", "expected_action", "expected_on", "outcome", "evidence"
+    )
+    assert missed.height == 0, f"faults not caught as designed:\n{missed}"
     assert table.height == len(truth["faults"]) >= 10
+    assert table["actual_tier"].to_list() == table["expected_tier"].to_list()
+    assert table["actual_action"].to_list() == table["expected_action"].to_list()
+    assert table["actual_on"].to_list() == table["expected_on"].to_list()
 
 
 def test_clean_days_raise_no_tier3_anomaly(results, truth):
@@ -186,6 +200,9 @@ def test_halts_and_anomalies_alerted_and_metrics_recorded(sim, truth):
     assert all(set(a["payload"]) == {"text", "blocks"} for a in alerts)
     metrics = json.loads(sim.metrics.read_text())
     assert metrics["quality.recall_pct"]["value"] == 100.0
+    assert metrics["quality.faults.caught"]["value"] == metrics["quality.faults.injected"]["value"]
+    assert metrics["quality.faults.caught_otherwise"]["value"] == 0
+    assert metrics["quality.faults.missed"]["value"] == 0
     assert metrics["quality.false_positives"]["value"] == 0
     assert metrics["quality.recall_pct"]["provenance"]["scale"] == SCALE
     for key in (
@@ -205,10 +222,17 @@ def comparable(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return frame.select([c for c in frame.columns if not c.startswith("_")]).sort(keys)
 
 
-def test_drift_backfill_equals_a_run_with_v2_from_the_start(sim, tmp_path: Path):
+@pytest.fixture(scope="module")
+def v2_sim(tmp_path_factory: pytest.TempPathFactory) -> Workdir:
+    """The same month, with the orders contract v2 in force from day 1."""
+    workdir = Workdir(tmp_path_factory.mktemp("v2") / "build")
+    run_pipeline(v2_from_the_start(config()), workdir)
+    return workdir
+
+
+def test_drift_backfill_equals_a_run_with_v2_from_the_start(sim, v2_sim):
     """Halt days 18-20, v2 lands day 21, backfill: orders and sales equal a v2-from-day-1 run."""
-    other = Workdir(tmp_path / "v2")
-    run_pipeline(v2_from_the_start(config()), other)
+    other = v2_sim
     halted = (
         QualityResults(sim.quality / "results.parquet")
         .read()
@@ -237,3 +261,48 @@ def test_drift_backfill_equals_a_run_with_v2_from_the_start(sim, tmp_path: Path)
         a = comparable(pl.read_parquet(sim.gold_parquet / f"{table}.parquet"), keys)
         b = comparable(pl.read_parquet(other.gold_parquet / f"{table}.parquet"), keys)
         assert a.equals(b), f"gold {table} differs"
+
+
+def test_drift_that_nothing_halts_counts_as_missed(v2_sim):
+    """With contract v2 accepted from day 1, the day-18 drift passes tier 1 and no other
+    check notices it: the tally scores it missed, and the metrics say so."""
+    truth = read_ground_truth(v2_sim.ground_truth)
+    table = recall_table(QualityResults(v2_sim.quality / "results.parquet").read(), truth)
+    drift = table.filter(pl.col("kind") == "schema_drift").row(0, named=True)
+    assert (drift["outcome"], drift["caught"], drift["actual_tier"]) == (MISSED, False, None)
+    others = table.filter(pl.col("kind") != "schema_drift")
+    assert set(others["outcome"]) == {CAUGHT}
+    metrics = json.loads(v2_sim.metrics.read_text())
+    assert metrics["quality.faults.missed"]["value"] == 1
+    assert metrics["quality.faults.caught"]["value"] == others.height
+
+
+def with_spike_on_an_expected_peak(cfg: DemoConfig, days: int) -> DemoConfig:
+    """The first `days` days, with the anomaly spike's day also declared a seasonal peak."""
+    short = cfg.with_overrides(days=days)
+    spike = next(s for s in short.scenarios if s.kind == "anomaly_spike")
+    peak = short.estate.start_date + dt.timedelta(days=spike.day - 1)
+    quality = short.quality.model_copy(update={"expected_peaks": [peak]})
+    new = short.model_copy(update={"quality": quality})
+    return new.model_copy(update={"sha256": new.fingerprint()})
+
+
+def test_spike_annotated_as_a_peak_is_caught_with_another_action(tmp_path: Path):
+    """A spike on a day declared an expected peak is annotated, not flagged: tier 3 saw it,
+    but the designed flag was not raised, so it is not caught and the tally names the
+    tier, action and day that did notice it."""
+    cfg = with_spike_on_an_expected_peak(config(), days=22)
+    workdir = Workdir(tmp_path / "build")
+    run_pipeline(cfg, workdir)
+    truth = read_ground_truth(workdir.ground_truth)
+    table = recall_table(QualityResults(workdir.quality / "results.parquet").read(), truth)
+    spike = table.filter(pl.col("kind") == "anomaly_spike").row(0, named=True)
+    assert (spike["outcome"], spike["caught"]) == (CAUGHT_OTHERWISE, False)
+    assert outcome_label(spike) == "caught with another action"
+    assert (spike["actual_tier"], spike["actual_action"], spike["actual_on"]) == (
+        3,
+        "annotated",
+        spike["expected_on"],
+    )
+    metrics = json.loads(workdir.metrics.read_text())
+    assert metrics["quality.faults.caught_otherwise"]["value"] == 1

@@ -12,8 +12,12 @@ import polars as pl
 from demo_pipeline.quality.freshness import FeedStatus, FreshnessLedger
 from demo_pipeline.quality.results import RESULT_SCHEMA, CheckResult, QualityResults
 from demo_pipeline.quality.summary import (
+    CAUGHT,
+    CAUGHT_OTHERWISE,
     FAULT_EXPECTATIONS,
+    MISSED,
     false_positives,
+    outcome_label,
     recall_pct,
     recall_table,
     summarise,
@@ -44,6 +48,14 @@ def fault(day: int, kind: str, table: str, **params) -> dict:
         "params": params,
     }
 
+
+STALENESS_LEDGER = {
+    "feed": pl.String,
+    "business_date": pl.Date,
+    "state": pl.String,
+    "data_date": pl.Date,
+    "detail": pl.String,
+}
 
 TRUTH = {
     "faults": [
@@ -77,33 +89,92 @@ def test_every_fault_kind_in_the_config_has_an_expectation():
     assert set(get_args(FaultKind)) == set(FAULT_EXPECTATIONS)
 
 
+def outcome_of(table: pl.DataFrame, kind: str) -> dict:
+    return table.filter(pl.col("kind") == kind).row(0, named=True)
+
+
 def test_recall_is_100_when_each_fault_is_caught_by_its_tier_on_its_day():
-    """Each fault matched by tier, table, rule and day gives full recall, with evidence."""
+    """Each fault matched by tier, table, rule, action and day gives full recall."""
     table = recall_table(frame(caught_everything()), TRUTH)
     assert table["caught"].all()
+    assert set(table["outcome"]) == {CAUGHT}
     assert recall_pct(table) == 100.0
-    late = table.filter(pl.col("kind") == "late_orders").row(0, named=True)
+    late = outcome_of(table, "late_orders")
     assert late["expected_on"] == D[26]  # seen on the day the late rows are published
+    assert (late["actual_tier"], late["actual_action"], late["actual_on"]) == (2, "logged", D[26])
     assert "late_arrival" in late["evidence"]
 
 
-def test_wrong_tier_or_wrong_day_is_not_caught():
-    """A fault seen by the wrong tier, or on the wrong day, does not count as caught."""
+def test_every_expectation_names_one_action():
+    """Each kind of fault has exactly one expected action, so 'caught' cannot mean two
+    different responses."""
+    for kind, expectation in FAULT_EXPECTATIONS.items():
+        assert isinstance(expectation.action, str) and expectation.action != "none", kind
+
+
+def test_fault_handled_by_another_tier_is_caught_otherwise_not_caught():
+    """Null keys noticed only by a tier-1 halt: not caught, 'caught by another tier', and
+    the tally names that tier, action and day."""
     results = caught_everything()
-    results[0] = result(9, 2, "orders", "order_id_not_null", 25, "quarantined")  # a day late
-    results[2] = result(22, 2, "orders", "orders_per_warehouse.zscore", 1, "flagged")  # tier 2
+    results[0] = result(8, 1, "orders", "schema_contract", 60, "halted", "halt")
     table = recall_table(frame(results), TRUTH)
-    missed = set(table.filter(~pl.col("caught"))["kind"])
-    assert missed == {"null_keys", "anomaly_spike"}
-    assert recall_pct(table) == 60.0
+    nulls = outcome_of(table, "null_keys")
+    assert nulls["caught"] is False
+    assert nulls["outcome"] == CAUGHT_OTHERWISE
+    assert outcome_label(nulls) == "caught by another tier"
+    assert (nulls["actual_tier"], nulls["actual_action"], nulls["actual_on"]) == (1, "halted", D[8])
+    assert (nulls["expected_tier"], nulls["expected_action"]) == (2, "quarantined")
+    assert recall_pct(table) == 80.0
+
+
+def test_designed_halt_that_was_only_logged_is_not_caught():
+    """Schema drift is designed to halt at tier 1; a tier-1 warning alone is the right
+    tier with another action, so it is not caught."""
+    results = caught_everything()
+    results[1] = result(18, 1, "orders", "schema_contract", 120, "logged", "warn")
+    drift = outcome_of(recall_table(frame(results), TRUTH), "schema_drift")
+    assert drift["outcome"] == CAUGHT_OTHERWISE
+    assert outcome_label(drift) == "caught with another action"
+    assert (drift["actual_tier"], drift["actual_action"]) == (1, "logged")
+
+
+def test_the_expected_check_a_day_late_is_caught_on_another_day():
+    """The right tier and action one day after the expected day is not caught either."""
+    results = caught_everything()
+    results[0] = result(9, 2, "orders", "order_id_not_null", 25, "quarantined")
+    nulls = outcome_of(recall_table(frame(results), TRUTH), "null_keys")
+    assert nulls["outcome"] == CAUGHT_OTHERWISE
+    assert outcome_label(nulls) == "caught on another day"
+    assert nulls["actual_on"] == D[9]
+
+
+def test_fault_nothing_detected_is_missed():
+    """No finding on the fault's table on its day (nor the expected check soon after):
+    missed, with no actual tier or action."""
+    results = [r for r in caught_everything() if r.business_date != D[22]]
+    results.append(result(22, 3, "orders", "orders_per_warehouse.zscore", 0, "none", "info"))
+    results.append(result(22, 2, "customers", "customer_id_not_null", 3, "quarantined"))
+    spike = outcome_of(recall_table(frame(results), TRUTH), "anomaly_spike")
+    assert spike["outcome"] == MISSED
+    assert spike["caught"] is False
+    assert outcome_label(spike) == "missed"
+    assert (spike["actual_tier"], spike["actual_action"], spike["actual_on"]) == (None,) * 3
+    assert spike["evidence"] == ""
 
 
 def test_a_rule_that_ran_clean_does_not_catch_a_fault():
-    """A matching rule with no failed rows did not catch anything."""
+    """A matching rule with no failed rows did not catch anything: the fault is missed."""
     results = caught_everything()
     results[0] = result(8, 2, "orders", "order_id_not_null", 0, "none", "info")
-    table = recall_table(frame(results), TRUTH)
-    assert table.filter(pl.col("kind") == "null_keys")["caught"].to_list() == [False]
+    nulls = outcome_of(recall_table(frame(results), TRUTH), "null_keys")
+    assert (nulls["caught"], nulls["outcome"]) == (False, MISSED)
+
+
+def test_the_expected_check_long_after_its_day_is_missed():
+    """The expected check firing more than a few days late is not linked to the fault."""
+    results = caught_everything()
+    results[0] = result(20, 2, "orders", "order_id_not_null", 25, "quarantined")
+    assert outcome_of(recall_table(frame(results), TRUTH), "null_keys")["outcome"] == MISSED
 
 
 def test_false_positives_are_flags_no_fault_explains():
@@ -137,11 +208,29 @@ def test_summarise_counts_by_action_and_tier():
     assert values["quality.anomalies.expected_peaks"][0] == 1
     assert values["quality.quarantine.rows"][0] == 25
     assert values["quality.recall_pct"][0] == 100.0
+    assert values["quality.faults.caught"][0] == len(TRUTH["faults"])
+    assert values["quality.faults.caught_otherwise"][0] == 0
+    assert values["quality.faults.missed"][0] == 0
     assert values["quality.false_positives"][0] == 0
     assert values["quality.stale_tables"][0] == 0  # fresh again on the last day
     assert values["quality.freshness.fact_sales.age_days"][0] == 0
     assert values["quality.stale_days"][0] == 1
     assert values["quality.tier3.checks"][0] == 3
+
+
+def test_fault_counts_split_by_outcome_and_add_up():
+    """quality.faults.caught counts only faults caught as designed; the ones noticed
+    otherwise and the missed ones have keys of their own, and the three add up."""
+    results = caught_everything()
+    results[0] = result(8, 1, "orders", "schema_contract", 60, "halted", "halt")  # other tier
+    results = [r for r in results if r.business_date != D[22]]  # the spike: missed
+    values = summarise(frame(results), TRUTH, pl.DataFrame(schema=STALENESS_LEDGER)).values
+    caught = values["quality.faults.caught"][0]
+    otherwise = values["quality.faults.caught_otherwise"][0]
+    missed = values["quality.faults.missed"][0]
+    assert (caught, otherwise, missed) == (3, 1, 1)
+    assert caught + otherwise + missed == values["quality.faults.injected"][0]
+    assert values["quality.recall_pct"][0] == 60.0
 
 
 def test_write_quality_metrics_to_catalogue_with_provenance(tmp_path: Path):
@@ -177,5 +266,12 @@ def test_write_quality_metrics_to_catalogue_with_provenance(tmp_path: Path):
     assert catalogue["quality.recall_pct"]["unit"] == "%"
     assert catalogue["quality.recall_pct"]["provenance"]["seed"] == 42
     assert catalogue["quality.recall_pct"]["provenance"]["scale"] == 0.02
+    for key in (
+        "quality.faults.caught",
+        "quality.faults.caught_otherwise",
+        "quality.faults.missed",
+    ):
+        assert catalogue[key]["unit"] == "faults"
+    assert catalogue["quality.faults.missed"]["value"] == 0
     assert pl.read_parquet(wd.quality / "recall.parquet").height == len(TRUTH["faults"])
     assert summary.false_positives.height == 0
