@@ -142,10 +142,12 @@ def render_claims(claims: Claims, catalogue: Catalogue, claimed_at: str = "") ->
     claimed_at = claimed_at or str(first.data.get("claimed_at", ""))
     lines += [
         "",
-        f"I made these claims about production ({_cell(claimed_at)}); the demo measures "
-        "them on its own, much smaller data, and every verdict names the scale it holds "
-        "for. A claim that does not hold here is reported as such, not hidden: small data "
-        "can change which tool wins.",
+        f"I made these claims about {_cell(claimed_at)} "
+        '({{ reported("lakehouse.volume", label=False) }} for '
+        '{{ reported("lakehouse.coverage", label=False) }}, self-reported); the demo '
+        "measures them on its own, much smaller data, and every verdict names the scale it "
+        "holds for. A claim that does not hold here is reported as such, not hidden: small "
+        "data can change which tool wins.",
         "",
     ]
     return "\n".join(lines)

@@ -45,10 +45,10 @@ VERDICT_CLASS = {
 DEFAULT_SAYS = {
     "supported": "{text}: measured {measured}, which meets the {claimed} claimed.",
     "not_supported": "{text}: measured {measured}, which does not reach the {claimed} claimed.",
-    "unmeasured": "{text}: I have no measurement of this in this build ({reason}).",
+    "unmeasured": "My claim “{text}” has no measurement in this build: {reason}.",
     "not_judged": (
-        "{text}: this build only smoke-tested it ({profile} profile), so I draw no "
-        "conclusion from it here."
+        "My claim “{text}” was only smoke-tested in this build ({profile} profile), so I "
+        "draw no conclusion from it here."
     ),
 }
 BENCHMARKS_PAGE = "benchmarks.md"
@@ -164,7 +164,11 @@ def _measured_link(
     page path), with what made it as the tooltip."""
     entry = catalogue.get(record.metric, where=f"claim {record.id}")
     title = f"{entry.description} ({record.measured_on_text()})".replace('"', "'")
-    shown = html.escape(text if text is not None else entry.text)
+    if text is None:
+        unit = str(record.data.get("unit", ""))
+        # A count in the claim's own noun ("0 flags"), not the catalogue's ("0 checks").
+        text = entry.text if unit in {"x", "%", "s", ""} else f"{entry.number_text()} {unit}"
+    shown = html.escape(text)
     return f'[{shown}]({link_to}#{entry.anchor} "{html.escape(title)}"){{ .metric }}'
 
 
@@ -206,7 +210,8 @@ def render_badge(record: ClaimRecord, catalogue: Catalogue, *, link_to: str) -> 
         label = f"not judged: {record.measured_on.get('profile', 'quick')} profile, a smoke test"
     else:
         label = "unmeasured"
-    title = html.escape(str(record.data.get("reason", "")), quote=True)
+    # Markdown would read backticks inside the attribute as code and break the tag.
+    title = html.escape(str(record.data.get("reason", "")).replace("`", "'"), quote=True)
     parts.append(f'<span class="{css}" title="{title}">{html.escape(label)}</span>')
     return (
         f'<span class="claim-badge" data-claim="{_attr(record.id)}" '

@@ -111,6 +111,8 @@ class Claim(BaseModel):
     def threshold_text(self) -> str:
         """'>= 5×', '< 3 s': the comparison a measurement must pass."""
         symbol = {">=": "≥", "<=": "≤"}.get(self.comparison, self.comparison)
+        if self.unit == "s" and self.threshold >= 3600:
+            return f"{symbol} {self.threshold / 3600:g}\u00a0h"
         number = f"{self.threshold:g}"
         unit = {"x": "×", "%": "\u00a0%", "s": "\u00a0s"}.get(self.unit, f" {self.unit}")
         return f"{symbol} {number}{unit}"
@@ -183,7 +185,9 @@ class ClaimVerdict:
         on = self.measured_on
         if on.get("scale") is None:
             return "-"
-        text = f"scale {on['scale']:g}, {on.get('profile', '?')} profile"
+        text = f"scale {on['scale']:g}, " + (
+            f"{on['profile']} profile" if on.get("profile") else "pipeline run"
+        )
         parts = []
         if on.get("days"):
             parts.append(f"{on['days']} days")
@@ -265,7 +269,7 @@ def judge(claim: Claim, results: dict[str, Any] | None, claimed_at: str = "") ->
             claim,
             UNMEASURED,
             None,
-            "no benchmark results: run `make bench`",
+            "no benchmark results: run make bench",
             claimed_at=claimed_at,
         )
     on = measured_on(results)
@@ -288,7 +292,7 @@ def judge(claim: Claim, results: dict[str, Any] | None, claimed_at: str = "") ->
     if on.get("profile") in SMOKE_TEST_PROFILES:
         reason = (
             f"{on['profile']} profile: a smoke test on {on.get('days') or '?'} days of data "
-            f"with {on.get('repetitions') or '?'} repetitions; `make bench` measures it"
+            f"with {on.get('repetitions') or '?'} repetitions; make bench measures it"
         )
         return ClaimVerdict(claim, NOT_JUDGED, measured, reason, on, claimed_at)
     holds = COMPARISONS[claim.comparison](measured, claim.threshold)
@@ -314,7 +318,7 @@ def pipeline_results(workdir: Workdir) -> dict[str, Any] | None:
     return {
         "run_id": latest.get("run_id"),
         "measured_at": latest.get("measured_at"),
-        "profile": "pipeline run",
+        "profile": None,  # a pipeline run has no benchmark profile
         "scale": latest.get("scale"),
         "seed": latest.get("seed"),
         "data": {"days": days},
