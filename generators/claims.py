@@ -205,7 +205,8 @@ def render_badge(record: ClaimRecord, catalogue: Catalogue, *, link_to: str) -> 
     if record.judged and record.metric in catalogue:
         parts.append(f"measured {_measured_link(record, catalogue, link_to)}")
     if record.judged:
-        label = f"{verdict} ({record.scale_note()})" if record.scale_note() else verdict
+        label = display_verdict(record)
+        label = f"{label} ({record.scale_note()})" if record.scale_note() else label
     elif verdict == NOT_JUDGED:
         label = f"not judged: {record.measured_on.get('profile', 'quick')} profile, a smoke test"
     else:
@@ -282,5 +283,14 @@ def verdict_cell(record: ClaimRecord) -> str:
         note = f": {record.data.get('reason', '')}" if record.data.get("reason") else ""
     return (
         f'<span class="{css}" data-verdict-for="{_attr(record.id)}" '
-        f'data-verdict="{_attr(verdict)}">{html.escape(verdict)}</span>{html.escape(note)}'
+        f'data-verdict="{_attr(verdict)}">{html.escape(display_verdict(record))}</span>'
+        f"{html.escape(note)}"
     )
+
+
+def display_verdict(record: ClaimRecord) -> str:
+    """The verdict as a reader sees it: a benchmark verdict always names its scale, the
+    passing one too, because the demo's data is far smaller than production's."""
+    if record.verdict == SUPPORTED and record.data.get("measured_by", "bench") == "bench":
+        return "supported at this scale"
+    return record.verdict

@@ -153,9 +153,10 @@ def define_env(env) -> None:
         return claims.get(claim_id, where=f"page {current_page()}").verdict
 
     @env.macro
-    def judged_claims() -> list[str]:
-        """The ids of the claims that have a verdict (not a smoke test, not unmeasured)."""
-        return [r.id for r in claims if r.judged]
+    def judged_claims(measured_by: str = "bench") -> list[str]:
+        """The ids of the benchmark (or, with "pipeline", pipeline) claims that have a
+        verdict: not a smoke test, not unmeasured."""
+        return [r.id for r in claims if r.judged and r.data.get("measured_by") == measured_by]
 
     @env.macro
     def metric_value(key: str):
