@@ -50,6 +50,8 @@ FIXTURE_METRICS: dict[str, tuple[float | int, str]] = {
     "quality.checks.total": (1200, "checks"),
     "quality.faults.caught": (11, "faults"),
     "quality.faults.injected": (11, "faults"),
+    "quality.faults.caught_otherwise": (0, "faults"),
+    "quality.faults.missed": (0, "faults"),
     "quality.duplicates.rows": (40, "rows"),
     "quality.halts": (3, "table-days"),
     "quality.fallbacks": (1, "count"),
