@@ -106,8 +106,8 @@ def _pages_matching(built_site, pattern: re.Pattern, what: str) -> list[str]:
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
     if not pages and os.environ.get("SITE_TESTS_SAMPLE") == "1":
-        pytest.skip(f"the sample site has no {what}")
-    assert pages, f"no page has {what}"
+        pytest.skip(f"the sample site has no page with {what}")
+    assert pages, f"no page with {what}"
     return pages
 
 
