@@ -27,7 +27,7 @@ class _Strict(BaseModel):
 
 
 class EstateConfig(_Strict):
-    """Size and shape of the synthetic source estate. Scale 1 is the brief's company."""
+    """Size and shape of the synthetic source estate. Scale 1 is the size of the production estate."""
 
     seed: int = Field(42, ge=0, description="One seed drives every random stream.")
     scale: float = Field(1.0, gt=0, le=1000, description="1 = 10,247 SKUs, 12 warehouses.")
@@ -105,7 +105,7 @@ class Scenario(_Strict):
 
 
 class RetryConfig(_Strict):
-    """Retries for a flaky source. The brief's 1 min / 5 min / 15 min, scaled by `scale`."""
+    """Retries for a flaky source. 1 min / 5 min / 15 min as in production, scaled by `scale`."""
 
     attempts: int = Field(3, ge=0, le=10, description="Retries after the first try.")
     delays_seconds: list[float] = Field([60, 300, 900])
@@ -133,7 +133,7 @@ class AnomalyConfig(_Strict):
 
 
 class ContractUpdate(_Strict):
-    """A schema contract change that the owner makes after a drift alert."""
+    """A schema contract change a person accepts after a drift alert."""
 
     table: str
     version: int = Field(ge=1)
@@ -143,6 +143,16 @@ class ContractUpdate(_Strict):
 class QualityConfig(_Strict):
     rules: dict[str, RuleThreshold] = Field(default_factory=dict)
     default_rule: RuleThreshold = RuleThreshold()
+    halt_on_rule_failure: bool = Field(
+        False,
+        description=(
+            "True: a tier-2 rule failing above its fail threshold halts the table's whole "
+            "batch (held in bronze). False (the brief's tier 2: warn, log, quarantine): the "
+            "failure is reported, broken rows are quarantined and the good rows load. At "
+            "small scales a fixed number of injected bad rows is a large share of a day, so "
+            "halting would throw good data away."
+        ),
+    )
     anomaly: AnomalyConfig = AnomalyConfig()
     contract_updates: list[ContractUpdate] = Field(default_factory=list)
     expected_peaks: list[dt.date] = Field(default_factory=list)

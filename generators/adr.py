@@ -148,7 +148,7 @@ def render_adr(adr: Adr, by_number: dict[str, Adr], claims: Claims, catalogue: C
         return "\n".join(lines)
     if not len(claims):
         lines += [
-            "    No benchmark has been judged in this build, so the claims this decision",
+            "    No benchmark has been judged yet, so the claims this decision",
             f"    rests on ({', '.join(adr.evidence)}) have no verdict yet.",
             "",
             body,
@@ -156,8 +156,8 @@ def render_adr(adr: Adr, by_number: dict[str, Adr], claims: Claims, catalogue: C
         ]
         return "\n".join(lines)
     lines += [
-        "    What I claimed when I took this decision, next to what the demo measured on the",
-        "    machine that built this site. Raw results: [metrics.json]"
+        "    What I claimed when I took this decision, next to what the demo measures, with the",
+        "    verdict and the scale it holds for. Raw results: [metrics.json]"
         f"({RAW_RESULTS}/metrics.json), [claims.json]({RAW_RESULTS}/claims.json),",
         f"    [bench-results.json]({RAW_RESULTS}/bench-results.json).",
         "",
@@ -177,13 +177,13 @@ def render_adr(adr: Adr, by_number: dict[str, Adr], claims: Claims, catalogue: C
         ]
     if "not judged" in verdicts:
         lines += [
-            "    A claim marked *not judged* was only smoke-tested in this build (the quick",
-            "    benchmark profile, two days of data); its figure is not quoted as a result.",
+            "    A claim marked *not judged* has only been smoke-tested so far (the quick",
+            "    benchmark profile, on two days of data); its figure is not quoted as a result.",
             "",
         ]
     if UNMEASURED in verdicts:
         lines += [
-            "    A claim marked *unmeasured* had no result in this build; its verdict says why.",
+            "    A claim marked *unmeasured* has no result yet; its verdict says why.",
             "",
         ]
     lines += [body, ""]

@@ -8,7 +8,7 @@ import html
 import posixpath
 from typing import Any
 
-from generators.catalogue import Catalogue, catalogue_page_for, format_value
+from generators.catalogue import Catalogue, catalogue_page_for, format_value, key_code
 from generators.claims import Claims, evidence_cells, verdict_cell
 
 PAGE = "benchmarks.md"
@@ -102,7 +102,7 @@ def render_results(catalogue: Catalogue, claims: Claims) -> str:
         record = judged_on.get(entry.key)
         verdict = verdict_cell(record) if record is not None else "—"
         lines.append(
-            f'| `{entry.key}` | {{{{ metric("{entry.key}") }}}} | {_cell(verdict)} | '
+            f'| {key_code(entry.key)} | {{{{ metric("{entry.key}") }}}} | {_cell(verdict)} | '
             f"{_cell(entry.description)} |"
         )
     lines += [

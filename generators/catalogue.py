@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from demo_pipeline.metrics import Metric
 from generators.errors import MissingMetricError, SourceFileError
 
 if TYPE_CHECKING:
@@ -24,14 +25,10 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Entry:
-    """One catalogue entry: the value, its unit, what it means and where it came from."""
-
-    key: str
-    value: float | int | str | bool | None
-    unit: str
-    description: str
-    provenance: dict
+class Entry(Metric):
+    """One catalogue entry, as the pipeline's `demo_pipeline.metrics.Metric` defines it
+    (key, value, unit, description, provenance), with the formatting a page needs.
+    Read from `metrics.json`, its provenance is the stored mapping."""
 
     @property
     def text(self) -> str:
@@ -116,14 +113,7 @@ class Catalogue:
             raise MissingMetricError(
                 f"{place}metric {key!r} is not in the catalogue {self.source}{hint}"
             )
-        raw = self._entries[key]
-        return Entry(
-            key=key,
-            value=raw.get("value"),
-            unit=str(raw.get("unit", "")),
-            description=str(raw.get("description", "")),
-            provenance=dict(raw.get("provenance") or {}),
-        )
+        return Entry.from_dict(key, self._entries[key])
 
     def value(self, key: str, *, where: str = "") -> float | int | str | bool | None:
         return self.get(key, where=where).value
@@ -302,11 +292,17 @@ def _family_title(family: str) -> str:
     return _FAMILY_TITLES.get(family, family.title())
 
 
-def _key_code(entry: Entry) -> str:
-    """The key as inline HTML code carrying its anchor, breakable after each dot: on a phone
+def key_code(key: str, *, anchor: str | None = None) -> str:
+    """A metric key as inline HTML code, breakable after each dot: on a phone
     'pipeline.duration.extract_s' wraps between its parts, not in the middle of a word."""
-    parts = [html.escape(part) for part in entry.key.split(".")]
-    return f'<code id="{entry.anchor}">' + ".<wbr>".join(parts) + "</code>"
+    parts = [html.escape(part) for part in key.split(".")]
+    ident = f' id="{anchor}"' if anchor else ""
+    return f"<code{ident}>" + ".<wbr>".join(parts) + "</code>"
+
+
+def _key_code(entry: Entry) -> str:
+    """The key carrying its anchor, the target of the `metric()` macro's links."""
+    return key_code(entry.key, anchor=entry.anchor)
 
 
 def render_family_page(catalogue: Catalogue, family: str, claims: Claims | None = None) -> str:

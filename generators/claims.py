@@ -45,9 +45,9 @@ VERDICT_CLASS = {
 DEFAULT_SAYS = {
     "supported": "{text}: measured {measured}, which meets the {claimed} claimed.",
     "not_supported": "{text}: measured {measured}, which does not reach the {claimed} claimed.",
-    "unmeasured": "My claim “{text}” has no measurement in this build: {reason}.",
+    "unmeasured": "My claim “{text}” has no measurement yet: {reason}.",
     "not_judged": (
-        "My claim “{text}” was only smoke-tested in this build ({profile} profile), so I "
+        "My claim “{text}” has only been smoke-tested so far ({profile} profile), so I "
         "draw no conclusion from it here."
     ),
 }

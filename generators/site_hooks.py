@@ -7,6 +7,9 @@ The generators write `docs/generated/nav.json`, mapping each such index to its c
 pages; this hook turns the entry into a section holding the index and the children,
 so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
 
+   It also signs the footer with the name in `data/owner.yaml`, escaped, so the page
+   credits its author in their own name rather than "the site owner".
+
 2. `on_post_page`: give Material's search dialog an accessible name (axe-core's
    aria-dialog-name rule); the stock template has `role="dialog"` without a label. And load
    Material's script bundle with `defer`: the stock template loads it as a plain
@@ -18,9 +21,12 @@ so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
+
+import yaml
 
 NAV_FILE = Path("generated/nav.json")
 # Material's bundle, e.g. <script src="../assets/javascripts/bundle.a5f9d56c.min.js">
@@ -45,11 +51,24 @@ def expand(nav: list, families: dict[str, list[dict[str, str]]]) -> list:
     return out
 
 
+OWNER_FILE = Path("data/owner.yaml")
+
+
+def footer_for(name: str) -> str:
+    """The footer line, in the author's name (escaped: it comes from a data file)."""
+    return f"© {html.escape(name)} · every measured figure links to the run it came from"
+
+
 def on_config(config):
     path = Path(config["docs_dir"]) / NAV_FILE
     if path.exists() and config.get("nav"):
         families = json.loads(path.read_text(encoding="utf-8"))
         config["nav"] = expand(config["nav"], families)
+    owner = Path(config["docs_dir"]).parent / OWNER_FILE
+    if owner.exists():
+        profile = (yaml.safe_load(owner.read_text(encoding="utf-8")) or {}).get("profile") or {}
+        if profile.get("name"):
+            config["copyright"] = footer_for(str(profile["name"]))
     return config
 
 
