@@ -25,6 +25,11 @@ def _reported(key: str) -> str:
     return f'{{{{ reported("{key}") }}}}'
 
 
+def _sentence_case(label: str) -> str:
+    """Upper-case the first letter only: `str.capitalize` would turn "CSV" into "csv"."""
+    return label[:1].upper() + label[1:]
+
+
 def _claim(claim_id: str) -> str:
     return f'{{{{ claim_badge("{claim_id}") }}}}'
 
@@ -87,7 +92,7 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
         for key in problem["baseline"]:
             if key not in figures:
                 raise SourceFileError(f"case study {slug}: baseline figure {key!r} not in owner")
-            lines.append(f"- {figures[key]['label'].capitalize()}: {_reported(key)}")
+            lines.append(f"- {_sentence_case(figures[key]['label'])}: {_reported(key)}")
         lines.append("")
 
     lines += ["## The solution", "", solution.get("architecture", "").strip(), ""]
@@ -117,7 +122,7 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
         for key in impact["reported"]:
             if key not in figures:
                 raise SourceFileError(f"case study {slug}: figure {key!r} not in the owner file")
-            lines.append(f"- {figures[key]['label'].capitalize()}: {_reported(key)}")
+            lines.append(f"- {_sentence_case(figures[key]['label'])}: {_reported(key)}")
         lines.append("")
     if impact.get("measured"):
         lines += ["### Measured in the demo", ""]

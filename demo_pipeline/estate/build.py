@@ -40,18 +40,14 @@ from demo_pipeline.estate.feed import FeedBuilder
 from demo_pipeline.metrics import Metric, MetricCatalogue
 from demo_pipeline.provenance import Provenance
 from demo_pipeline.runlog import RunLog
+from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
 
 STAGING_PREFIX = ".sources-staging-"
 RETIRED_PREFIX = ".sources-retired-"
-# Tables whose rows are facts (counted for the generation throughput).
-FACT_TABLES = (
-    "inventory_snapshots",
-    "orders",
-    "order_lines",
-    "purchase_orders",
-    "purchase_order_lines",
-)
+# Tables whose rows are facts (counted for the generation throughput): the registry's
+# facts but the workbooks' price lists, which are counted with the other tables.
+FACT_TABLES = tuple(t.name for t in TABLES if t.kind == "fact" and t.source != "workbooks")
 
 
 @dataclass
@@ -66,6 +62,14 @@ class EstateStats:
     @property
     def fact_rows(self) -> int:
         return sum(self.rows.get(t, 0) for t in FACT_TABLES)
+
+
+# Where a row count means something narrower than "rows generated", say so: the ERP's
+# products table holds the products still listed on the last day, not every SKU ever listed.
+ROW_DESCRIPTIONS = {
+    "products": "Rows in the ERP's products table at the end of the calendar: the products "
+    "still listed on the last day (SKUs delisted during the month are not counted)",
+}
 
 
 def ensure_writable(root: Path) -> None:
@@ -142,7 +146,7 @@ def build_estate(cfg: DemoConfig, workdir: Workdir, *, console: Console | None =
                 shutil.rmtree(staging.root)
         stats.duration_s = time.perf_counter() - start
         stats.cpu_s = time.process_time() - cpu_start
-        stats.sizes = _file_sizes(workdir.sources)
+        stats.sizes = _file_sizes(workdir)
         _record_metrics(cfg, workdir, run_id, stats)
         log.event(
             "estate.done",
@@ -332,11 +336,11 @@ def _served_faults(plan: sc.ScenarioPlan, manifest: dict[str, dict[str, int]]) -
     return faults
 
 
-def _file_sizes(sources: Path) -> dict[str, int]:
+def _file_sizes(workdir: Workdir) -> dict[str, int]:
     return {
-        "erp": (sources / "erp.sqlite").stat().st_size,
-        "orders": sum(p.stat().st_size for p in (sources / "orders").glob("*")),
-        "workbooks": sum(p.stat().st_size for p in (sources / "workbooks").rglob("*.xlsx")),
+        "erp": workdir.erp_db.stat().st_size,
+        "orders": sum(p.stat().st_size for p in workdir.orders_store.glob("*")),
+        "workbooks": sum(p.stat().st_size for p in workdir.workbooks.rglob("*.xlsx")),
     }
 
 
@@ -375,7 +379,12 @@ def _record_metrics(cfg: DemoConfig, workdir: Workdir, run_id: str, stats: Estat
         m("estate.bytes.total", sum(stats.sizes.values()), "bytes", "Size of the source files"),
     ]
     metrics += [
-        m(f"estate.rows.{table}", rows, "rows", f"Rows generated for {table}")
+        m(
+            f"estate.rows.{table}",
+            rows,
+            "rows",
+            ROW_DESCRIPTIONS.get(table, f"Rows generated for {table}"),
+        )
         for table, rows in sorted(stats.rows.items())
         if table != "skus"
     ]
