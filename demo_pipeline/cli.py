@@ -105,7 +105,8 @@ def run(
         bool, typer.Option("--from-scratch", help="Delete lake, gold and state first.")
     ] = False,
 ) -> None:
-    """Run the daily medallion batch for every simulated day (or one --day)."""
+    """Run the daily medallion batch for every simulated day (or one --day) on the estate
+    `generate` made in the work directory."""
     cfg, wd = resolve(config, seed, scale, days, workdir)
     from demo_pipeline.pipeline.runner import run_pipeline
 
@@ -120,14 +121,17 @@ def bench(
     scale: ScaleOpt = None,
     workdir: WorkdirOpt = None,
     profile: Annotated[
-        str, typer.Option(help="quick (seconds, for tests), default (< 5 min) or full.")
-    ] = "default",
+        str | None,
+        typer.Option(
+            help="quick (seconds, for tests), default (< 5 min) or full (overrides bench.profile)."
+        ),
+    ] = None,
 ) -> None:
     """Run the benchmark suite and record its results in the metric catalogue."""
     cfg, wd = resolve(config, seed, scale, None, workdir)
     from demo_pipeline.bench.runner import run_bench
 
-    run_bench(cfg, wd, profile=profile, console=console)
+    run_bench(cfg, wd, profile=profile or cfg.bench.profile, console=console)
 
 
 @app.command()

@@ -27,7 +27,8 @@ class _Strict(BaseModel):
 
 
 class EstateConfig(_Strict):
-    """Size and shape of the synthetic source estate. Scale 1 is the size of the production estate."""
+    """Size and shape of the synthetic source estate. Scale 1 is the size of the
+    production estate."""
 
     seed: int = Field(42, ge=0, description="One seed drives every random stream.")
     scale: float = Field(1.0, gt=0, le=1000, description="1 = 10,247 SKUs, 12 warehouses.")
@@ -147,7 +148,7 @@ class QualityConfig(_Strict):
         False,
         description=(
             "True: a tier-2 rule failing above its fail threshold halts the table's whole "
-            "batch (held in bronze). False (the brief's tier 2: warn, log, quarantine): the "
+            "batch (held in bronze). False (tier 2 as designed: warn, log, quarantine): the "
             "failure is reported, broken rows are quarantined and the good rows load. At "
             "small scales a fixed number of injected bad rows is a large share of a day, so "
             "halting would throw good data away."

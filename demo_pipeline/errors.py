@@ -14,10 +14,6 @@ class SourceError(DemoPipelineError):
     """A source system (ERP database, orders API, workbook) could not be read."""
 
 
-class SchemaError(DemoPipelineError):
-    """A batch does not match its table's schema contract (tier 1, blocking)."""
-
-
 class QualityError(DemoPipelineError):
     """A business rule failed above its 'fail' threshold, or rows were lost."""
 

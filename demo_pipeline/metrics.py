@@ -5,6 +5,10 @@ Each entry is keyed by a stable dotted key (`pipeline.duration.total_s`) and hol
 `value`, `unit`, `description` and `provenance`. Steps merge their metrics in under
 a file lock and the file is replaced atomically, so one step's update never erases
 another's and a crash never leaves half a file.
+
+`Metric` is the one definition of an entry: the steps write it (`to_dict`), and the
+site's generators read it back (`Metric.from_dict`; `generators.catalogue.Entry` only
+adds the formatting a page needs).
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from __future__ import annotations
 import fcntl
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Self
 
 from demo_pipeline.atomic import write_text_atomic
 from demo_pipeline.provenance import Provenance
@@ -23,13 +28,19 @@ from demo_pipeline.provenance import Provenance
 KEY_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
 
+MetricValue = float | int | str | bool | None
+
+
 @dataclass(frozen=True)
 class Metric:
+    """One entry of the metric catalogue."""
+
     key: str
-    value: float | int | str | bool | None
+    value: MetricValue
     unit: str
     description: str
-    provenance: Provenance
+    provenance: Provenance | Mapping[str, Any]
+    """A `Provenance` when written; the plain mapping it was stored as when read back."""
 
     def __post_init__(self) -> None:
         if not KEY_PATTERN.match(self.key):
@@ -39,12 +50,26 @@ class Metric:
             )
 
     def to_dict(self) -> dict:
+        provenance = self.provenance
         return {
             "value": self.value,
             "unit": self.unit,
             "description": self.description,
-            "provenance": self.provenance.to_dict(),
+            "provenance": (
+                provenance.to_dict() if isinstance(provenance, Provenance) else dict(provenance)
+            ),
         }
+
+    @classmethod
+    def from_dict(cls, key: str, raw: Mapping[str, Any]) -> Self:
+        """The entry `key` as `metrics.json` stores it (a missing field is empty)."""
+        return cls(
+            key=key,
+            value=raw.get("value"),
+            unit=str(raw.get("unit", "")),
+            description=str(raw.get("description", "")),
+            provenance=dict(raw.get("provenance") or {}),
+        )
 
 
 class MetricCatalogue:
