@@ -54,7 +54,7 @@ bench: install ## Run the benchmark suite (PROFILE=quick|default|full; default <
 bench-generate: install ## Measure estate generation throughput and peak memory at scale 1 and 10
 	$(PY) -m demo_pipeline.estate.bench_generate --workdir $(WORKDIR)
 
-claims: install ## Print the brief's claims: claimed vs measured, with a verdict
+claims: install ## Judge data/claims.yaml against the benchmarks: claimed vs measured, verdict
 	$(CLI) claims --workdir $(WORKDIR)
 
 site: install ## Build the portfolio site into site/ (pipeline, benchmarks, generators, mkdocs)
