@@ -51,7 +51,7 @@ class BenchDataset:
 
 
 def missing_gold_tables(workdir: Workdir) -> list[str]:
-    return [t for t in GOLD_TABLES if not (workdir.gold_parquet / f"{t}.parquet").is_file()]
+    return [t for t in GOLD_TABLES if not workdir.gold_export(t).is_file()]
 
 
 def prepare_dataset(workdir: Workdir, scratch: Path, max_days: int | None) -> BenchDataset:
@@ -61,9 +61,9 @@ def prepare_dataset(workdir: Workdir, scratch: Path, max_days: int | None) -> Be
     if missing:
         raise BenchmarkError(
             f"gold tables missing under {workdir.gold_parquet}: expected "
-            f"{', '.join(t + '.parquet' for t in missing)}"
+            f"{', '.join(workdir.gold_export(t).name for t in missing)}"
         )
-    paths = {t: workdir.gold_parquet / f"{t}.parquet" for t in GOLD_TABLES}
+    paths = {t: workdir.gold_export(t) for t in GOLD_TABLES}
     dates = pq.read_table(paths["fact_sales"], columns=["business_date"])["business_date"]
     days = sorted(pc.unique(dates).to_pylist())
     if max_days is not None:

@@ -1,7 +1,9 @@
 """Claim: Polars is 5-10x faster than pandas for the pipeline's aggregations and joins.
 
 Five configurations answer the same questions (questions.py) over the same gold rows,
-each in its own fresh process with the thread count pinned:
+each in its own fresh process with the thread count pinned. Each runs its engine's file
+for the question (queries/duckdb/<question>.sql, queries/polars/<question>.py,
+queries/pandas/<question>.py):
 
 * pandas_numpy  - pandas with its default dtypes (`read_parquet` as documented)
 * pandas_arrow  - pandas with pyarrow dtypes (`dtype_backend="pyarrow"`)
@@ -25,6 +27,7 @@ from typing import Any
 from demo_pipeline.bench.answers import AnswerFingerprint, fingerprint, validate_all
 from demo_pipeline.bench.context import BenchContext
 from demo_pipeline.bench.harness import time_repeated
+from demo_pipeline.bench.queries import answer_rows, frame_query, sql
 from demo_pipeline.bench.questions import BY_NAME, QUESTIONS, Question, columns_needed
 from demo_pipeline.bench.ratios import geometric_mean, speedup
 from demo_pipeline.bench.results import BenchmarkResult, Figure
@@ -33,117 +36,6 @@ NAME = "engines_polars_pandas"
 JOB = f"demo_pipeline.bench.{NAME}:time_engine"
 # The first engine is the reference the others' answers are checked against.
 ENGINES = ("duckdb", "polars_lazy", "polars_eager", "pandas_arrow", "pandas_numpy")
-
-
-# --- the questions as DataFrame code (run in the child process only) ------------------
-# Polars functions take DataFrames or LazyFrames alike: the API is the same, and the
-# caller decides whether to collect.
-
-
-def polars_answer(question: str, frames: dict[str, Any]) -> Any:
-    import polars as pl
-
-    if question == "daily_sales_by_warehouse":
-        return (
-            frames["fact_sales"]
-            .group_by("business_date", "warehouse_id")
-            .agg(
-                pl.col("order_id").n_unique().alias("orders"),
-                pl.col("quantity").sum().alias("units"),
-                pl.col("net_amount").sum().alias("revenue"),
-            )
-        )
-    if question == "revenue_by_category":
-        facts = frames["fact_sales"].select("product_sk", "quantity", "net_amount")
-        products = frames["dim_product"].select("product_sk", "department", "category_name")
-        return (
-            facts.join(products, on="product_sk", how="inner")
-            .group_by("department", "category_name")
-            .agg(
-                pl.col("quantity").sum().alias("units"),
-                pl.col("net_amount").sum().alias("revenue"),
-                pl.len().alias("lines"),
-            )
-        )
-    if question == "stock_by_warehouse_day":
-        return (
-            frames["fact_inventory_daily"]
-            .group_by("snapshot_date", "warehouse_id")
-            .agg(
-                pl.col("on_hand_units").sum().alias("on_hand"),
-                pl.col("on_order_units").sum().alias("on_order"),
-                (pl.col("on_hand_units") == 0).sum().alias("stockouts"),
-            )
-        )
-    if question == "top_products":
-        return (
-            frames["fact_sales"]
-            .group_by("product_id")
-            .agg(
-                pl.col("net_amount").sum().alias("revenue"),
-                pl.col("quantity").sum().alias("units"),
-            )
-            .sort(["revenue", "product_id"], descending=[True, False])
-            .head(10)
-        )
-    raise KeyError(question)
-
-
-def pandas_answer(question: str, frames: dict[str, Any]) -> Any:
-    # dropna=False: keep NULL group keys, as SQL and Polars do.
-    if question == "daily_sales_by_warehouse":
-        return (
-            frames["fact_sales"]
-            .groupby(["business_date", "warehouse_id"], dropna=False)
-            .agg(
-                orders=("order_id", "nunique"),
-                units=("quantity", "sum"),
-                revenue=("net_amount", "sum"),
-            )
-            .reset_index()
-        )
-    if question == "revenue_by_category":
-        facts = frames["fact_sales"][["product_sk", "quantity", "net_amount"]]
-        products = frames["dim_product"][["product_sk", "department", "category_name"]]
-        return (
-            facts.merge(products, on="product_sk", how="inner")
-            .groupby(["department", "category_name"], dropna=False)
-            .agg(
-                units=("quantity", "sum"), revenue=("net_amount", "sum"), lines=("quantity", "size")
-            )
-            .reset_index()
-        )
-    if question == "stock_by_warehouse_day":
-        inventory = frames["fact_inventory_daily"]
-        return (
-            inventory.assign(stockout=(inventory["on_hand_units"] == 0).astype("int64"))
-            .groupby(["snapshot_date", "warehouse_id"], dropna=False)
-            .agg(
-                on_hand=("on_hand_units", "sum"),
-                on_order=("on_order_units", "sum"),
-                stockouts=("stockout", "sum"),
-            )
-            .reset_index()
-        )
-    if question == "top_products":
-        return (
-            frames["fact_sales"]
-            .groupby("product_id", dropna=False)
-            .agg(revenue=("net_amount", "sum"), units=("quantity", "sum"))
-            .reset_index()
-            .sort_values(["revenue", "product_id"], ascending=[False, True])
-            .head(10)
-        )
-    raise KeyError(question)
-
-
-def answer_rows(engine: str, answer: Any, output: tuple[str, ...]) -> list[tuple]:
-    """The answer as row tuples in the question's column order, whatever the engine."""
-    if engine.startswith("pandas"):
-        return list(answer[list(output)].itertuples(index=False, name=None))
-    if engine.startswith("polars"):
-        return answer.select(output).rows()
-    return answer  # DuckDB / DB-API: already a list of tuples in SELECT order
 
 
 # --- loading (child process) -----------------------------------------------------------
@@ -211,15 +103,14 @@ def loaded_dtypes(engine: str, frames: Any) -> dict[str, dict[str, str]]:
 
 
 def make_runner(engine: str, question: str, frames: Any) -> Callable[[], Any]:
+    if engine == "duckdb":
+        text = sql(engine, question)
+        return lambda: frames.execute(text).fetchall()
+    query = frame_query(engine, question)
     if engine == "polars_lazy":
         lazy = {t: f.lazy() for t, f in frames.items()}
-        return lambda: polars_answer(question, lazy).collect()
-    if engine == "polars_eager":
-        return lambda: polars_answer(question, frames)
-    if engine.startswith("pandas"):
-        return lambda: pandas_answer(question, frames)
-    sql = BY_NAME[question].sql
-    return lambda: frames.execute(sql).fetchall()
+        return lambda: query(lazy).collect()
+    return lambda: query(frames)  # polars_eager, pandas_*
 
 
 def time_engine(params: dict[str, Any], threads: int) -> dict[str, Any]:

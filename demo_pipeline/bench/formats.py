@@ -2,8 +2,9 @@
 
 The gold fact_sales table is written three ways by the same writer (Polars): CSV,
 Parquet with Snappy, Parquet with Zstd (same row-group size). Bytes on disk are compared
-directly. Then the same question (daily sales by warehouse) is answered straight from
-each file by DuckDB and by Polars (lazy scan): the timer covers reading, parsing and
+directly. Then the same question (daily sales by warehouse, each engine's own file in
+queries/) is answered straight from each file by DuckDB and by Polars (lazy scan), with
+the shared write-then-scan helper (variants.py): the timer covers reading, parsing and
 aggregating the file, with the file in the OS page cache after the warm-up (dropping
 the cache would need root and disturb other users of the machine, so cold reads are
 not measured). CSV readers infer types, as an analyst's first query would.
@@ -14,17 +15,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from demo_pipeline.bench.answers import AnswerFingerprint, fingerprint, validate_all
 from demo_pipeline.bench.context import BenchContext
-from demo_pipeline.bench.engines_polars_pandas import answer_rows, polars_answer
-from demo_pipeline.bench.harness import time_repeated
-from demo_pipeline.bench.questions import DAILY_SALES, sql_literal
+from demo_pipeline.bench.questions import DAILY_SALES
 from demo_pipeline.bench.ratios import reduction_pct
 from demo_pipeline.bench.results import BenchmarkResult, Figure
+from demo_pipeline.bench.variants import (
+    ENGINES,
+    Variant,
+    scan_variants,
+    scan_with_each_engine,
+    write_variants,
+)
 
 NAME = "formats"
 FORMATS = ("csv", "parquet_snappy", "parquet_zstd")
-ENGINES = ("duckdb", "polars")
 QUESTION = DAILY_SALES
 
 
@@ -47,73 +51,37 @@ def write_formats(params: dict[str, Any], threads: int) -> dict[str, Any]:
     }
 
 
+def variants(written: dict[str, Any]) -> list[Variant]:
+    """The written files, each asked the same question."""
+    files = written["files"]
+    return [
+        Variant(f, files[f], "csv" if f == "csv" else "parquet", QUESTION.name) for f in FORMATS
+    ]
+
+
 def scan_formats(params: dict[str, Any], threads: int) -> dict[str, Any]:
     """Child job: time the question read straight from each file, for one engine."""
     engine = params["engine"]
-    files: dict[str, str] = params["files"]
-    result: dict[str, Any] = {"engine": engine, "formats": {}}
-    if engine == "duckdb":
-        import duckdb
-
-        con = duckdb.connect()
-        con.execute(f"SET threads = {threads}")
-
-        def runner(fmt: str):
-            reader = "read_csv" if fmt == "csv" else "read_parquet"
-            sql = QUESTION.sql.replace(
-                "FROM fact_sales", f"FROM {reader}({sql_literal(files[fmt])})"
-            )
-            return lambda: con.execute(sql).fetchall()
-
-    else:
-        import polars as pl
-
-        def runner(fmt: str):
-            def scan():
-                if fmt == "csv":
-                    return pl.scan_csv(files[fmt], try_parse_dates=True)
-                return pl.scan_parquet(files[fmt])
-
-            return lambda: answer_rows(
-                "polars",
-                polars_answer(QUESTION.name, {"fact_sales": scan()}).collect(),
-                QUESTION.output,
-            )
-
-    for fmt in FORMATS:
-        timing, rows = time_repeated(
-            runner(fmt), warmups=params["warmups"], repetitions=params["repetitions"]
-        )
-        result["formats"][fmt] = {
-            "timing": timing.to_dict(),
-            "answer": fingerprint(QUESTION.output, rows).to_dict(),
-        }
-    return result
+    timed = scan_variants(
+        engine,
+        variants(params["written"]),
+        threads=threads,
+        warmups=params["warmups"],
+        repetitions=params["repetitions"],
+    )
+    return {"engine": engine, "formats": timed}
 
 
 def run(ctx: BenchContext) -> BenchmarkResult:
-    written = ctx.job(
-        f"demo_pipeline.bench.{NAME}:write_formats",
-        {"source": str(ctx.dataset.paths["fact_sales"]), "out_dir": str(ctx.scratch / NAME)},
-    ).payload
-    raw: dict[str, Any] = {"written": written}
-    scans: dict[str, dict[str, Any]] = {}
-    for engine in ENGINES:
-        outcome = ctx.job(
-            f"demo_pipeline.bench.{NAME}:scan_formats",
-            {"engine": engine, "files": written["files"], **ctx.timing_params()},
-        )
-        scans[engine] = outcome.payload["formats"]
-        raw[engine] = outcome.to_dict()
-
-    validate_all(
-        QUESTION.name,
-        {
-            f"{engine}/{fmt}": AnswerFingerprint.from_dict(scans[engine][fmt]["answer"])
-            for engine in ENGINES
-            for fmt in FORMATS
-        },
+    written = write_variants(ctx, f"demo_pipeline.bench.{NAME}:write_formats", NAME)
+    scans, by_engine = scan_with_each_engine(
+        ctx,
+        f"demo_pipeline.bench.{NAME}:scan_formats",
+        written,
+        payload_key="formats",
+        question=QUESTION.name,
     )
+    raw: dict[str, Any] = {"written": written, **by_engine}
     size = written["bytes"]
     medians = {e: {f: scans[e][f]["timing"]["median_s"] for f in FORMATS} for e in ENGINES}
     figures = [

@@ -1,10 +1,10 @@
 """Claim: Polars' lazy evaluation cuts memory by 60 % (against pandas) for the same job.
 
-The job: read the gold Parquet files and answer every question (questions.py), from
-start to finish, in one fresh process per measurement. Peak memory is the kernel's
-maximum resident set size of that process (`ru_maxrss`, read with `os.wait4` by a
-minimal launcher process, launcher.py),
-so it includes the interpreter and the engine's own libraries. To make that visible, a
+The job: read the gold Parquet files and answer every question (questions.py; each
+engine runs its own file under queries/), from start to finish, in one fresh process
+per measurement. Peak memory is the kernel's maximum resident set size of that process
+(`ru_maxrss`, read with `os.wait4` by a minimal launcher process, launcher.py), so it
+includes the interpreter and the engine's own libraries. To make that visible, a
 second process per engine only imports the engine: its peak is the floor, reported
 beside the job's peak. Answers are validated across engines here too.
 
@@ -23,12 +23,8 @@ from typing import Any
 
 from demo_pipeline.bench.answers import AnswerFingerprint, fingerprint, validate_all
 from demo_pipeline.bench.context import BenchContext
-from demo_pipeline.bench.engines_polars_pandas import (
-    answer_rows,
-    load_frames,
-    pandas_answer,
-    polars_answer,
-)
+from demo_pipeline.bench.engines_polars_pandas import load_frames
+from demo_pipeline.bench.queries import answer_rows, frame_query, sql
 from demo_pipeline.bench.questions import BY_NAME, QUESTIONS, columns_needed, sql_literal
 from demo_pipeline.bench.ratios import reduction_pct
 from demo_pipeline.bench.results import BenchmarkResult, Figure
@@ -71,7 +67,7 @@ def whole_job(params: dict[str, Any], threads: int) -> dict[str, Any]:
         scans = {t: pl.scan_parquet(paths[t]) for t in columns_needed(questions)}
         run_engine = "streaming" if engine == "polars_streaming" else "auto"
         for q in questions:
-            frame = polars_answer(q.name, scans).collect(engine=run_engine)
+            frame = frame_query(engine, q.name)(scans).collect(engine=run_engine)
             answers[q.name] = answer_rows("polars", frame, q.output)
     elif engine == "duckdb":
         import duckdb
@@ -81,12 +77,11 @@ def whole_job(params: dict[str, Any], threads: int) -> dict[str, Any]:
         for table in columns_needed(questions):
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM {sql_literal(paths[table])}")
         for q in questions:
-            answers[q.name] = con.execute(q.sql).fetchall()
+            answers[q.name] = con.execute(sql(engine, q.name)).fetchall()
     else:
         frames = load_frames(engine, paths, columns_needed(questions), threads)
-        answer = polars_answer if engine.startswith("polars") else pandas_answer
         for q in questions:
-            answers[q.name] = answer_rows(engine, answer(q.name, frames), q.output)
+            answers[q.name] = answer_rows(engine, frame_query(engine, q.name)(frames), q.output)
     elapsed = time.perf_counter() - start
     return {
         "engine": engine,

@@ -4,9 +4,10 @@ The same fact_sales rows are written twice by the same writer (Polars, Snappy): 
 Hive-partitioned lake (year=YYYY/month=MM/day=DD/part-0.parquet, the bronze layout of the
 contract) and as one unpartitioned file in the gold table's row order. A one-day
 question (orders, units and revenue by warehouse and channel) is then answered from
-each, by DuckDB and by Polars: on the lake the day is selected by its partition keys,
-so the engine opens one folder; on the single file by business_date, so the engine
-relies on row-group min/max statistics. The timer covers reading and aggregating
+each, by DuckDB and by Polars, with the shared write-then-scan helper (variants.py): on
+the lake the day is selected by its partition keys (one_day_sales_by_partition), so the
+engine opens one folder; on the single file by business_date (one_day_sales), so the
+engine relies on row-group min/max statistics. The timer covers reading and aggregating
 (I/O in, page cache warm after the warm-up). The single file's row-group count is
 reported because it decides how much the statistics alone can skip.
 """
@@ -17,17 +18,21 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from demo_pipeline.bench.answers import AnswerFingerprint, fingerprint, validate_all
 from demo_pipeline.bench.context import BenchContext
-from demo_pipeline.bench.harness import time_repeated
-from demo_pipeline.bench.questions import sql_literal
+from demo_pipeline.bench.questions import ONE_DAY_SALES, ONE_DAY_SALES_BY_PARTITION
 from demo_pipeline.bench.ratios import reduction_pct, speedup
 from demo_pipeline.bench.results import BenchmarkResult, Figure
+from demo_pipeline.bench.variants import (
+    ENGINES,
+    Variant,
+    scan_variants,
+    scan_with_each_engine,
+    write_variants,
+)
 
 NAME = "partitions"
-ENGINES = ("duckdb", "polars")
 LAYOUTS = ("partitioned", "single_file")
-OUTPUT = ("warehouse_id", "channel", "orders", "units", "revenue")
+PARTITION_LEVELS = ("year", "month", "day")
 
 
 def write_layouts(params: dict[str, Any], threads: int) -> dict[str, Any]:
@@ -65,101 +70,45 @@ def write_layouts(params: dict[str, Any], threads: int) -> dict[str, Any]:
     }
 
 
-def _duckdb_sql(layout: str, layout_info: dict[str, Any]) -> str:
-    day = dt.date.fromisoformat(layout_info["day"])
-    if layout == "partitioned":
-        # One wildcard per partition level, as DuckDB's Hive-partitioning docs write it.
-        lake = Path(layout_info["lake"])
-        glob = sql_literal(str(lake / "year=*" / "month=*" / "day=*" / "*.parquet"))
-        source = f"read_parquet({glob}, hive_partitioning = true)"
-        where = f"year = {day.year} AND month = {day.month} AND day = {day.day}"
-    else:
-        source = f"read_parquet({sql_literal(layout_info['single'])})"
-        where = f"business_date = DATE '{day.isoformat()}'"
-    return f"""
-        SELECT warehouse_id, channel, COUNT(DISTINCT order_id) AS orders,
-               SUM(quantity) AS units, SUM(net_amount) AS revenue
-        FROM {source}
-        WHERE {where}
-        GROUP BY warehouse_id, channel
-    """
+def variants(info: dict[str, Any]) -> list[Variant]:
+    """The lake asked for the day by its partition keys; the single file by its date."""
+    day = dt.date.fromisoformat(info["day"])
+    return [
+        Variant(
+            "partitioned",
+            info["lake"],
+            "parquet",
+            ONE_DAY_SALES_BY_PARTITION.name,
+            {"year": day.year, "month": day.month, "day": day.day},
+            partitioned_by=PARTITION_LEVELS,
+        ),
+        Variant("single_file", info["single"], "parquet", ONE_DAY_SALES.name, {"day": day}),
+    ]
 
 
 def scan_layouts(params: dict[str, Any], threads: int) -> dict[str, Any]:
     """Child job: time the one-day question on both layouts, for one engine."""
     engine = params["engine"]
-    info = params["layouts"]
-    day = dt.date.fromisoformat(info["day"])
-    if engine == "duckdb":
-        import duckdb
-
-        con = duckdb.connect()
-        con.execute(f"SET threads = {threads}")
-
-        def runner(layout: str):
-            sql = _duckdb_sql(layout, info)
-            return lambda: con.execute(sql).fetchall()
-
-    else:
-        import polars as pl
-
-        def runner(layout: str):
-            def query():
-                if layout == "partitioned":
-                    frame = pl.scan_parquet(info["lake"], hive_partitioning=True).filter(
-                        (pl.col("year") == day.year)
-                        & (pl.col("month") == day.month)
-                        & (pl.col("day") == day.day)
-                    )
-                else:
-                    frame = pl.scan_parquet(info["single"]).filter(pl.col("business_date") == day)
-                answer = (
-                    frame.group_by("warehouse_id", "channel")
-                    .agg(
-                        pl.col("order_id").n_unique().alias("orders"),
-                        pl.col("quantity").sum().alias("units"),
-                        pl.col("net_amount").sum().alias("revenue"),
-                    )
-                    .collect()
-                )
-                return answer.select(OUTPUT).rows()
-
-            return query
-
-    result: dict[str, Any] = {"engine": engine, "layouts": {}}
-    for layout in LAYOUTS:
-        timing, rows = time_repeated(
-            runner(layout), warmups=params["warmups"], repetitions=params["repetitions"]
-        )
-        result["layouts"][layout] = {
-            "timing": timing.to_dict(),
-            "answer": fingerprint(OUTPUT, rows).to_dict(),
-        }
-    return result
+    timed = scan_variants(
+        engine,
+        variants(params["written"]),
+        threads=threads,
+        warmups=params["warmups"],
+        repetitions=params["repetitions"],
+    )
+    return {"engine": engine, "layouts": timed}
 
 
 def run(ctx: BenchContext) -> BenchmarkResult:
-    info = ctx.job(
-        f"demo_pipeline.bench.{NAME}:write_layouts",
-        {"source": str(ctx.dataset.paths["fact_sales"]), "out_dir": str(ctx.scratch / NAME)},
-    ).payload
-    raw: dict[str, Any] = {"layouts": info}
-    scans: dict[str, dict[str, Any]] = {}
-    for engine in ENGINES:
-        outcome = ctx.job(
-            f"demo_pipeline.bench.{NAME}:scan_layouts",
-            {"engine": engine, "layouts": info, **ctx.timing_params()},
-        )
-        scans[engine] = outcome.payload["layouts"]
-        raw[engine] = outcome.to_dict()
-    validate_all(
-        f"one_day_sales_{info['day']}",
-        {
-            f"{e}/{layout}": AnswerFingerprint.from_dict(scans[e][layout]["answer"])
-            for e in ENGINES
-            for layout in LAYOUTS
-        },
+    info = write_variants(ctx, f"demo_pipeline.bench.{NAME}:write_layouts", NAME)
+    scans, by_engine = scan_with_each_engine(
+        ctx,
+        f"demo_pipeline.bench.{NAME}:scan_layouts",
+        info,
+        payload_key="layouts",
+        question=f"one_day_sales_{info['day']}",
     )
+    raw: dict[str, Any] = {"layouts": info, **by_engine}
     medians = {e: {lo: scans[e][lo]["timing"]["median_s"] for lo in LAYOUTS} for e in ENGINES}
     duck, pol = medians["duckdb"], medians["polars"]
     figures = [

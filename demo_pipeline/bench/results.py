@@ -7,7 +7,7 @@ timer covers and which settings were used. The runner writes them all to
 
 results.json, the file the claims registry and the site read:
     run_id, measured_at, profile, profile_settings, seed, scale, threads,
-    duration_s (benchmarks only), gold_build_s (generator + pipeline, when gold was missing),
+    duration_s (benchmarks only),
     data: {tables: {name: {path, rows, bytes, format}}, days_kept},
     environment: see environment.REQUIRED_FIELDS,
     figures: {metric key: {value (None = unmeasured), unit, description, why, benchmark}},

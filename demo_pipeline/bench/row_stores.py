@@ -3,9 +3,10 @@ row-based PostgreSQL. SQLite, the embedded row store, is measured beside them al
 
 Each database gets the same gold tables in full (fact_sales, dim_product,
 fact_inventory_daily: every column, as a warehouse would hold them), stored in a file
-(DuckDB, SQLite) or a server's data folder (PostgreSQL), then the same SQL
-(questions.py). Loading is timed separately. The row stores get the indexes an analyst
-would add for these questions and fresh statistics; DuckDB gets none (it scans columns
+(DuckDB, SQLite) or a server's data folder (PostgreSQL), then the same questions
+(questions.py), each from its engine's own file (queries/<engine>/<question>.sql).
+Loading is timed separately. The row stores get the indexes an analyst would add for
+these questions and fresh statistics; DuckDB gets none (it scans columns
 and keeps min/max zone maps by itself). What the timer covers: executing the query and
 fetching the answer over the client connection, caches warm after the warm-up.
 
@@ -22,6 +23,7 @@ from demo_pipeline.bench.answers import AnswerFingerprint, fingerprint, validate
 from demo_pipeline.bench.context import BenchContext
 from demo_pipeline.bench.harness import time_repeated
 from demo_pipeline.bench.postgres_server import PostgresUnavailable, temporary_postgres
+from demo_pipeline.bench.queries import sql
 from demo_pipeline.bench.questions import BY_NAME, QUESTIONS, sql_literal
 from demo_pipeline.bench.ratios import geometric_mean, speedup
 from demo_pipeline.bench.results import BenchmarkResult, Figure
@@ -55,7 +57,7 @@ def _load_duckdb(paths: dict[str, str], db_path: str, threads: int):
         con.execute(
             f"CREATE TABLE {table} AS SELECT * FROM read_parquet({sql_literal(paths[table])})"
         )
-    return con, lambda sql: con.execute(sql).fetchall()
+    return con, lambda text: con.execute(text).fetchall()
 
 
 def _load_sqlite(paths: dict[str, str], db_path: str):
@@ -74,7 +76,7 @@ def _load_sqlite(paths: dict[str, str], db_path: str):
         con.execute(statement)
     for pragma in SQLITE_PRAGMAS:
         con.execute(pragma)
-    return con, lambda sql: con.execute(sql).fetchall()
+    return con, lambda text: con.execute(text).fetchall()
 
 
 def _postgres_type(arrow_type: Any) -> str:
@@ -115,7 +117,7 @@ def _load_postgres(paths: dict[str, str], conninfo: str):
                 copy.write(buffer.getvalue())
     for statement in (*INDEXES, "VACUUM ANALYZE"):
         con.execute(statement)
-    return con, lambda sql: con.execute(sql).fetchall()
+    return con, lambda text: con.execute(text).fetchall()
 
 
 def time_store(params: dict[str, Any], threads: int) -> dict[str, Any]:
@@ -131,8 +133,11 @@ def time_store(params: dict[str, Any], threads: int) -> dict[str, Any]:
     result: dict[str, Any] = {"engine": engine, "load_s": load_s, "questions": {}}
     for name in params["questions"]:
         q = BY_NAME[name]
+        text = sql(engine, name)
         timing, rows = time_repeated(
-            lambda q=q: query(q.sql), warmups=params["warmups"], repetitions=params["repetitions"]
+            lambda text=text: query(text),
+            warmups=params["warmups"],
+            repetitions=params["repetitions"],
         )
         result["questions"][name] = {
             "timing": timing.to_dict(),

@@ -1,12 +1,13 @@
 """`python -m demo_pipeline bench`: run every benchmark, validate, record, report.
 
-Wiring only: make sure gold exists (running the generator and the pipeline when it
-does not), pick the data, capture the environment, run each benchmark module, then
-write `<workdir>/bench/results.json` (summary, figures, environment), `raw.json` (every
-raw run) and `environment.json`, put the figures in the metric catalogue with
-provenance, and print the claims table. A benchmark that fails (a wrong answer, a
-crash, a timeout) is recorded as failed and shown; the others still run, and the
-command then exits non-zero.
+Wiring only: check that the gold layer exists (when it does not, stop with a
+BenchmarkError naming the missing files and the command that builds them: the bench
+never runs the generator or the pipeline), pick the data, capture the environment, run
+each benchmark module, then write `<workdir>/bench/results.json` (summary, figures,
+environment), `raw.json` (every raw run) and `environment.json`, put the figures in the
+metric catalogue with provenance, and print the claims table. A benchmark that fails (a
+wrong answer, a crash, a timeout) is recorded as failed and shown; the others still run,
+and the command then exits non-zero.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from demo_pipeline.bench import (
 )
 from demo_pipeline.bench.claims import measured_on, print_claims
 from demo_pipeline.bench.context import BenchContext
-from demo_pipeline.bench.dataset import missing_gold_tables, prepare_dataset
+from demo_pipeline.bench.dataset import GOLD_TABLES, missing_gold_tables, prepare_dataset
 from demo_pipeline.bench.environment import capture_environment
 from demo_pipeline.bench.profiles import get_profile
 from demo_pipeline.bench.results import (
@@ -68,31 +69,24 @@ def benchmarks(workdir: Workdir) -> list[tuple[str, Callable[[BenchContext], Ben
     ]
 
 
-def ensure_gold(cfg: DemoConfig, workdir: Workdir, console: Console) -> None:
-    """Build the estate and run the pipeline when the gold exports are missing."""
+def require_gold(workdir: Workdir) -> None:
+    """Stop, before writing anything, when the gold exports the suite reads are missing.
+
+    The benchmarks run on the gold layer they are given; building it is the pipeline's
+    job, ordered by the Makefile and generators/build_site.py, never the bench's.
+    """
     missing = missing_gold_tables(workdir)
     if not missing:
         return
-    console.print(f"gold tables missing ({', '.join(missing)}): running the pipeline first")
-    try:
-        from demo_pipeline.pipeline.runner import run_pipeline
-    except ImportError as exc:
-        raise BenchmarkError(
-            f"gold tables missing under {workdir.gold_parquet}: expected "
-            f"{', '.join(t + '.parquet' for t in missing)}; and the pipeline that builds them "
-            f"cannot be imported ({exc}). Run `python -m demo_pipeline run` first."
-        ) from None
-    if not workdir.erp_db.exists():
-        from demo_pipeline.estate import build_estate
-
-        build_estate(cfg, workdir, console=console)
-    run_pipeline(cfg, workdir, day=None, from_scratch=False, console=console)
-    still = missing_gold_tables(workdir)
-    if still:
-        raise BenchmarkError(
-            f"the pipeline ran but gold tables are still missing under {workdir.gold_parquet}: "
-            f"expected {', '.join(t + '.parquet' for t in still)}"
-        )
+    files = ", ".join(str(workdir.gold_export(t)) for t in missing)
+    root = workdir.root
+    raise BenchmarkError(
+        f"no gold layer to benchmark in {root}: expected {len(GOLD_TABLES)} gold exports; "
+        f"missing {files}. The bench does not run the pipeline: build gold first with "
+        f"`make run WORKDIR={root}` (`make generate run WORKDIR={root}` when there is no "
+        f"estate yet), or `python -m demo_pipeline run --workdir {root}` (after "
+        f"`python -m demo_pipeline generate --workdir {root}`), then run the bench again."
+    )
 
 
 def data_origin(cfg: DemoConfig, workdir: Workdir, console: Console) -> tuple[int, float]:
@@ -164,9 +158,7 @@ def run_bench(
     console = console or Console(stderr=True)
     prof = get_profile(profile, cfg.bench)
     threads = cfg.bench.threads
-    gold_start = time.perf_counter()
-    ensure_gold(cfg, workdir, console)
-    gold_build_s = time.perf_counter() - gold_start
+    require_gold(workdir)
     started = time.perf_counter()
     stamp = dt.datetime.now(dt.UTC)
     run_id = f"bench-{stamp.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
@@ -196,7 +188,6 @@ def run_bench(
         "scale": scale,
         "threads": threads,
         "duration_s": time.perf_counter() - started,
-        "gold_build_s": round(gold_build_s, 3),  # generator + pipeline, when gold was missing
         "data": dataset.to_dict(),
         "environment": environment,
         "figures": {

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from demo_pipeline.bench.answers import compare, fingerprint, validate_all
-from demo_pipeline.bench.engines_polars_pandas import answer_rows, polars_answer
+from demo_pipeline.bench.queries import answer_rows, frame_query, sql
 from demo_pipeline.bench.questions import DAILY_SALES, sql_literal
 from demo_pipeline.errors import BenchmarkError
 
@@ -30,20 +30,24 @@ def test_float_noise_within_tolerance_passes():
     compare("q", "a", a, "b", b)
 
 
-def _daily_sales(gold_workdir, sql: str) -> tuple:
+DAILY_SALES_SQL = sql("duckdb", DAILY_SALES.name)
+
+
+def _daily_sales(gold_workdir, text: str) -> tuple:
     path = sql_literal(str(gold_workdir.gold_parquet / "fact_sales.parquet"))
-    rows = duckdb.sql(sql.replace("FROM fact_sales", f"FROM read_parquet({path})")).fetchall()
+    rows = duckdb.sql(text.replace("FROM fact_sales", f"FROM read_parquet({path})")).fetchall()
     return fingerprint(DAILY_SALES.output, rows)
 
 
 def test_real_engines_agree_on_the_fixture(gold_workdir):
     """DuckDB's SQL and Polars' DataFrame code give matching fingerprints."""
     frames = {"fact_sales": pl.read_parquet(gold_workdir.gold_parquet / "fact_sales.parquet")}
-    polars_rows = answer_rows("polars", polars_answer(DAILY_SALES.name, frames), DAILY_SALES.output)
+    answer = frame_query("polars", DAILY_SALES.name)(frames)
+    polars_rows = answer_rows("polars", answer, DAILY_SALES.output)
     validate_all(
         DAILY_SALES.name,
         {
-            "duckdb": _daily_sales(gold_workdir, DAILY_SALES.sql),
+            "duckdb": _daily_sales(gold_workdir, DAILY_SALES_SQL),
             "polars": fingerprint(DAILY_SALES.output, polars_rows),
         },
     )
@@ -51,9 +55,9 @@ def test_real_engines_agree_on_the_fixture(gold_workdir):
 
 def test_a_deliberately_wrong_value_fails_loudly(gold_workdir):
     """An engine that double-counts one column is caught, naming question, engine, column."""
-    right = _daily_sales(gold_workdir, DAILY_SALES.sql)
+    right = _daily_sales(gold_workdir, DAILY_SALES_SQL)
     wrong = _daily_sales(
-        gold_workdir, DAILY_SALES.sql.replace("SUM(quantity)", "SUM(quantity) + 1")
+        gold_workdir, DAILY_SALES_SQL.replace("SUM(quantity)", "SUM(quantity) + 1")
     )
     with pytest.raises(BenchmarkError, match=r"'daily_sales_by_warehouse'.*'wrong'.*'units'"):
         validate_all(DAILY_SALES.name, {"right": right, "wrong": wrong})
@@ -61,9 +65,9 @@ def test_a_deliberately_wrong_value_fails_loudly(gold_workdir):
 
 def test_a_deliberately_missing_row_fails_loudly(gold_workdir):
     """An answer with a group missing is caught by the row count."""
-    right = _daily_sales(gold_workdir, DAILY_SALES.sql)
+    right = _daily_sales(gold_workdir, DAILY_SALES_SQL)
     wrong = _daily_sales(
-        gold_workdir, DAILY_SALES.sql.replace("GROUP BY", "WHERE warehouse_id <> 1 GROUP BY")
+        gold_workdir, DAILY_SALES_SQL.replace("GROUP BY", "WHERE warehouse_id <> 1 GROUP BY")
     )
     with pytest.raises(BenchmarkError, match=r"expected \d+ rows; found \d+"):
         validate_all(DAILY_SALES.name, {"right": right, "wrong": wrong})

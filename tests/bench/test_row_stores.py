@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from demo_pipeline.bench import row_stores
-from demo_pipeline.bench.claims import CLAIMS, UNMEASURED, judge
+from demo_pipeline.bench.claims import UNMEASURED, judge, load_registry
 from demo_pipeline.bench.context import BenchContext
 from demo_pipeline.bench.dataset import prepare_dataset
 from demo_pipeline.bench.postgres_server import (
@@ -54,7 +54,7 @@ def test_without_postgres_the_claim_is_unmeasured_and_sqlite_still_measured(gold
     assert figures["bench.duckdb_vs_sqlite.speedup"].value > 0
     postgres = figures["bench.duckdb_vs_postgres.speedup"]
     assert postgres.value is None and "does not start PostgreSQL" in postgres.why
-    claim = next(c for c in CLAIMS if c.metric_key == postgres.key)
+    claim = next(c for c in load_registry().claims if c.metric == postgres.key)
     verdict = judge(
         claim,
         {"figures": {f.key: {**f.to_dict(), "benchmark": result.name} for f in result.figures}},

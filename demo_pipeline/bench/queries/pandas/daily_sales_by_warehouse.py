@@ -1,0 +1,14 @@
+from typing import Any
+
+
+def query(frames: dict[str, Any]) -> Any:
+    return (
+        frames["fact_sales"]
+        .groupby(["business_date", "warehouse_id"], dropna=False)
+        .agg(
+            orders=("order_id", "nunique"),
+            units=("quantity", "sum"),
+            revenue=("net_amount", "sum"),
+        )
+        .reset_index()
+    )
