@@ -17,13 +17,15 @@ from typing import Any
 
 from rich.console import Console
 
+from demo_pipeline.workdir import run_log_file
+
 
 class RunLog:
     """Append-only JSON-lines log of one run, echoed to the console."""
 
     def __init__(self, log_dir: Path, run_id: str, *, console: Console | None = None) -> None:
         self.run_id = run_id
-        self.path = Path(log_dir) / f"{run_id}.jsonl"
+        self.path = run_log_file(Path(log_dir), run_id)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.console = console
         self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()

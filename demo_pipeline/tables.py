@@ -80,6 +80,10 @@ class GoldTable:
     """The columns that identify a row; they also order its export."""
     sources: tuple[str, ...]
     """The silver tables it is built from, in the order the gold build reads them."""
+    date_column: str | None = None
+    """The business date a row belongs to (dated tables)."""
+    benchmarked: bool = False
+    """The benchmarks read it."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,8 @@ _TABLE_KEYS = {
     "extract",
 }
 _TABLE_REQUIRED = {"source", "relation", "kind", "keys", "partitioning", "contract"}
-_GOLD_KEYS = {"kind", "keys", "from"}
+_GOLD_KEYS = {"kind", "keys", "from", "date_column", "benchmarked"}
+_GOLD_REQUIRED = {"kind", "keys", "from"}
 
 
 def _table(path: Path, name: str, entry: Any, earlier: set[str]) -> dict[str, Any]:
@@ -269,7 +274,7 @@ def _gold(path: Path, name: str, entry: Any, tables: set[str]) -> GoldTable:
     where = f"gold table {name!r}"
     if not isinstance(entry, dict):
         raise _fail(path, where, "a mapping", entry)
-    _check_keys(path, where, entry, _GOLD_KEYS, _GOLD_KEYS)
+    _check_keys(path, where, entry, _GOLD_KEYS, _GOLD_REQUIRED)
     kind = _one_of(path, f"{where}, key 'kind'", entry["kind"], GOLD_KINDS)
     keys = _names(path, f"{where}, key 'keys'", entry["keys"])
     if not keys:
@@ -280,7 +285,13 @@ def _gold(path: Path, name: str, entry: Any, tables: set[str]) -> GoldTable:
             raise _fail(
                 path, f"{where}, key 'from'", f"tables of `tables` ({sorted(tables)})", source
             )
-    return GoldTable(name, kind, keys, sources)
+    date_column = entry.get("date_column")
+    if date_column is not None and (not isinstance(date_column, str) or not date_column):
+        raise _fail(path, f"{where}, key 'date_column'", "a column name", date_column)
+    benchmarked = entry.get("benchmarked", False)
+    if not isinstance(benchmarked, bool):
+        raise _fail(path, f"{where}, key 'benchmarked'", "true or false", benchmarked)
+    return GoldTable(name, kind, keys, sources, date_column, benchmarked)
 
 
 def load_tables(path: Path | str | None = None) -> Registry:

@@ -70,6 +70,10 @@ class Workdir:
     def silver(self) -> Path:
         return self.lake / "silver"
 
+    def bronze_table(self, source: str, table: str) -> Path:
+        """Every landing of one table, a partition per ingestion date below it."""
+        return self.bronze / source / table
+
     def bronze_partition(self, source: str, table: str, day: dt.date) -> Path:
         return bronze_partition(self.bronze, source, table, day)
 

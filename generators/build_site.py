@@ -175,7 +175,7 @@ def check_claims(project: Project) -> None:
     from generators.claim_check import check_site
     from generators.claims import Claims
 
-    claims = Claims.load(project.published_data / "claims.json")
+    claims = Claims.load(project.published_claims)
     findings = check_site(project.site, claims)
     if findings:
         listed = "\n  ".join(str(f) for f in findings[:30])
@@ -299,12 +299,12 @@ def build_steps(
     results = [
         workdir.metrics,
         workdir.runs,
-        workdir.quality / "results.parquet",
+        workdir.quality_results,
         workdir.ground_truth,
         workdir.bench_results,
         workdir.claims,
-        workdir.bench / "raw.json",
-        workdir.quality / "freshness.parquet",
+        workdir.bench_raw,
+        workdir.freshness_ledger,
     ]
     gen = project.generators
     return [
@@ -397,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
 
     project = Project(args.project_root.resolve())
     workdir = Workdir(args.workdir.resolve())
-    records = StepRecords(workdir.root / "site-steps", project.root)
+    records = StepRecords(workdir.site_steps, project.root)
     steps = build_steps(
         project,
         workdir,

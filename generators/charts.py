@@ -524,16 +524,16 @@ def build(project: Project, workdir: Workdir) -> None:
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-    results = _read_json(workdir.bench / "results.json")
-    raw = _read_json(workdir.bench / "raw.json")
+    results = _read_json(workdir.bench_results)
+    raw = _read_json(workdir.bench_raw)
     manifests = (
-        [json.loads(p.read_text(encoding="utf-8")) for p in sorted(workdir.runs.glob("*.json"))]
+        [json.loads(p.read_text(encoding="utf-8")) for p in workdir.run_manifests()]
         if workdir.runs.exists()
         else []
     )
-    quality_path = workdir.quality / "results.parquet"
+    quality_path = workdir.quality_results
     quality = pl.read_parquet(quality_path) if quality_path.exists() else pl.DataFrame()
-    ledger_path = workdir.quality / "freshness.parquet"
+    ledger_path = workdir.freshness_ledger
     ledger = pl.read_parquet(ledger_path) if ledger_path.exists() else pl.DataFrame()
     for group, charts in build_charts(results, raw, manifests, quality, ledger).items():
         sizes = {}

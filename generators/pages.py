@@ -30,16 +30,16 @@ def _reset(folder: Path) -> None:
 
 
 def build(project: Project, workdir: Workdir) -> None:
-    catalogue = Catalogue.load(project.published_data / "metrics.json")
-    claims = Claims.load(project.published_data / "claims.json")
-    bench_path = project.published_data / "bench-results.json"
+    catalogue = Catalogue.load(project.published_metrics)
+    claims = Claims.load(project.published_claims)
+    bench_path = project.published_bench_results
     bench_results = (
         json.loads(bench_path.read_text(encoding="utf-8")) if bench_path.exists() else {}
     )
     owner = load_owner(project.root)
     studies = load_case_studies(project.root)
     adrs = adr.load_adrs(project.adr)
-    results_path = workdir.quality / "results.parquet"
+    results_path = workdir.quality_results
     results = pl.read_parquet(results_path) if results_path.exists() else pl.DataFrame()
     ground_truth = (
         json.loads(workdir.ground_truth.read_text(encoding="utf-8"))

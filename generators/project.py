@@ -45,6 +45,26 @@ class Project:
         return self.assets / "data"
 
     @property
+    def published_metrics(self) -> Path:
+        return self.published_data / "metrics.json"
+
+    @property
+    def published_claims(self) -> Path:
+        return self.published_data / "claims.json"
+
+    @property
+    def published_bench_results(self) -> Path:
+        return self.published_data / "bench-results.json"
+
+    @property
+    def published_quality_results(self) -> Path:
+        return self.published_data / "quality-results.csv"
+
+    @property
+    def published_ground_truth(self) -> Path:
+        return self.published_data / "ground_truth.json"
+
+    @property
     def adr(self) -> Path:
         return self.root / "adr"
 

@@ -20,26 +20,26 @@ def build(project: Project, workdir: Workdir) -> None:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     metrics = workdir.metrics.read_text(encoding="utf-8") if workdir.metrics.exists() else "{}\n"
-    write_text_atomic(out / "metrics.json", metrics)
+    write_text_atomic(project.published_metrics, metrics)
     # The verdicts the claims step recorded (an empty list before any benchmark ran).
     if workdir.claims.exists():
-        shutil.copyfile(workdir.claims, out / "claims.json")
+        shutil.copyfile(workdir.claims, project.published_claims)
     else:
-        write_text_atomic(out / "claims.json", "[]\n")
-    results = workdir.quality / "results.parquet"
+        write_text_atomic(project.published_claims, "[]\n")
+    results = workdir.quality_results
     if results.exists():
-        pl.read_parquet(results).write_csv(out / "quality-results.csv")
+        pl.read_parquet(results).write_csv(project.published_quality_results)
     else:
-        (out / "quality-results.csv").write_text("", encoding="utf-8")
+        project.published_quality_results.write_text("", encoding="utf-8")
     bench_results = workdir.bench_results
     if bench_results.exists():
-        shutil.copyfile(bench_results, out / "bench-results.json")
+        shutil.copyfile(bench_results, project.published_bench_results)
     else:
-        write_text_atomic(out / "bench-results.json", "{}\n")
+        write_text_atomic(project.published_bench_results, "{}\n")
     if workdir.ground_truth.exists():
-        shutil.copyfile(workdir.ground_truth, out / "ground_truth.json")
+        shutil.copyfile(workdir.ground_truth, project.published_ground_truth)
     else:
-        write_text_atomic(out / "ground_truth.json", "{}\n")
+        write_text_atomic(project.published_ground_truth, "{}\n")
 
 
 def published(project: Project, name: str) -> Path:

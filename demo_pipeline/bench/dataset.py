@@ -14,16 +14,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from demo_pipeline.errors import BenchmarkError
+from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
 
-GOLD_TABLES = ("fact_sales", "dim_product", "fact_inventory_daily", "agg_daily_sales")
+# The gold tables the benchmarks read, from the table registry (`benchmarked`).
+GOLD_TABLES = tuple(g.name for g in TABLES.gold if g.benchmarked)
 # The dated tables and their date column. Cutting all of them to the same days keeps the
 # pre-aggregated table consistent with the facts it summarises.
-DATED_TABLES = {
-    "fact_sales": "business_date",
-    "fact_inventory_daily": "snapshot_date",
-    "agg_daily_sales": "business_date",
-}
+DATED_TABLES = {g.name: g.date_column for g in TABLES.gold if g.benchmarked and g.date_column}
 
 
 @dataclass(frozen=True)

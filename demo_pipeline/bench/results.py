@@ -28,9 +28,6 @@ from demo_pipeline.errors import BenchmarkError
 from demo_pipeline.workdir import Workdir
 
 Status = Literal["ok", "failed", "unmeasured"]
-RESULTS_FILE = "results.json"
-RAW_FILE = "raw.json"
-ENVIRONMENT_FILE = "environment.json"
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ class BenchmarkResult:
 
 
 def results_path(workdir: Workdir) -> Path:
-    return workdir.bench / RESULTS_FILE
+    return workdir.bench_results
 
 
 def load_results(workdir: Workdir) -> dict[str, Any] | None:

@@ -54,7 +54,7 @@ def run_one(config: Path, scale: float, seed: int | None, workdir: Path) -> dict
     cmd += ["--scale", f"{scale:g}", "--workdir", str(workdir)]
     if seed is not None:
         cmd += ["--seed", str(seed)]
-    log_path = workdir / "generate.out"
+    log_path = Workdir(workdir).bench_generate_log
     # Context for reading the figures: how busy the machine was when the run started.
     load_before = round(os.getloadavg()[0], 2)
     start = time.perf_counter()
@@ -107,7 +107,7 @@ def record(workdir: Workdir, results: list[dict]) -> None:
         "results": results,
     }
     workdir.bench.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(workdir.bench / "generate.json", json.dumps(payload, indent=2) + "\n")
+    write_text_atomic(workdir.bench_generate, json.dumps(payload, indent=2) + "\n")
 
     metrics = []
     for r in results:
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Workdir(args.workdir)
     results = []
     for scale in args.scales:
-        estate_dir = workdir.bench / "generate" / _scale_name(scale)
+        estate_dir = workdir.bench_estate(_scale_name(scale))
         runs = []
         for _ in range(max(1, args.repeats)):
             run = run_one(args.config, scale, args.seed, estate_dir)

@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 
 from demo_pipeline.errors import SourceError
+from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
 
 PAGE_SIZE = 16_384
@@ -92,17 +93,9 @@ CREATE VIEW purchase_order_lines AS
     FROM purchase_order_lines_history WHERE valid_from <= {CLOCK} AND valid_to > {CLOCK};
 """
 
-# The relations the pipeline extracts (all tables or views above).
-RELATIONS = (
-    "warehouses",
-    "suppliers",
-    "categories",
-    "products",
-    "customers",
-    "inventory_snapshots",
-    "purchase_orders",
-    "purchase_order_lines",
-)
+# The relations the pipeline extracts (all tables or views above), as the table
+# registry names them.
+RELATIONS = tuple(t.relation for t in TABLES if t.source == "erp")
 
 
 def create_erp(path: Path, info: dict[str, str]) -> sqlite3.Connection:

@@ -9,12 +9,11 @@ from pathlib import Path
 
 from demo_pipeline.errors import SourceError
 from demo_pipeline.estate.feed import PublishedDay
-
-MANIFEST = "manifest.json"
+from demo_pipeline.workdir import orders_day_file, orders_manifest_file
 
 
 def feed_path(orders_dir: Path, date: str) -> Path:
-    return orders_dir / f"{date}.ndjson"
+    return orders_day_file(orders_dir, date)
 
 
 def write_published_day(orders_dir: Path, published: PublishedDay) -> int:
@@ -35,12 +34,12 @@ def manifest_entry(published: PublishedDay) -> dict[str, int]:
 def write_manifest(orders_dir: Path, entries: dict[str, dict[str, int]]) -> None:
     """Published date -> {day, rows, schema_version}, for the API server."""
     text = json.dumps({"dates": entries}, indent=2, sort_keys=True)
-    (orders_dir / MANIFEST).write_text(text + "\n", encoding="utf-8")
+    orders_manifest_file(orders_dir).write_text(text + "\n", encoding="utf-8")
 
 
 def read_manifest(orders_dir: Path) -> dict[str, dict]:
     """Published date -> {day, rows, schema_version}."""
-    path = orders_dir / MANIFEST
+    path = orders_manifest_file(orders_dir)
     if not path.is_file():
         raise SourceError(f"orders store {path} not found (run `generate` first)")
     return json.loads(path.read_text(encoding="utf-8"))["dates"]

@@ -22,9 +22,12 @@ from demo_pipeline.config import EstateConfig
 from demo_pipeline.estate.dimensions import Dimensions
 from demo_pipeline.estate.facts import ProductHistory, day_date
 from demo_pipeline.estate.streams import rng_for
+from demo_pipeline.tables import TABLES
+from demo_pipeline.workdir import workbook_file
 
-SHEET = "Prices"
-TABLE = "supplier_prices"
+# The one workbook table, and its sheet, from the table registry.
+(TABLE,) = TABLES.of_source("workbooks")
+SHEET = TABLES[TABLE].relation
 HEADER = ["Supplier ID", "SKU", "Unit Cost (EUR)", "Min Order Qty", "Valid From"]
 # Each supplier sends its list every four weeks, on a day of its own.
 SUPPLIER_ROTATION = 28
@@ -33,7 +36,7 @@ MIN_ORDER_QTY = np.array([1, 6, 12, 24, 48, 100])
 
 
 def workbook_path(workbooks_dir: Path, date: str) -> Path:
-    return workbooks_dir / date / f"{TABLE}.xlsx"
+    return workbook_file(workbooks_dir, date, TABLE)
 
 
 def price_list(

@@ -27,6 +27,8 @@ import polars as pl
 from demo_pipeline.atomic import write_text_atomic
 from demo_pipeline.errors import SourceError
 from demo_pipeline.extract.base import Extracted, Extractor
+from demo_pipeline.tables import TABLES
+from demo_pipeline.workdir import dated_file, dated_files
 
 ISO_TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 KEYS_SUFFIX = "__keys"
@@ -47,19 +49,16 @@ class TableSpec:
     scanning every snapshot ever taken."""
 
 
-ERP_TABLES: tuple[TableSpec, ...] = (
-    TableSpec("warehouses", ("warehouse_id",), track_deletes=True),
-    TableSpec("suppliers", ("supplier_id",), track_deletes=True),
-    TableSpec("categories", ("category_id",), track_deletes=True),
-    TableSpec("products", ("product_id",), track_deletes=True),
-    TableSpec("customers", ("customer_id",), track_deletes=True),
+# The ERP tables, from the table registry (an ERP relation carries its table's name).
+ERP_TABLES: tuple[TableSpec, ...] = tuple(
     TableSpec(
-        "inventory_snapshots",
-        ("snapshot_date", "product_id", "warehouse_id"),
-        indexed_date_column="snapshot_date",
-    ),
-    TableSpec("purchase_orders", ("po_id",)),
-    TableSpec("purchase_order_lines", ("po_id", "line_no")),
+        t.name,
+        t.keys,
+        track_deletes=t.track_deletes,
+        indexed_date_column=t.indexed_date_column,
+    )
+    for t in TABLES
+    if t.source == "erp"
 )
 
 
@@ -109,7 +108,7 @@ class WatermarkStore:
     def before(self, business_date: dt.date) -> dict[str, str]:
         """The watermarks left by the latest day before `business_date` ({} if none)."""
         earlier = sorted(
-            p for p in self.directory.glob("*.json") if p.stem < business_date.isoformat()
+            p for p in dated_files(self.directory, ".json") if p.stem < business_date.isoformat()
         )
         if not earlier:
             return {}
@@ -117,7 +116,7 @@ class WatermarkStore:
 
     def save(self, business_date: dt.date, watermarks: dict[str, str]) -> None:
         text = json.dumps(dict(sorted(watermarks.items())), indent=2)
-        write_text_atomic(self.directory / f"{business_date.isoformat()}.json", text + "\n")
+        write_text_atomic(dated_file(self.directory, business_date, ".json"), text + "\n")
 
 
 class DatabaseExtractor(Extractor):
@@ -128,7 +127,7 @@ class DatabaseExtractor(Extractor):
     def __init__(
         self,
         connect: Callable[[], Any],
-        state_dir: Path,
+        watermarks_dir: Path,
         *,
         origin: str,
         tables: tuple[TableSpec, ...] = ERP_TABLES,
@@ -137,7 +136,7 @@ class DatabaseExtractor(Extractor):
         self.connect = connect
         self.prepare = prepare
         """Called before reading a day (the demo ERP moves its source clock there)."""
-        self.watermarks = WatermarkStore(state_dir / "watermarks")
+        self.watermarks = WatermarkStore(watermarks_dir)
         self.origin = origin
         self.tables = tables
 

@@ -19,6 +19,11 @@ import polars as pl
 from demo_pipeline.bronze import infer_types
 from demo_pipeline.errors import SourceError
 from demo_pipeline.extract.base import Extracted, Extractor
+from demo_pipeline.tables import TABLES
+from demo_pipeline.workdir import workbook_file
+
+# The workbook table and its sheet, from the table registry.
+(WORKBOOK_TABLE,) = TABLES.of_source("workbooks")
 
 # The workbook's documented header -> canonical column name.
 SUPPLIER_PRICE_HEADERS = {
@@ -136,13 +141,18 @@ class WorkbookExtractor(Extractor):
 
     source = "workbooks"
 
-    def __init__(self, root: Path, table: str = "supplier_prices", sheet: str = "Prices") -> None:
+    def __init__(
+        self,
+        root: Path,
+        table: str = WORKBOOK_TABLE,
+        sheet: str = TABLES[WORKBOOK_TABLE].relation,
+    ) -> None:
         self.root = root
         self.table = table
         self.sheet = sheet
 
     def path_for(self, business_date: dt.date) -> Path:
-        return self.root / business_date.isoformat() / f"{self.table}.xlsx"
+        return workbook_file(self.root, business_date.isoformat(), self.table)
 
     def extract(self, business_date: dt.date) -> list[Extracted]:
         path = self.path_for(business_date)

@@ -511,8 +511,8 @@ def write_quality_metrics(workdir: Workdir, run_id: str, seed: int, scale: float
 
     The whole `quality.` family is recomputed, so a metric that no longer applies goes.
     """
-    results = QualityResults(workdir.quality / "results.parquet").read()
-    ledger = FreshnessLedger(workdir.quality / "freshness.parquet").read()
+    results = QualityResults(workdir.quality_results).read()
+    ledger = FreshnessLedger(workdir.freshness_ledger).read()
     truth = read_ground_truth(workdir.ground_truth) if workdir.ground_truth.exists() else None
     summary = summarise(results, truth, ledger)
     provenance = Provenance.now(run_id, seed, scale)
@@ -522,8 +522,8 @@ def write_quality_metrics(workdir: Workdir, run_id: str, seed: int, scale: float
     ]
     MetricCatalogue(workdir.metrics).update(metrics, drop_prefix="quality")
     # The tables behind the numbers: which fault, expected how, caught by what.
-    with atomic_path(workdir.quality / "recall.parquet") as tmp:
+    with atomic_path(workdir.recall) as tmp:
         summary.recall.write_parquet(tmp)
-    with atomic_path(workdir.quality / "false_positives.parquet") as tmp:
+    with atomic_path(workdir.false_positives) as tmp:
         summary.false_positives.write_parquet(tmp)
     return summary

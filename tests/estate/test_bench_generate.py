@@ -12,7 +12,7 @@ def test_bench_generate_records_throughput_and_peak_memory(tmp_path):
     """A tiny run writes generate.json and bench.generate.* metrics measured from outside."""
     workdir = Workdir(tmp_path)
     assert bench_generate.main(["--workdir", str(tmp_path), "--scales", "0.01"]) == 0
-    result = json.loads((workdir.bench / "generate.json").read_text())
+    result = json.loads(workdir.bench_generate.read_text())
     (run,) = result["results"]
     assert run["scale"] == 0.01 and run["fact_rows"] > 0
     assert run["rows_per_s"] > 0 and run["peak_rss_mb"] > 10

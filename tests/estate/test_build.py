@@ -137,7 +137,7 @@ def test_generate_command_builds_the_estate(tmp_path):
 def test_a_very_small_estate_still_builds_every_day(tmp_path):
     """At scale 0.001 (10 SKUs) the assortment never runs dry and every day has orders."""
     _, workdir = build(tmp_path, scale=0.001, days=30)
-    manifest = json.loads((workdir.orders_store / "manifest.json").read_text())["dates"]
+    manifest = json.loads(workdir.orders_manifest.read_text())["dates"]
     assert len(manifest) == 30
     assert all(entry["rows"] > 0 for entry in manifest.values())
     with sqlite3.connect(workdir.erp_db) as conn:

@@ -23,8 +23,8 @@ def fixture(tmp_path):
 def test_engine_times_take_spread_from_raw_runs(tmp_path):
     """Per question and engine: median, fastest and slowest run, from raw.json."""
     wd = fixture(tmp_path)
-    results = json.loads((wd.bench / "results.json").read_text())
-    raw = json.loads((wd.bench / "raw.json").read_text())
+    results = json.loads(wd.bench_results.read_text())
+    raw = json.loads(wd.bench_raw.read_text())
     table = charts.engine_times_table(results, raw)
     row = table.filter(pl.col("engine") == "polars_lazy").row(0, named=True)
     assert row["median_s"] == 0.01
@@ -34,7 +34,7 @@ def test_engine_times_take_spread_from_raw_runs(tmp_path):
 def test_engine_times_fall_back_to_medians(tmp_path):
     """Without raw runs the chart still has the medians (spread equal to the median)."""
     wd = fixture(tmp_path)
-    results = json.loads((wd.bench / "results.json").read_text())
+    results = json.loads(wd.bench_results.read_text())
     table = charts.engine_times_table(results, {})
     assert table.sort("engine")["median_s"].to_list() == [0.04, 0.01]
 
@@ -42,17 +42,17 @@ def test_engine_times_fall_back_to_medians(tmp_path):
 def test_quality_and_freshness_per_day(tmp_path):
     """Quarantined rows, flags and the oldest feed's age are counted per business day."""
     wd = fixture(tmp_path)
-    quality = charts.quality_table(pl.read_parquet(wd.quality / "results.parquet"))
+    quality = charts.quality_table(pl.read_parquet(wd.quality_results))
     assert quality["quarantined_rows"].to_list() == [2, 4, 6]
     assert quality["anomalies_flagged"].to_list() == [0, 1, 0]
-    fresh = charts.freshness_table(pl.read_parquet(wd.quality / "freshness.parquet"))
+    fresh = charts.freshness_table(pl.read_parquet(wd.freshness_ledger))
     assert fresh["oldest_feed_age_days"].to_list() == [0, 0, 1]
 
 
 def test_partial_has_alt_text_both_schemes_and_csv(tmp_path):
     """Each chart appears twice (light, dark) with the same alt text, and links its CSV."""
     wd = fixture(tmp_path)
-    manifests = [json.loads(p.read_text()) for p in sorted(wd.runs.glob("*.json"))]
+    manifests = [json.loads(p.read_text()) for p in wd.run_manifests()]
     groups = charts.build_charts({}, {}, manifests, pl.DataFrame(), pl.DataFrame())
     sizes = {chart.name: (768, 403) for chart in groups["pipeline"]}
     text = charts.render_partial(groups["pipeline"], "pipeline", sizes)

@@ -20,7 +20,7 @@ def fixture(tmp_path):
     write_fixture_results(root)
     wd = Workdir(root)
     truth = json.loads(wd.ground_truth.read_text())
-    results = pl.read_parquet(wd.quality / "results.parquet")
+    results = pl.read_parquet(wd.quality_results)
     runs = dashboards.load_runs(wd.runs)
     return wd, truth, results, runs
 

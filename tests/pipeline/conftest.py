@@ -16,8 +16,8 @@ import pytest
 
 from demo_pipeline.config import DemoConfig, load_config
 from demo_pipeline.estate import build_estate
-from demo_pipeline.gold.build import GOLD_TABLES
 from demo_pipeline.pipeline.runner import run_pipeline
+from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,12 +47,12 @@ def copy_workdir(src: Workdir, root: Path) -> Workdir:
 
 def gold_frames(workdir: Workdir) -> dict[str, pl.DataFrame]:
     """Every gold export, read back (already sorted by its key on export)."""
-    return {t: pl.read_parquet(workdir.gold_parquet / f"{t}.parquet") for t in GOLD_TABLES}
+    return {t: pl.read_parquet(workdir.gold_export(t)) for t in TABLES.gold_names}
 
 
 def assert_same_gold(a: Workdir, b: Workdir) -> None:
     left, right = gold_frames(a), gold_frames(b)
-    for table in GOLD_TABLES:
+    for table in TABLES.gold_names:
         assert left[table].equals(right[table]), f"gold table {table} differs"
 
 
@@ -60,6 +60,7 @@ def assert_same_gold(a: Workdir, b: Workdir) -> None:
 def month(tmp_path_factory) -> Run:
     cfg = tiny_config(30)
     wd = Workdir(tmp_path_factory.mktemp("month"))
+    build_estate(cfg, wd)
     run_pipeline(cfg, wd)
     return Run(cfg, wd)
 

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from demo_pipeline.config import ContractUpdate, DemoConfig, load_config
+from demo_pipeline.estate import build_estate
 from demo_pipeline.pipeline.runner import run_pipeline
 from demo_pipeline.quality.alerts import read_alerts
 from demo_pipeline.quality.freshness import FreshnessLedger, gold_staleness
@@ -46,6 +47,7 @@ def v2_from_the_start(cfg: DemoConfig) -> DemoConfig:
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Workdir:
     workdir = Workdir(tmp_path_factory.mktemp("sim") / "build")
+    build_estate(config(), workdir)
     run_pipeline(config(), workdir)
     return workdir
 
@@ -57,7 +59,7 @@ def truth(sim: Workdir) -> dict:
 
 @pytest.fixture(scope="module")
 def results(sim: Workdir) -> pl.DataFrame:
-    return QualityResults(sim.quality / "results.parquet").read()
+    return QualityResults(sim.quality_results).read()
 
 
 def fault(truth: dict, kind: str) -> dict:
@@ -129,7 +131,7 @@ def test_faulty_rows_are_the_ones_in_quarantine(sim, truth):
 
 def test_no_row_lost_on_any_day(sim):
     """Every day and table: rows in = silver + quarantined + counted duplicates + held."""
-    manifests = [json.loads(p.read_text()) for p in sorted(sim.runs.glob("*.json"))]
+    manifests = [json.loads(p.read_text()) for p in sim.run_manifests()]
     assert len(manifests) == config().estate.days
     broken = [
         (m["business_date"], c["table"], c)
@@ -143,7 +145,7 @@ def test_no_row_lost_on_any_day(sim):
 def test_outage_falls_back_marks_stale_and_recovers(sim, results, truth):
     """Outage day: fallback, fact_sales stale by one day, alert; next day fresh and recovered."""
     outage = day(fault(truth, "source_outage")["day"])
-    ledger = FreshnessLedger(sim.quality / "freshness.parquet").read()
+    ledger = FreshnessLedger(sim.freshness_ledger).read()
     during = (
         gold_staleness(ledger, outage)
         .filter(pl.col("gold_table") == "fact_sales")
@@ -181,7 +183,7 @@ def test_late_orders_land_in_their_business_date_and_aggregates_are_recomputed(s
     assert arrival["rows_failed"] == late["count"]
     recomputed = checks.filter(pl.col("rule") == "late_arrival.recomputed").row(0, named=True)
     assert (recomputed["rows_failed"], recomputed["severity"]) == (0, "info")
-    facts = pl.read_parquet(sim.gold_parquet / "fact_sales.parquet")
+    facts = pl.read_parquet(sim.gold_export("fact_sales"))
     landed = facts.filter(pl.col("order_id").is_in(late["keys"]))
     assert set(landed["business_date"]) == {day(late["day"])}
     assert landed["order_id"].n_unique() == late["count"]
@@ -226,6 +228,7 @@ def comparable(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 def v2_sim(tmp_path_factory: pytest.TempPathFactory) -> Workdir:
     """The same month, with the orders contract v2 in force from day 1."""
     workdir = Workdir(tmp_path_factory.mktemp("v2") / "build")
+    build_estate(config(), workdir)
     run_pipeline(v2_from_the_start(config()), workdir)
     return workdir
 
@@ -234,13 +237,13 @@ def test_drift_backfill_equals_a_run_with_v2_from_the_start(sim, v2_sim):
     """Halt days 18-20, v2 lands day 21, backfill: orders and sales equal a v2-from-day-1 run."""
     other = v2_sim
     halted = (
-        QualityResults(sim.quality / "results.parquet")
+        QualityResults(sim.quality_results)
         .read()
         .filter((pl.col("table") == "orders") & (pl.col("action") == "halted"))
     )
     assert halted.height == 3  # the default run really did halt and backfill
     assert (
-        QualityResults(other.quality / "results.parquet")
+        QualityResults(other.quality_results)
         .read()
         .filter((pl.col("table") == "orders") & (pl.col("action") == "halted"))
         .height
@@ -258,8 +261,8 @@ def test_drift_backfill_equals_a_run_with_v2_from_the_start(sim, v2_sim):
         ("fact_sales", ["order_id", "line_no"]),
         ("agg_daily_sales", ["business_date", "warehouse_id", "category_name"]),
     ):
-        a = comparable(pl.read_parquet(sim.gold_parquet / f"{table}.parquet"), keys)
-        b = comparable(pl.read_parquet(other.gold_parquet / f"{table}.parquet"), keys)
+        a = comparable(pl.read_parquet(sim.gold_export(table)), keys)
+        b = comparable(pl.read_parquet(other.gold_export(table)), keys)
         assert a.equals(b), f"gold {table} differs"
 
 
@@ -267,7 +270,7 @@ def test_drift_that_nothing_halts_counts_as_missed(v2_sim):
     """With contract v2 accepted from day 1, the day-18 drift passes tier 1 and no other
     check notices it: the tally scores it missed, and the metrics say so."""
     truth = read_ground_truth(v2_sim.ground_truth)
-    table = recall_table(QualityResults(v2_sim.quality / "results.parquet").read(), truth)
+    table = recall_table(QualityResults(v2_sim.quality_results).read(), truth)
     drift = table.filter(pl.col("kind") == "schema_drift").row(0, named=True)
     assert (drift["outcome"], drift["caught"], drift["actual_tier"]) == (MISSED, False, None)
     others = table.filter(pl.col("kind") != "schema_drift")
@@ -293,9 +296,10 @@ def test_spike_annotated_as_a_peak_is_caught_with_another_action(tmp_path: Path)
     tier, action and day that did notice it."""
     cfg = with_spike_on_an_expected_peak(config(), days=22)
     workdir = Workdir(tmp_path / "build")
+    build_estate(cfg, workdir)
     run_pipeline(cfg, workdir)
     truth = read_ground_truth(workdir.ground_truth)
-    table = recall_table(QualityResults(workdir.quality / "results.parquet").read(), truth)
+    table = recall_table(QualityResults(workdir.quality_results).read(), truth)
     spike = table.filter(pl.col("kind") == "anomaly_spike").row(0, named=True)
     assert (spike["outcome"], spike["caught"]) == (CAUGHT_OTHERWISE, False)
     assert outcome_label(spike) == "caught with another action"
