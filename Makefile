@@ -45,7 +45,14 @@ lock: | $(PY) ## Re-resolve dependencies from pyproject.toml into requirements.l
 generate: install ## Build the synthetic source estate (SCALE=1 by default)
 	$(CLI) generate --scale $(SCALE) --workdir $(WORKDIR)
 
-run: install ## Run the 30-day medallion pipeline on the estate
+# `run` needs the estate; the pipeline never generates it. A missing estate is made
+# here first; one made with other settings stops `run` with the command to remake it.
+ESTATE := $(WORKDIR)/sources/ground_truth.json
+
+$(ESTATE): | $(STAMP)
+	$(CLI) generate --scale $(SCALE) --workdir $(WORKDIR)
+
+run: install $(ESTATE) ## Run the 30-day medallion pipeline on the estate (generated first if missing)
 	$(CLI) run --scale $(SCALE) --workdir $(WORKDIR)
 
 bench: install ## Run the benchmark suite (PROFILE=quick|default|full; default < 5 min on 2 cores)
@@ -79,9 +86,10 @@ audit: install ## Run Lighthouse over the key pages of the built site
 	npm ci --silent --no-audit --no-fund --prefix tests/site
 	CHROME_PATH=/usr/bin/chromium $(PY) -m tests.site.lighthouse --workdir $(WORKDIR)
 
-lint: install ## Lint and check formatting with ruff
+lint: install ## Lint and check formatting with ruff, and the import layers with lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install ## Format the code and apply safe lint fixes
 	$(BIN)/ruff format .

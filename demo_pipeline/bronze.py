@@ -29,7 +29,8 @@ from pathlib import Path
 import polars as pl
 
 from demo_pipeline.atomic import fsync_dir
-from demo_pipeline.pipeline.crashpoints import crash_point
+from demo_pipeline.core.crashpoints import crash_point
+from demo_pipeline.workdir import PART_FILE, bronze_partition
 
 PARQUET_COMPRESSION = "zstd"
 TEMP_SUFFIX = ".tmp"
@@ -45,10 +46,6 @@ class PartitionWrite:
     rows: int
     files: int
     bytes: int
-
-
-def bronze_partition(bronze_root: Path, source: str, table: str, day: dt.date) -> Path:
-    return bronze_root / source / table / f"year={day:%Y}" / f"month={day:%m}" / f"day={day:%d}"
 
 
 def infer_types(frame: pl.DataFrame) -> pl.DataFrame:
@@ -171,12 +168,10 @@ def write_bronze(
     bronze_root: Path, source: str, table: str, day: dt.date, frame: pl.DataFrame
 ) -> PartitionWrite:
     """Land one extracted table for one ingestion date (replacing a previous landing)."""
-    return replace_partition(
-        bronze_partition(bronze_root, source, table, day), {"part-0.parquet": frame}
-    )
+    return replace_partition(bronze_partition(bronze_root, source, table, day), {PART_FILE: frame})
 
 
 def read_bronze(bronze_root: Path, source: str, table: str, day: dt.date) -> pl.DataFrame:
     """One landed partition. Raises FileNotFoundError if the day was never landed."""
-    path = bronze_partition(bronze_root, source, table, day) / "part-0.parquet"
+    path = bronze_partition(bronze_root, source, table, day) / PART_FILE
     return pl.read_parquet(path)

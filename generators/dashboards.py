@@ -3,31 +3,33 @@ manifests (`runs/`) and the quality results (`quality/results.parquet`)."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from demo_pipeline.core.manifest import RunManifest, read_manifests
 from generators.catalogue import Catalogue
 
 
-def load_runs(runs_dir: Path) -> list[dict]:
-    """Every run manifest (JSON), in file-name order."""
+def load_runs(runs_dir: Path) -> list[RunManifest]:
+    """Every run manifest, in business-date order."""
     if not runs_dir.exists():
         return []
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(runs_dir.glob("*.json"))]
+    return read_manifests(runs_dir)
 
 
-def run_outcomes(runs: list[dict]) -> dict[str, str]:
-    """Business date -> how the last run of that date ended."""
+def run_outcomes(runs: Iterable[RunManifest | Mapping[str, Any]]) -> dict[str, str]:
+    """Business date -> how the last run of that date ended (a record may also be given
+    as its JSON mapping)."""
     outcomes: dict[str, str] = {}
-    for run in runs:
-        date = str(run.get("business_date", ""))
-        if date:
-            outcome = str(run.get("status", "unknown"))
-            if run.get("backfilled_on"):
-                outcome += f" after a backfill on {run['backfilled_on']}"
-            outcomes[date] = outcome
+    for record in runs:
+        run = RunManifest.from_dict(record) if isinstance(record, Mapping) else record
+        outcome = run.status
+        if run.backfilled_on:
+            outcome += f" after a backfill on {run.backfilled_on}"
+        outcomes[run.business_date.isoformat()] = outcome
     return outcomes
 
 
@@ -103,7 +105,7 @@ def render_health(catalogue: Catalogue) -> str:
 
 
 def render_quality_dashboard(
-    results: pl.DataFrame, runs: list[dict], catalogue: Catalogue | None = None
+    results: pl.DataFrame, runs: list[RunManifest], catalogue: Catalogue | None = None
 ) -> str:
     lines = [render_health(catalogue) if catalogue is not None else ""]
     lines += ["### Quality and freshness, day by day", "", '{% include "charts/quality.md" %}', ""]

@@ -47,6 +47,19 @@ def test_bad_override_exits_non_zero(tmp_path):
     assert "estate.scale" in result.stderr
 
 
+def test_run_without_an_estate_stops_and_names_the_command(tmp_path):
+    """`run` never generates its upstream: on a work directory without the estate it
+    stops with exit 1, names what is missing and the command that makes it."""
+    workdir = tmp_path / "work"
+    result = cli("run", "--scale", "0.01", "--days", "2", "--workdir", str(workdir))
+    assert result.returncode == 1
+    message = " ".join(result.stderr.split())
+    assert "no source estate" in message and "ground_truth.json" in message
+    assert "make generate" in message and "python -m demo_pipeline generate" in message
+    assert "Traceback" not in result.stderr
+    assert not (workdir / "sources").exists() and not (workdir / "lake").exists()
+
+
 def test_make_help_lists_targets():
     """`make` with no target lists every documented target."""
     result = subprocess.run(

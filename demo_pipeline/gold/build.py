@@ -25,27 +25,16 @@ from pathlib import Path
 import duckdb
 
 from demo_pipeline.atomic import atomic_path
-from demo_pipeline.pipeline.context import DayContext
-from demo_pipeline.pipeline.crashpoints import crash_point
-from demo_pipeline.silver.stage import dimension_path, fact_files, silver_partition
+from demo_pipeline.core.context import DayContext
+from demo_pipeline.core.crashpoints import crash_point
+from demo_pipeline.silver.stage import fact_files
+from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
 
-# Every gold table and the columns that order its export.
-GOLD_TABLES: dict[str, str] = {
-    "dim_date": "date_key",
-    "dim_product": "product_sk",
-    "dim_supplier": "supplier_sk",
-    "dim_warehouse": "warehouse_id",
-    "dim_customer": "customer_id",
-    "fact_sales": "order_id, line_no",
-    "fact_inventory_daily": "snapshot_date, product_id, warehouse_id",
-    "fact_purchase_order_line": "po_id, line_no",
-    "agg_daily_sales": "business_date, warehouse_id, category_name",
-    "agg_stock_cover": "product_id, warehouse_id",
-    "agg_supplier_fill_rate": "supplier_id",
-}
+# The gold tables, their keys (which also order the exports) and the silver tables each
+# is built from come from the table registry (config/tables.yaml).
 GOLD_VIEWS = ("v_sales", "v_inventory_latest", "v_product_price_history")
-DIMENSION_SOURCES = ("products", "categories", "suppliers", "warehouses", "customers")
+GOLD_DIMENSIONS = tuple(g for g in TABLES.gold if g.kind == "dimension")
 
 
 @dataclass
@@ -112,12 +101,10 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
     transaction (rolled back if anything fails)."""
     wd, day = ctx.workdir, ctx.business_date
     out = GoldOutcome()
-    dims = {t: dimension_path(wd.silver, t) for t in DIMENSION_SOURCES}
-    facts = {
-        t: silver_partition(wd.silver, t, day) / "part-0.parquet"
-        for t in ("orders", "order_lines", "inventory_snapshots")
-    }
-    po = [fact_files(wd.silver, t) for t in ("purchase_orders", "purchase_order_lines")]
+    # The silver dimensions the gold dimensions are built from, and today's fact files.
+    dims = {t: wd.dimension_file(t) for g in GOLD_DIMENSIONS for t in g.sources}
+    facts = {t: wd.silver_file(t, day) for t in TABLES.facts}
+    po = [fact_files(wd.silver, t) for t in TABLES.gold_table("fact_purchase_order_line").sources]
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(sql("schema"))
@@ -193,12 +180,7 @@ def _replace_dimensions(con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: d
     peaks = [cfg.estate.peak_day, *cfg.quality.expected_peaks]
     peak_list = ", ".join(f"DATE {quote(d)}" for d in sorted({p for p in peaks if p})) or "NULL"
     calendar = f"{cfg.estate.start_date}..{cfg.estate.end_date} peaks {peak_list}"
-    sources = {
-        "dim_product": (dims["products"], dims["categories"]),
-        "dim_supplier": (dims["suppliers"],),
-        "dim_warehouse": (dims["warehouses"],),
-        "dim_customer": (dims["customers"],),
-    }
+    sources = {g.name: tuple(dims[t] for t in g.sources) for g in GOLD_DIMENSIONS if g.sources}
     for table, files in sources.items():
         fingerprint = _fingerprint(*files)
         if _unchanged(con, table, fingerprint):
@@ -272,7 +254,7 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 def table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     rows = {}
-    for table in GOLD_TABLES:
+    for table in TABLES.gold_names:
         if _exists(con, table):
             rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return rows
@@ -281,10 +263,11 @@ def table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 def export_gold(workdir: Workdir, con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Write every gold table to <gold>/parquet/<table>.parquet; returns bytes per file."""
     sizes: dict[str, int] = {}
-    for table, order in GOLD_TABLES.items():
+    for gold in TABLES.gold:
+        table, order = gold.name, ", ".join(gold.keys)
         if not _exists(con, table):
             continue
-        target = workdir.gold_parquet / f"{table}.parquet"
+        target = workdir.gold_export(table)
         with atomic_path(target) as tmp:
             con.execute(
                 f"COPY (SELECT * FROM {table} ORDER BY {order}) TO {quote(tmp)} "

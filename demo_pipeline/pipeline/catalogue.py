@@ -9,8 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from demo_pipeline.core.manifest import read_manifests
 from demo_pipeline.metrics import Metric, MetricCatalogue
-from demo_pipeline.pipeline.manifest import read_manifests
 from demo_pipeline.provenance import Provenance
 from demo_pipeline.workdir import Workdir
 
@@ -32,7 +32,6 @@ class Invocation:
     wall_s: float
     days_run: int
     """Daily runs executed, backfills included."""
-    generated_estate: bool
 
 
 def pipeline_metrics(
@@ -44,7 +43,7 @@ def pipeline_metrics(
     def add(key: str, value, unit: str, description: str) -> None:
         metrics.append(Metric(key, value, unit, description, provenance))
 
-    statuses = [m["status"] for m in manifests]
+    statuses = [m.status for m in manifests]
     add(
         "pipeline.runs.total",
         len(manifests),
@@ -66,11 +65,11 @@ def pipeline_metrics(
     add("pipeline.runs.failed", statuses.count("failed"), "runs", "Daily runs that stopped.")
     add(
         "pipeline.runs.backfilled",
-        sum(1 for m in manifests if m.get("backfilled_on")),
+        sum(1 for m in manifests if m.backfilled_on),
         "runs",
         "Days re-run as a backfill after a schema contract update.",
     )
-    total = sum(m["durations_s"].get("total", 0.0) for m in manifests)
+    total = sum(m.durations_s.get("total", 0.0) for m in manifests)
     add(
         "pipeline.duration.total_s",
         round(total, 3),
@@ -78,7 +77,7 @@ def pipeline_metrics(
         "Wall time of all daily runs on record (latest run of each day).",
     )
     for stage in STAGES:
-        seconds = sum(m["durations_s"].get(stage, 0.0) for m in manifests)
+        seconds = sum(m.durations_s.get(stage, 0.0) for m in manifests)
         add(
             f"pipeline.duration.{stage}_s",
             round(seconds, 3),
@@ -88,7 +87,7 @@ def pipeline_metrics(
     per_layer: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for m in manifests:
         for layer in ("bronze", "silver"):
-            for table, n in m["rows"][layer].items():
+            for table, n in m.rows.layer(layer).items():
                 per_layer[layer][table] += n
     for layer, tables in per_layer.items():
         for table, n in sorted(tables.items()):
@@ -100,8 +99,8 @@ def pipeline_metrics(
             )
     for table, n in sorted(gold_rows.items()):
         add(f"pipeline.rows.gold.{table}", n, "rows", f"Rows in gold table {table} after the run.")
-    quarantined = sum(sum(m["rows"]["quarantined"].values()) for m in manifests)
-    duplicates = sum(sum(m["rows"]["duplicates_dropped"].values()) for m in manifests)
+    quarantined = sum(sum(m.rows.quarantined.values()) for m in manifests)
+    duplicates = sum(sum(m.rows.duplicates_dropped.values()) for m in manifests)
     add("pipeline.rows.quarantined", quarantined, "rows", "Rows sent to the quarantine.")
     add("pipeline.rows.duplicates_dropped", duplicates, "rows", "Duplicate rows dropped in silver.")
     add("pipeline.bytes.bronze", directory_bytes(workdir.bronze), "bytes", "Bronze on disk.")
@@ -122,16 +121,14 @@ def pipeline_metrics(
         "pipeline.memory.peak_rss_mb",
         round(peak_mb, 1),
         "MiB",
-        "Peak resident memory of the last `run` process"
-        + (" (estate generation included)." if run.generated_estate else "."),
+        "Peak resident memory of the last `run` process.",
     )
     usage = resource.getrusage(resource.RUSAGE_SELF)
     add(
         "pipeline.run.wall_s",
         round(run.wall_s, 2),
         "s",
-        "Wall time of the last `run` invocation: startup, every day, exports and metrics"
-        + (" (estate generation included)." if run.generated_estate else "."),
+        "Wall time of the last `run` invocation: startup, every day, exports and metrics.",
     )
     add(
         "pipeline.run.cpu_s",
@@ -146,7 +143,7 @@ def pipeline_metrics(
         "runs",
         "Daily runs executed by the last `run` invocation (backfills included).",
     )
-    per_day = [m["memory_rss_mb"] for m in manifests if m.get("memory_rss_mb")]
+    per_day = [m.memory_rss_mb for m in manifests if m.memory_rss_mb]
     if per_day:
         add(
             "pipeline.memory.rss_first_day_mb",

@@ -14,15 +14,20 @@ the days whose table halted under the old contract are re-run first (backfilled)
 then the day itself. A re-run of an older day later on uses the newest contract in
 force by then.
 
-HOOK POINTS for the quality layer (kept in one place, marked `# HOOK`):
-  1. `source_failure_checks(ctx, source, tables, error)` - a source failed after its
-     retries: fall back / mark stale. Default: nothing is loaded for its tables today
-     (gold keeps the earlier good data); the next good day catches up (API).
-  2. `tier3_checks(ctx, silver)` - after silver, before gold: statistical checks.
-     Calls `demo_pipeline.quality.anomaly.run_tier3(ctx, silver)`.
-  3. `after_gold_checks(ctx, gold)` - after the day's gold build.
+The quality steps are called here, in order, and none calls back up:
+  1. `quality.fallback.on_source_failure` - a source failed after its retries: fall
+     back / mark stale. Nothing is loaded for its tables today (gold keeps the earlier
+     good data); the next good day catches up (API).
+  2. `quality.hooks.after_silver` - after silver, before gold: the freshness ledger,
+     tier-3 statistical checks, alerts.
+  3. `quality.hooks.after_gold` - after the day's gold build: staleness, late arrivals
+     and their recomputation, recoveries.
+The run never makes its upstream: a work directory without the estate `run` needs
+(or with an estate of another seed, scale or calendar) stops with an error that names
+the command that makes it (`make generate`, `python -m demo_pipeline generate`).
+
 Every stage's CheckResults are collected and stored with
-`QualityResults(workdir.quality / "results.parquet").replace_day(date, results)`.
+`QualityResults(workdir.quality_results).replace_day(date, results)`.
 """
 
 from __future__ import annotations
@@ -31,14 +36,22 @@ import datetime as dt
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 import duckdb
 from rich.console import Console
 
 from demo_pipeline.bronze import clean_stale_temp_dirs
 from demo_pipeline.config import DemoConfig
+from demo_pipeline.core.context import DayContext, contract_versions_on, run_id_for
+from demo_pipeline.core.manifest import (
+    GoldRecord,
+    QualityRecord,
+    RunManifest,
+    read_manifests,
+    write_manifest,
+)
+from demo_pipeline.core.results import CheckResult
 from demo_pipeline.errors import ConfigError, DemoPipelineError
 from demo_pipeline.estate import set_source_clock
 from demo_pipeline.estate.api_server import OrdersApiServer
@@ -47,40 +60,29 @@ from demo_pipeline.extract.base import Extractor
 from demo_pipeline.extract.database import DatabaseExtractor, connector_for
 from demo_pipeline.extract.file import WorkbookExtractor
 from demo_pipeline.gold.build import (
-    GoldOutcome,
     build_gold,
     export_gold,
     open_warehouse,
     table_rows,
 )
 from demo_pipeline.pipeline.catalogue import Invocation, record_pipeline_metrics
-from demo_pipeline.pipeline.context import DayContext, contract_versions_on, run_id_for
-from demo_pipeline.pipeline.manifest import (
-    base_manifest,
-    current_rss_mb,
-    quality_summary,
-    read_manifests,
-    record_layers,
-    summary_line,
-    write_manifest,
-)
+from demo_pipeline.pipeline.manifest import current_rss_mb, record_layers, summary_line
 from demo_pipeline.pipeline.stages import (
-    SOURCE_TABLES,
     extract_all,
     land_bronze,
     latency_checks,
     missed_api_dates,
 )
-from demo_pipeline.pipeline.workspace import ensure_estate, exclusive, reset
-from demo_pipeline.provenance import Provenance
-from demo_pipeline.quality.anomaly import run_tier3
+from demo_pipeline.pipeline.workspace import exclusive, require_estate, reset
+from demo_pipeline.provenance import Provenance, git_commit
+from demo_pipeline.quality import hooks
 from demo_pipeline.quality.fallback import on_source_failure
-from demo_pipeline.quality.freshness import after_gold
-from demo_pipeline.quality.results import CheckResult, QualityResults
+from demo_pipeline.quality.results import QualityResults
 from demo_pipeline.quality.summary import write_quality_metrics
 from demo_pipeline.runlog import RunLog
 from demo_pipeline.silver.conservation import assert_conserved, conservation_checks
-from demo_pipeline.silver.stage import SilverOutcome, build_silver
+from demo_pipeline.silver.stage import build_silver
+from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
 
 
@@ -98,23 +100,24 @@ def run_pipeline(
     day: str | None = None,
     from_scratch: bool = False,
     console: Console | None = None,
-) -> list[dict[str, Any]]:
+) -> list[RunManifest]:
     """Run the daily batch; returns the manifests written. Raises DemoPipelineError
-    (after recording everything) if any day's run failed."""
+    if the estate is missing (see `require_estate`), or (after recording everything)
+    if any day's run failed."""
     started = time.perf_counter()
     workdir.root.mkdir(parents=True, exist_ok=True)
     with exclusive(workdir):
         if from_scratch:
             reset(workdir)
-        generated = ensure_estate(cfg, workdir, console)
+        require_estate(cfg, workdir)
         for root in (workdir.lake, workdir.gold, workdir.state):
             clean_stale_temp_dirs(root)
         days = [_parse_day(cfg, day)] if day else cfg.estate.business_days()
         latest = max(
-            (dt.date.fromisoformat(m["business_date"]) for m in read_manifests(workdir.runs)),
+            (m.business_date for m in read_manifests(workdir.runs)),
             default=days[0],
         )
-        manifests: list[dict[str, Any]] = []
+        manifests: list[RunManifest] = []
         with OrdersApiServer(workdir, cfg) as api, open_warehouse(workdir.gold_db) as gold:
             sources = Sources(api.base_url, gold)
             for business_date in days:
@@ -127,16 +130,16 @@ def run_pipeline(
                 )
             export_gold(workdir, gold)
             gold_rows = table_rows(gold)
-        provenance = Provenance.now(manifests[-1]["run_id"], cfg.estate.seed, cfg.estate.scale)
-        run = Invocation(time.perf_counter() - started, len(manifests), generated)
+        provenance = Provenance.now(manifests[-1].run_id, cfg.estate.seed, cfg.estate.scale)
+        run = Invocation(time.perf_counter() - started, len(manifests))
         record_pipeline_metrics(workdir, provenance, gold_rows, run)
         # Quality layer (issue 4): quality.* metrics and recall from the results file.
         write_quality_metrics(workdir, provenance.run_id, cfg.estate.seed, cfg.estate.scale)
-    failed = [m for m in manifests if m["status"] == "failed"]
+    failed = [m for m in manifests if m.status == "failed"]
     if failed:
         raise DemoPipelineError(
             f"{len(failed)} of {len(manifests)} daily run(s) failed: "
-            + "; ".join(f"{m['business_date']}: {m['error']}" for m in failed)
+            + "; ".join(f"{m.business_date}: {m.error}" for m in failed)
         )
     return manifests
 
@@ -149,19 +152,21 @@ def run_one_day(
     sources: Sources,
     console: Console | None,
     carried: tuple[CheckResult, ...] = (),
-) -> dict[str, Any]:
+) -> RunManifest:
     """One business day through every layer; always writes its manifest."""
     run_id = run_id_for(business_date, cfg)
     versions = contract_versions_on(cfg, run_day)
-    manifest = base_manifest(
+    manifest = RunManifest(
         run_id=run_id,
         business_date=business_date,
         run_day=run_day,
-        cfg_sha=cfg.sha256,
+        config_sha256=cfg.sha256,
+        code_version=git_commit(),
         seed=cfg.estate.seed,
         scale=cfg.estate.scale,
         contract_versions=versions,
     )
+    durations: dict[str, float] = {}
     checks: list[CheckResult] = list(carried)
     started = time.perf_counter()
     # The full event log goes to <workdir>/logs/<run_id>.jsonl; the terminal gets one
@@ -171,7 +176,7 @@ def run_one_day(
         # Where the sources were, this run: the errors name the API by its path only.
         log.event("run.sources", api_url=sources.api_url)
         try:
-            with _timed(manifest, log, "extract"):
+            with _timed(durations, log, "extract"):
                 extracted = extract_all(
                     ctx, _extractors(cfg, workdir, business_date, sources.api_url)
                 )
@@ -179,62 +184,49 @@ def run_one_day(
             checks += latency_checks(ctx, extracted.notes, read_manifests(workdir.runs))
             unavailable: dict[str, str] = {}
             for source, error in extracted.failures.items():
-                unavailable.update(dict.fromkeys(SOURCE_TABLES[source], error))
-                checks += source_failure_checks(ctx, source, SOURCE_TABLES[source], error)  # HOOK
-            with _timed(manifest, log, "bronze"):
+                unavailable.update(dict.fromkeys(TABLES.of_source(source), error))
+                # Quality step 1: record the fallback, mark gold stale, alert.
+                checks += on_source_failure(ctx, source, TABLES.of_source(source), error)
+            with _timed(durations, log, "bronze"):
                 writes = land_bronze(ctx, extracted.extracted)
-            with _timed(manifest, log, "silver"):
+            with _timed(durations, log, "silver"):
                 silver = build_silver(ctx, unavailable)
             checks += silver.checks
             conservation = [t.conservation for t in silver.tables.values() if t.conservation]
             checks += conservation_checks(conservation, run_id, business_date)
-            checks += tier3_checks(ctx, silver)  # HOOK
-            record_layers(manifest, extracted, writes, silver)
+            # Quality step 2: freshness ledger, tier 3, alerts.
+            checks += hooks.after_silver(ctx, silver)
+            manifest = record_layers(manifest, extracted, writes, silver)
             assert_conserved(conservation, business_date)
-            with _timed(manifest, log, "gold"):
+            with _timed(durations, log, "gold"):
                 gold = build_gold(ctx, sources.gold)
-            checks += after_gold_checks(ctx, gold)  # HOOK
-            manifest["gold"] = {
-                "loaded": gold.loaded,
-                "skipped": gold.skipped,
-                "timings_s": gold.timings_s,
-            }
-            manifest["rows"]["gold"] = gold.rows
-            manifest["bytes"]["gold"] = workdir.gold_db.stat().st_size
-            problems = [t for t in manifest["tables"].values() if t["status"] != "ok"]
-            manifest["status"] = "partial" if problems or extracted.failures else "succeeded"
+            # Quality step 3: staleness, late arrivals and their recomputation, recoveries.
+            checks += hooks.after_gold(ctx, sources.gold)
+            problems = [t for t in manifest.tables.values() if t.status != "ok"]
+            manifest = replace(
+                manifest,
+                gold=GoldRecord(tuple(gold.loaded), tuple(gold.skipped), gold.timings_s),
+                rows=replace(manifest.rows, gold=gold.rows),
+                bytes={**manifest.bytes, "gold": workdir.gold_db.stat().st_size},
+                status="partial" if problems or extracted.failures else "succeeded",
+            )
         except DemoPipelineError as exc:
-            manifest["status"], manifest["error"] = "failed", str(exc)
+            manifest = replace(manifest, status="failed", error=str(exc))
             log.event("run.failed", level="error", error=str(exc))
         finally:
-            manifest["durations_s"]["total"] = round(time.perf_counter() - started, 4)
-            manifest["memory_rss_mb"] = current_rss_mb()
-            manifest["quality"] = quality_summary(checks)
-            QualityResults(workdir.quality / "results.parquet").replace_day(business_date, checks)
+            durations["total"] = round(time.perf_counter() - started, 4)
+            manifest = replace(
+                manifest,
+                durations_s=durations,
+                memory_rss_mb=current_rss_mb(),
+                quality=QualityRecord.of(checks),
+            )
+            QualityResults(workdir.quality_results).replace_day(business_date, checks)
             write_manifest(workdir.runs, manifest)
-            log.event("run.done", status=manifest["status"], business_date=business_date)
+            log.event("run.done", status=manifest.status, business_date=business_date)
             if console is not None:
                 console.print(summary_line(manifest), highlight=False, soft_wrap=True)
     return manifest
-
-
-# --- HOOK 1: a source that stayed down after its retries -------------------------------
-def source_failure_checks(
-    ctx: DayContext, source: str, tables: tuple[str, ...], error: str
-) -> list[CheckResult]:
-    """Nothing is loaded for `tables` today; silver and gold keep the earlier good data,
-    the failure is recorded, and the quality layer marks the affected gold tables stale."""
-    return list(on_source_failure(ctx, source, tables, error))
-
-
-# --- HOOK 2: tier-3 statistical checks, after silver and before gold -------------------
-def tier3_checks(ctx: DayContext, silver: SilverOutcome) -> list[CheckResult]:
-    return list(run_tier3(ctx, silver))
-
-
-# --- HOOK 3: checks on the day's gold (freshness, recomputation of late dates) ---------
-def after_gold_checks(ctx: DayContext, gold: GoldOutcome) -> list[CheckResult]:
-    return list(after_gold(ctx, gold))
 
 
 def _backfill_halted_days(
@@ -243,20 +235,20 @@ def _backfill_halted_days(
     business_date: dt.date,
     sources: Sources,
     console: Console | None,
-) -> list[dict[str, Any]]:
+) -> list[RunManifest]:
     """On the day a contract update lands, re-run the earlier days its table halted on."""
     landing = [
         u
         for u in cfg.quality.contract_updates
         if cfg.estate.start_date + dt.timedelta(days=u.applied_on_day - 1) == business_date
     ]
-    redone: list[dict[str, Any]] = []
-    results = QualityResults(workdir.quality / "results.parquet")
+    redone: list[RunManifest] = []
+    results = QualityResults(workdir.quality_results)
     for update in landing:
-        for earlier in sorted(read_manifests(workdir.runs), key=lambda m: m["business_date"]):
-            day = dt.date.fromisoformat(earlier["business_date"])
-            table = earlier["tables"].get(update.table, {})
-            if day >= business_date or table.get("halt") != "schema":
+        for earlier in sorted(read_manifests(workdir.runs), key=lambda m: m.business_date):
+            day = earlier.business_date
+            table = earlier.tables.get(update.table)
+            if day >= business_date or table is None or table.halt != "schema":
                 continue
             # Keep the record of the original halt: it is history, not noise.
             halts = results.read().filter(
@@ -269,10 +261,13 @@ def _backfill_halted_days(
                 for row in halts.iter_rows(named=True)
             )
             manifest = run_one_day(cfg, workdir, day, business_date, sources, console, carried)
-            manifest["backfilled_on"] = business_date.isoformat()
-            manifest["backfill_reason"] = (
-                f"{update.table} contract v{update.version} landed; the day had halted: "
-                f"{table.get('detail', '')}"
+            manifest = replace(
+                manifest,
+                backfilled_on=business_date,
+                backfill_reason=(
+                    f"{update.table} contract v{update.version} landed; the day had halted: "
+                    f"{table.detail}"
+                ),
             )
             write_manifest(workdir.runs, manifest)
             redone.append(manifest)
@@ -285,7 +280,7 @@ def _extractors(
     connect_erp, origin = connector_for(cfg.sources.erp.url, workdir.erp_db)
     prepare = None if cfg.sources.erp.url else (lambda d: set_source_clock(workdir, d))
     return [
-        DatabaseExtractor(connect_erp, workdir.state, origin=origin, prepare=prepare),
+        DatabaseExtractor(connect_erp, workdir.watermarks, origin=origin, prepare=prepare),
         OrdersApiExtractor(
             api_url,
             cfg.pipeline.retry,
@@ -298,13 +293,13 @@ def _extractors(
 
 
 @contextmanager
-def _timed(manifest: dict, log: RunLog, stage: str) -> Iterator[None]:
+def _timed(durations: dict[str, float], log: RunLog, stage: str) -> Iterator[None]:
     started = time.perf_counter()
     with log.stage(stage):
         try:
             yield
         finally:
-            manifest["durations_s"][stage] = round(time.perf_counter() - started, 4)
+            durations[stage] = round(time.perf_counter() - started, 4)
 
 
 def _parse_day(cfg: DemoConfig, text: str) -> dt.date:

@@ -13,18 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from demo_pipeline.bronze import PartitionWrite, write_bronze
+from demo_pipeline.core.context import DayContext
+from demo_pipeline.core.manifest import RunManifest, read_manifests
+from demo_pipeline.core.results import CheckResult
 from demo_pipeline.errors import SourceError
-from demo_pipeline.estate.erp import RELATIONS as ERP_RELATIONS
 from demo_pipeline.extract.base import Extracted, Extractor
-from demo_pipeline.pipeline.context import DayContext
-from demo_pipeline.pipeline.manifest import read_manifests
-from demo_pipeline.quality.results import CheckResult
-
-SOURCE_TABLES = {
-    "erp": ERP_RELATIONS,
-    "api": ("orders", "order_lines"),
-    "workbooks": ("supplier_prices",),
-}
+from demo_pipeline.tables import TABLES
 
 
 @dataclass
@@ -53,7 +47,7 @@ def extract_all(ctx: DayContext, extractors: list[Extractor]) -> ExtractOutcome:
         except SourceError as exc:
             out.failures[source] = str(exc)
             out.notes[source] = {"status": "failed", "error": str(exc)}
-            for table in SOURCE_TABLES[source]:
+            for table in TABLES.of_source(source):
                 out.checks.append(
                     ctx.check(
                         1,
@@ -128,7 +122,7 @@ def land_bronze(ctx: DayContext, extracted: list[Extracted]) -> dict[str, Partit
 
 
 def latency_checks(
-    ctx: DayContext, notes: dict[str, dict], history: list[dict]
+    ctx: DayContext, notes: dict[str, dict], history: list[RunManifest]
 ) -> list[CheckResult]:
     """`source.latency` for the API: seconds per request against the median of the
     previous days (up to 7). Slow is over 3x the median and 0.1 s more than it."""
@@ -137,13 +131,13 @@ def latency_checks(
         return []
     today = api["seconds_per_request"]
     earlier = sorted(
-        (m for m in history if m["business_date"] < ctx.business_date.isoformat()),
-        key=lambda m: m["business_date"],
+        (m for m in history if m.business_date < ctx.business_date),
+        key=lambda m: m.business_date,
     )[-7:]
     past = sorted(
-        m["sources"]["api"]["seconds_per_request"]
+        m.sources["api"]["seconds_per_request"]
         for m in earlier
-        if "seconds_per_request" in m.get("sources", {}).get("api", {})
+        if "seconds_per_request" in m.sources.get("api", {})
     )
     if not past:
         return []
@@ -161,7 +155,7 @@ def latency_checks(
             detail=f"{today:.3f} s per request (median of the last {len(past)} day(s): "
             f"{median:.3f} s)",
         )
-        for table in SOURCE_TABLES["api"]
+        for table in TABLES.of_source("api")
     ]
 
 
@@ -170,10 +164,10 @@ def missed_api_dates(runs: Path, business_date: dt.date) -> tuple[dt.date, ...]:
     fetched yet: the next good day catches up on them."""
     missed: set[str] = set()
     for m in read_manifests(runs):
-        if m["business_date"] >= business_date.isoformat():
+        if m.business_date >= business_date:
             continue
-        api = m["sources"].get("api", {})
+        api = m.sources.get("api", {})
         if api.get("status") == "failed":
-            missed.add(m["business_date"])
+            missed.add(m.business_date.isoformat())
         missed -= set(api.get("caught_up", []))
     return tuple(dt.date.fromisoformat(d) for d in sorted(missed))

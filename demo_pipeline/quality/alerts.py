@@ -25,7 +25,7 @@ from typing import Literal
 import httpx
 
 from demo_pipeline.config import AlertsConfig
-from demo_pipeline.quality.results import CheckResult
+from demo_pipeline.core.results import CheckResult
 from demo_pipeline.runlog import RunLog
 
 AlertKind = Literal["halt", "anomaly", "fallback", "recovered", "quarantine", "failure"]

@@ -62,16 +62,12 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import polars as pl
 
 from demo_pipeline.config import AnomalyConfig, QualityConfig
-from demo_pipeline.quality.results import CheckResult
-
-if TYPE_CHECKING:
-    from demo_pipeline.pipeline.context import DayContext
-    from demo_pipeline.silver.stage import SilverOutcome
+from demo_pipeline.core.results import CheckResult
 
 Method = Literal["zscore", "iqr", "volatility"]
 
@@ -606,11 +602,3 @@ def _describe(row: dict, method: Method, cfg: AnomalyConfig) -> str:
         f"({'on ' + str(row['ref_date']) if row['ref_date'] else 'baseline mean'}), "
         f"change {row['change_pct']:+.0f}% (> {cfg.volatility_pct:g}%)"
     )
-
-
-def run_tier3(ctx: DayContext, silver: SilverOutcome) -> list[CheckResult]:
-    """Runner hook 2 (after silver, before gold). The wiring lives in quality/hooks.py;
-    imported here, at call time, so this module stays free of pipeline imports."""
-    from demo_pipeline.quality.hooks import after_silver
-
-    return after_silver(ctx, silver)

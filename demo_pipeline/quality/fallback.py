@@ -1,6 +1,6 @@
 """Source outage: fall back to the previous day's data, mark gold stale, alert.
 
-Called by the runner (hook 1) when a source is still failing after the extractor's
+Called by the runner (quality step 1) when a source is still failing after the extractor's
 last retry. For each of the source's tables the newest earlier bronze partition is
 the data in use: nothing new is loaded for the day, so silver and gold keep serving
 the data up to that partition's date. Nothing is copied: the source's tables are
@@ -15,34 +15,34 @@ as fresh again, and `hooks.after_gold` sends a "recovered" alert.
 
 from __future__ import annotations
 
-from demo_pipeline.pipeline.context import DayContext
+from demo_pipeline.core.context import DayContext
+from demo_pipeline.core.results import CheckResult
 from demo_pipeline.quality.alerts import Alert, deliver_alert
 from demo_pipeline.quality.freshness import (
-    GOLD_TABLE_FEEDS,
     FeedStatus,
     FreshnessLedger,
     fallback_result,
     gold_staleness,
     latest_partition_before,
 )
-from demo_pipeline.quality.results import CheckResult
+from demo_pipeline.tables import TABLES
 
 
 def ledger_for(ctx: DayContext) -> FreshnessLedger:
-    return FreshnessLedger(ctx.workdir.quality / "freshness.parquet")
+    return FreshnessLedger(ctx.workdir.freshness_ledger)
 
 
 def on_source_failure(
     ctx: DayContext, source: str, tables: tuple[str, ...], error: str
 ) -> list[CheckResult]:
-    """Runner hook 1: record the fallback per table, mark stale, alert once per source."""
+    """Quality step 1: record the fallback per table, mark stale, alert once per source."""
     day = ctx.business_date
     statuses: list[FeedStatus] = []
     results: list[CheckResult] = []
     used: dict[str, str] = {}
     for table in tables:
         feed = f"{source}.{table}"
-        previous = latest_partition_before(ctx.workdir.bronze / source / table, day)
+        previous = latest_partition_before(ctx.workdir.bronze_table(source, table), day)
         data_date = previous[0] if previous else None
         statuses.append(FeedStatus(feed, day, "fallback", data_date, error))
         results.append(fallback_result(ctx.run_id, day, feed, data_date, error))
@@ -50,7 +50,7 @@ def on_source_failure(
     ledger = ledger_for(ctx)
     ledger.record_day(day, statuses)
     feeds = {s.feed for s in statuses}
-    affected = {t: f for t, f in GOLD_TABLE_FEEDS.items() if feeds & set(f)}
+    affected = {t: f for t, f in TABLES.gold_feeds().items() if feeds & set(f)}
     stale = gold_staleness(ledger.read(), day, affected).filter("is_stale")
     ages = ", ".join(
         f"{r['gold_table']} ({r['age_days']} day(s))" for r in stale.iter_rows(named=True)

@@ -20,34 +20,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import polars as pl
 
 from demo_pipeline.atomic import atomic_path
-from demo_pipeline.quality.results import CheckResult
-
-if TYPE_CHECKING:
-    from demo_pipeline.gold.build import GoldOutcome
-    from demo_pipeline.pipeline.context import DayContext
+from demo_pipeline.core.results import CheckResult
+from demo_pipeline.tables import TABLES
 
 FeedState = Literal["ok", "fallback", "halted", "failed"]
 
-# Which source feeds each gold table is built from. A feed is "<source>.<table>" as
-# the runner names bronze tables. Kept as data so the page that explains staleness and
-# the check that computes it read the same mapping.
-GOLD_TABLE_FEEDS: dict[str, tuple[str, ...]] = {
-    "fact_sales": ("api.orders", "api.order_lines", "erp.products"),
-    "agg_daily_sales": ("api.orders", "api.order_lines", "erp.products", "erp.categories"),
-    "fact_inventory_daily": ("erp.inventory_snapshots", "erp.products"),
-    "agg_stock_cover": ("erp.inventory_snapshots", "api.orders", "api.order_lines"),
-    "fact_purchase_order_line": ("erp.purchase_orders", "erp.purchase_order_lines"),
-    "agg_supplier_fill_rate": ("erp.purchase_orders", "erp.purchase_order_lines"),
-    "dim_product": ("erp.products", "erp.categories"),
-    "dim_supplier": ("erp.suppliers",),
-    "dim_warehouse": ("erp.warehouses",),
-    "dim_customer": ("erp.customers",),
-}
 
 LEDGER_SCHEMA = {
     "feed": pl.String,
@@ -122,15 +104,18 @@ class FreshnessLedger:
 def gold_staleness(
     ledger: pl.DataFrame,
     as_of: dt.date,
-    table_feeds: Mapping[str, tuple[str, ...]] = GOLD_TABLE_FEEDS,
+    table_feeds: Mapping[str, tuple[str, ...]] | None = None,
 ) -> pl.DataFrame:
     """Per gold table: the date its oldest feed's data is from, its age and a stale flag.
 
     A feed's data date is its ledger entry for the latest business date up to `as_of`
     (so a feed missing from today's run counts with its last known state). A gold
     table whose feeds were never recorded is reported with no data date and not
-    stale: freshness cannot be judged before the first run.
+    stale: freshness cannot be judged before the first run. `table_feeds` defaults to
+    every gold table's feeds in the table registry.
     """
+    if table_feeds is None:
+        table_feeds = TABLES.gold_feeds()
     known = (
         ledger.filter(pl.col("business_date") <= as_of)
         .sort("business_date")
@@ -354,11 +339,3 @@ def recomputation_result(
         detail="; ".join(problems)
         or f"aggregates of {', '.join(str(d) for d in dates)} match the facts after the late rows",
     )
-
-
-def after_gold(ctx: DayContext, gold: GoldOutcome) -> list[CheckResult]:
-    """Runner hook 3 (after the day's gold build). The wiring lives in quality/hooks.py;
-    imported here, at call time, so this module stays free of pipeline imports."""
-    from demo_pipeline.quality.hooks import after_gold as wiring
-
-    return wiring(ctx)

@@ -1,16 +1,18 @@
 """The quality layer's part of a daily run (wiring: read, call, write, record).
 
-The runner calls three hooks (see demo_pipeline/pipeline/runner.py):
+The runner (demo_pipeline/pipeline/runner.py) calls the quality steps itself, in order:
 
 1. `fallback.on_source_failure` - a source failed after its retries (fallback.py);
-2. `anomaly.run_tier3` -> `after_silver` here: record the day's feed states in the
-   freshness ledger, run tier 3 on the daily order measures, alert on the day's
-   halts, quarantines and anomalies;
-3. `freshness.after_gold` -> `after_gold` here: staleness per gold table, late
-   arrivals and the recomputation of their dates, "recovered" alerts.
+2. `after_silver` here: record the day's feed states in the freshness ledger, run
+   tier 3 on the daily order measures, alert on the day's halts, quarantines and
+   anomalies;
+3. `after_gold` here: staleness per gold table, late arrivals and the recomputation
+   of their dates, "recovered" alerts.
 
 The checks themselves are pure functions in anomaly.py and freshness.py; this module
-only finds their inputs under the work directory and hands their results back.
+only finds their inputs under the work directory and hands their results back. Nothing
+in the quality layer calls back into this module, and none of it imports the pipeline
+or gold: the runner hands over the gold connection a check reads.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from demo_pipeline.atomic import atomic_path
-from demo_pipeline.pipeline.context import DayContext
+from demo_pipeline.core.context import DayContext
+from demo_pipeline.core.results import CheckResult
 from demo_pipeline.quality.alerts import Alert, alert_for_check, deliver_alerts
 from demo_pipeline.quality.anomaly import (
     FLAGGED_SCHEMA,
@@ -41,13 +45,13 @@ from demo_pipeline.quality.freshness import (
     recomputation_result,
     staleness_results,
 )
-from demo_pipeline.quality.results import CheckResult
-from demo_pipeline.silver.stage import SOURCE_OF, SilverOutcome, fact_files, silver_partition
-from demo_pipeline.workdir import Workdir
+from demo_pipeline.silver.stage import SilverOutcome, fact_files
+from demo_pipeline.tables import TABLES
+from demo_pipeline.workdir import Workdir, dated_file
 
 # The feeds the order measures are computed from: a day either of them was not loaded
 # fresh is neither judged nor used as a baseline.
-ORDER_FEEDS = ("api.orders", "api.order_lines")
+ORDER_FEEDS = (TABLES["orders"].feed, TABLES["order_lines"].feed)
 
 
 def after_silver(ctx: DayContext, silver: SilverOutcome) -> list[CheckResult]:
@@ -71,7 +75,7 @@ def record_feed_states(ctx: DayContext, silver: SilverOutcome) -> None:
     fallbacks = set(known.filter(pl.col("state") == "fallback")["feed"].to_list())
     statuses = []
     for table, outcome in silver.tables.items():
-        feed = f"{SOURCE_OF[table]}.{table}"
+        feed = TABLES[table].feed
         if outcome.status == "ok":
             statuses.append(FeedStatus(feed, day, "ok", day))
         elif feed in fallbacks:
@@ -99,7 +103,7 @@ def tier3_for_day(ctx: DayContext) -> list[CheckResult]:
     ledger = ledger_for(ctx).read()
     not_fresh = ledger.filter(pl.col("feed").is_in(ORDER_FEEDS) & (pl.col("state") != "ok"))
     excluded = set(not_fresh["business_date"].to_list())
-    log = AnomalyLog(ctx.workdir.quality / "anomalies.parquet")
+    log = AnomalyLog(ctx.workdir.anomalies)
     earlier = log.read().filter(pl.col("business_date") < ctx.business_date)
     results, flagged_today = assess_day(
         metrics,
@@ -124,14 +128,15 @@ class OrderStatsCache:
     """
 
     def __init__(self, workdir: Workdir) -> None:
+        self.workdir = workdir
         self.silver = workdir.silver
-        self.root = workdir.quality / "order_stats"
+        self.root = workdir.order_stats
 
     def stats_since(self, since: dt.date, today: dt.date) -> pl.DataFrame:
         frames = []
         for orders_file in _partitions_since(fact_files(self.silver, "orders"), since):
             ingest = dt.date.fromisoformat(orders_file.parent.name.split("=", 1)[1])
-            cached = self.root / f"{ingest.isoformat()}.parquet"
+            cached = dated_file(self.root, ingest)
             if ingest == today or not cached.exists():
                 stats = self._compute(orders_file, ingest)
                 with atomic_path(cached) as tmp:
@@ -139,13 +144,13 @@ class OrderStatsCache:
             else:
                 stats = pl.read_parquet(cached)
             frames.append(stats)
-        if not (silver_partition(self.silver, "orders", today) / "part-0.parquet").exists():
+        if not self.workdir.silver_file("orders", today).exists():
             # Today loaded no orders (halted, or the source was down): no stats either.
-            (self.root / f"{today.isoformat()}.parquet").unlink(missing_ok=True)
+            dated_file(self.root, today).unlink(missing_ok=True)
         return pl.concat(frames) if frames else pl.DataFrame()
 
     def _compute(self, orders_file: Path, ingest: dt.date) -> pl.DataFrame:
-        lines_file = silver_partition(self.silver, "order_lines", ingest) / "part-0.parquet"
+        lines_file = self.workdir.silver_file("order_lines", ingest)
         orders = pl.scan_parquet(orders_file).select("business_date", "order_id", "warehouse_id")
         lines = (
             pl.scan_parquet(lines_file).select("order_id", "quantity", "unit_price_cents")
@@ -184,8 +189,9 @@ def _partitions_since(files: list[Path], since: dt.date) -> list[Path]:
     return [f for f in files if f.parent.name.split("=", 1)[1] >= since.isoformat()]
 
 
-def after_gold(ctx: DayContext) -> list[CheckResult]:
-    """Staleness per gold table, late arrivals and their recomputation, recoveries."""
+def after_gold(ctx: DayContext, gold: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """Staleness per gold table, late arrivals and their recomputation, recoveries.
+    `gold` is the run's connection to the gold database, as the day's build left it."""
     day = ctx.business_date
     ledger = ledger_for(ctx).read()
     staleness = gold_staleness(ledger, day)
@@ -198,16 +204,16 @@ def after_gold(ctx: DayContext) -> list[CheckResult]:
             data_as_of=row["data_as_of"],
             age_days=row["age_days"],
         )
-    results += late_arrival_checks(ctx)
+    results += late_arrival_checks(ctx, gold)
     deliver_alerts(recovery_alerts(ctx, ledger), ctx.cfg.alerts, ctx.workdir.alerts, ctx.log)
     return results
 
 
-def late_arrival_checks(ctx: DayContext) -> list[CheckResult]:
+def late_arrival_checks(ctx: DayContext, gold: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     """Orders published today for earlier dates: log them, then prove that gold's
     aggregates of those dates were rebuilt with them."""
     day = ctx.business_date
-    part = silver_partition(ctx.workdir.silver, "orders", day) / "part-0.parquet"
+    part = ctx.workdir.silver_file("orders", day)
     if not part.exists():
         return []
     orders = pl.read_parquet(part, columns=["order_id", "business_date"])
@@ -219,17 +225,17 @@ def late_arrival_checks(ctx: DayContext) -> list[CheckResult]:
     if not dates or not ctx.workdir.gold_db.exists():
         return checks
     late_ids = orders.filter(pl.col("business_date") < day)["order_id"]
-    fact_sales, agg_daily_sales = _gold_for_dates(ctx, dates)
+    fact_sales, agg_daily_sales = _gold_for_dates(gold, dates)
     checks.append(
         recomputation_result(ctx.run_id, day, dates, fact_sales, agg_daily_sales, late_ids)
     )
     return checks
 
 
-def _gold_for_dates(ctx: DayContext, dates: list[dt.date]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    from demo_pipeline.gold.build import connect  # gold imports the pipeline context
-
-    con = connect(ctx.workdir.gold_db, read_only=True)
+def _gold_for_dates(
+    gold: duckdb.DuckDBPyConnection, dates: list[dt.date]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    con = gold.cursor()
     try:
         params = [dates]
         facts = con.sql(

@@ -1,5 +1,6 @@
 """Quality results as data: every check's outcome on every run, in
-`<workdir>/quality/results.parquet`.
+`<workdir>/quality/results.parquet` (one row per `core.results.CheckResult`, in
+`core.results.RESULT_SCHEMA`).
 
 Results are stored per business date, so re-running a day replaces that day's
 results instead of adding a second copy.
@@ -8,50 +9,13 @@ results instead of adding a second copy.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import Literal
 
 import polars as pl
 
 from demo_pipeline.atomic import atomic_path
-
-Tier = Literal[1, 2, 3]
-Severity = Literal["info", "warn", "fail", "halt"]
-Action = Literal["none", "logged", "quarantined", "halted", "flagged", "annotated", "fallback"]
-
-RESULT_SCHEMA = {
-    "run_id": pl.String,
-    "business_date": pl.Date,
-    "tier": pl.Int8,
-    "table": pl.String,
-    "rule": pl.String,
-    "rows_checked": pl.Int64,
-    "rows_failed": pl.Int64,
-    "severity": pl.String,
-    "action": pl.String,
-    "detail": pl.String,
-}
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of one check on one table for one business date."""
-
-    run_id: str
-    business_date: dt.date
-    tier: Tier
-    table: str
-    rule: str
-    rows_checked: int
-    rows_failed: int
-    severity: Severity
-    action: Action
-    detail: str = ""
-
-    @property
-    def passed(self) -> bool:
-        return self.rows_failed == 0 and self.severity == "info"
+from demo_pipeline.core.results import RESULT_SCHEMA, CheckResult
 
 
 class QualityResults:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
+from demo_pipeline.core.results import CheckResult
 from demo_pipeline.errors import QualityError
-from demo_pipeline.quality.results import CheckResult
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ per column, and must also cast; see adr/ for the reasoning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
+
+from demo_pipeline.tables import TABLES
 
 OPEN_TEXT_FORMATS = {
     pl.Date: "%Y-%m-%d",
@@ -51,7 +53,11 @@ class Contract:
     columns: dict[str, Column]
     strict: bool = False
     """Strict: an unexpected extra column is drift (halt). Otherwise extras are dropped."""
-    keys: tuple[str, ...] = field(default=())
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The columns that identify a row: the table's keys in the table registry."""
+        return TABLES[self.table].keys
 
     def stored_schema(self) -> dict[str, pl.DataType]:
         return {name: col.stored for name, col in self.columns.items()}
@@ -94,8 +100,8 @@ _ORDERS_V2 = {
 
 CONTRACTS: dict[str, dict[int, Contract]] = {
     "orders": {
-        1: Contract("orders", 1, _ORDERS_V1, strict=True, keys=("order_id",)),
-        2: Contract("orders", 2, _ORDERS_V2, strict=True, keys=("order_id",)),
+        1: Contract("orders", 1, _ORDERS_V1, strict=True),
+        2: Contract("orders", 2, _ORDERS_V2, strict=True),
     },
     "order_lines": {
         1: Contract(
@@ -109,7 +115,6 @@ CONTRACTS: dict[str, dict[int, Contract]] = {
                 "unit_price_cents": Column(I64),
             },
             strict=True,
-            keys=("order_id", "line_no"),
         )
     },
     "warehouses": {
@@ -125,7 +130,6 @@ CONTRACTS: dict[str, dict[int, Contract]] = {
                 "capacity_units": Column(I64),
                 "updated_at": Column(TS),
             },
-            keys=("warehouse_id",),
         )
     },
     "suppliers": {
@@ -140,7 +144,6 @@ CONTRACTS: dict[str, dict[int, Contract]] = {
                 "is_active": Column(I64),
                 "updated_at": Column(TS),
             },
-            keys=("supplier_id",),
         )
     },
     "categories": {
@@ -153,7 +156,6 @@ CONTRACTS: dict[str, dict[int, Contract]] = {
                 "department": Column(STR),
                 "updated_at": Column(TS),
             },
-            keys=("category_id",),
         )
     },
     "products": {
@@ -170,7 +172,6 @@ CONTRACTS: dict[str, dict[int, Contract]] = {
                 "list_price_cents": Column(I64),
                 "updated_at": Column(TS),
             },
-            keys=("product_id",),
         )
     },
     "customers": {
@@ -185,7 +186,6 @@ CONTRACTS: dict[str, dict[int, Contract]] = {
                 "segment": Column(STR),
                 "updated_at": Column(TS),
             },
-            keys=("customer_id",),
         )
     },
     "inventory_snapshots": {
@@ -200,7 +200,6 @@ CONTRACTS: dict[str, dict[int, Contract]] = {
                 "on_order_units": Column(I64),
                 "updated_at": Column(TS),
             },
-            keys=("snapshot_date", "product_id", "warehouse_id"),
         )
     },
     "purchase_orders": {
@@ -216,7 +215,6 @@ CONTRACTS: dict[str, dict[int, Contract]] = {
                 "status": Column(STR),
                 "updated_at": Column(TS),
             },
-            keys=("po_id",),
         )
     },
     "purchase_order_lines": {
@@ -232,7 +230,6 @@ CONTRACTS: dict[str, dict[int, Contract]] = {
                 "unit_cost_cents": Column(I64),
                 "updated_at": Column(TS),
             },
-            keys=("po_id", "line_no"),
         )
     },
     "supplier_prices": {
@@ -246,10 +243,34 @@ CONTRACTS: dict[str, dict[int, Contract]] = {
                 "min_order_qty": Column(I64),
                 "valid_from": Column(DATE),
             },
-            keys=("supplier_id", "sku", "valid_from"),
         )
     },
 }
+
+
+def _check_against_registry() -> None:
+    """Every table of the registry has a contract, of its starting version, with its keys."""
+    if set(CONTRACTS) != set(TABLES.names):
+        raise ValueError(
+            f"schema contracts: expected one per table of {TABLES.path} "
+            f"({sorted(TABLES.names)}); found {sorted(CONTRACTS)}"
+        )
+    for spec in TABLES:
+        if spec.contract not in CONTRACTS[spec.name]:
+            raise ValueError(
+                f"schema contract of {spec.name!r}: expected version {spec.contract} "
+                f"(key 'contract' in {TABLES.path}); found versions {sorted(CONTRACTS[spec.name])}"
+            )
+        for contract in CONTRACTS[spec.name].values():
+            missing = [k for k in spec.keys if k not in contract.columns]
+            if missing:
+                raise ValueError(
+                    f"schema contract {spec.name!r} v{contract.version}: expected the key "
+                    f"columns {list(spec.keys)} of {TABLES.path}; found no {missing}"
+                )
+
+
+_check_against_registry()
 
 
 def contract_for(table: str, version: int) -> Contract:
@@ -345,6 +366,7 @@ def _unparsed_values(raw: pl.DataFrame, typed: pl.DataFrame, contract: Contract)
 
 
 def describe_problems(table: str, version: int, origin: str, problems: list[str]) -> str:
-    """The SchemaError message: table, contract version, where from, expected vs found."""
+    """The schema-contract halt message (tier 1 halts the table's batch; the run goes
+    on): table, contract version, where from, expected vs found."""
     lines = "; ".join(problems)
     return f"table {table!r} (contract v{version}) from {origin}: {lines}"

@@ -23,58 +23,32 @@ import polars as pl
 from demo_pipeline.atomic import atomic_path
 from demo_pipeline.bronze import (
     PartitionWrite,
-    bronze_partition,
     remove_partition,
     replace_partition,
 )
+from demo_pipeline.core.context import DayContext
+from demo_pipeline.core.results import CheckResult
 from demo_pipeline.errors import QualityError, SourceError
 from demo_pipeline.extract.database import KEYS_SUFFIX
-from demo_pipeline.pipeline.context import DayContext
-from demo_pipeline.quality.results import CheckResult
 from demo_pipeline.silver.conservation import Conservation
 from demo_pipeline.silver.contracts import contract_for, describe_problems, validate_schema
 from demo_pipeline.silver.rules import References, apply_rules, drop_duplicates, rules_for
 from demo_pipeline.silver.scd1 import apply_scd1
 from demo_pipeline.silver.scd2 import apply_scd2, check_history, history_schema
-
-SOURCE_OF = {
-    "warehouses": "erp",
-    "suppliers": "erp",
-    "categories": "erp",
-    "products": "erp",
-    "customers": "erp",
-    "inventory_snapshots": "erp",
-    "purchase_orders": "erp",
-    "purchase_order_lines": "erp",
-    "orders": "api",
-    "order_lines": "api",
-    "supplier_prices": "workbooks",
-}
-SCD1 = {"warehouses": "warehouse_id", "categories": "category_id", "customers": "customer_id"}
-SCD2 = {
-    "products": (
-        "product_id",
-        "product_sk",
-        ("sku", "name", "category_id", "supplier_id", "unit_cost_cents", "list_price_cents"),
-    ),
-    "suppliers": ("supplier_id", "supplier_sk", ("name", "country", "lead_time_days", "is_active")),
-}
-FACTS = (
-    "orders",
-    "order_lines",
-    "inventory_snapshots",
-    "purchase_orders",
-    "purchase_order_lines",
-    "supplier_prices",
+from demo_pipeline.tables import TABLES
+from demo_pipeline.workdir import (
+    PART_FILE,
+    Workdir,
+    dated_file,
+    dated_files,
+    dimension_file,
+    ingest_partition,
+    partition_files,
 )
-# Dimensions first: the facts' referential-integrity rules check against them.
-TABLE_ORDER = ("warehouses", "categories", "suppliers", "customers", "products", *FACTS)
-DEPENDS_ON = {"order_lines": "orders"}
-# True: a rule failing above its fail threshold halts the table's whole batch. False (the
-# brief's tier 2: warn, log, quarantine): the failure is reported, broken rows are
-# quarantined and the good rows load. At small scales a fixed number of injected bad rows
-# is a large share of a day, so halting would throw good data away.
-HALT_ON_RULE_FAILURE = False
+
+# The tables, their sources, keys, SCD types and load order come from the table
+# registry (config/tables.yaml): dimensions first, since the facts' referential-integrity
+# rules check against them, and a table after the one it depends on.
 
 
 @dataclass
@@ -101,20 +75,20 @@ class SilverOutcome:
 
 
 def silver_partition(silver: Path, table: str, day: dt.date) -> Path:
-    return silver / table / f"ingest_date={day.isoformat()}"
+    return ingest_partition(silver, table, day)
 
 
 def quarantine_partition(quarantine: Path, table: str, day: dt.date) -> Path:
-    return quarantine / table / f"ingest_date={day.isoformat()}"
+    return ingest_partition(quarantine, table, day)
 
 
 def dimension_path(silver: Path, table: str) -> Path:
-    return silver / table / f"{table}.parquet"
+    return dimension_file(silver, table)
 
 
 def fact_files(silver: Path, table: str, before: dt.date | None = None) -> list[Path]:
     """The silver partition files of a fact, oldest first (optionally only before a day)."""
-    files = sorted((silver / table).glob("ingest_date=*/part-0.parquet"))
+    files = partition_files(silver, table)
     if before is not None:
         files = [f for f in files if f.parent.name.split("=", 1)[1] < before.isoformat()]
     return files
@@ -123,12 +97,12 @@ def fact_files(silver: Path, table: str, before: dt.date | None = None) -> list[
 class DimensionState:
     """Dimension versions per business day under <state>/dimensions/<table>/."""
 
-    def __init__(self, state_root: Path, silver: Path) -> None:
-        self.root = state_root / "dimensions"
-        self.silver = silver
+    def __init__(self, workdir: Workdir) -> None:
+        self.root = workdir.dimension_states
+        self.silver = workdir.silver
 
     def before(self, table: str, day: dt.date) -> pl.DataFrame | None:
-        files = sorted(p for p in (self.root / table).glob("*.parquet") if p.stem < day.isoformat())
+        files = [p for p in dated_files(self.root / table) if p.stem < day.isoformat()]
         return pl.read_parquet(files[-1]) if files else None
 
     def save(
@@ -137,14 +111,14 @@ class DimensionState:
         """Keep the day's version (only if it changed: an unchanged day is read through
         to the earlier one) and publish it to silver if it is the latest day. Returns
         the bytes written."""
-        path = self.root / table / f"{day.isoformat()}.parquet"
+        path = dated_file(self.root / table, day)
         if previous is not None and frame.equals(previous):
             path.unlink(missing_ok=True)
             return 0
         with atomic_path(path) as tmp:
             frame.write_parquet(tmp, compression="zstd")
         written = path.stat().st_size
-        latest = max(p.stem for p in (self.root / table).glob("*.parquet"))
+        latest = max(p.stem for p in dated_files(self.root / table))
         if latest == day.isoformat():
             with atomic_path(dimension_path(self.silver, table)) as tmp:
                 frame.write_parquet(tmp, compression="zstd")
@@ -159,15 +133,15 @@ def build_silver(ctx: DayContext, unavailable: dict[str, str] | None = None) -> 
     unavailable = unavailable or {}
     out = SilverOutcome()
     refs: dict[str, pl.Series] = {}
-    state = DimensionState(ctx.workdir.state, ctx.workdir.silver)
+    state = DimensionState(ctx.workdir)
     day_orders: pl.Series | None = None
-    for table in TABLE_ORDER:
-        if table == FACTS[0]:
+    for table in TABLES.names:
+        if table == TABLES.facts[0]:
             _keep_previous_references(ctx, state, refs)
         if table in unavailable:
             out.tables[table] = TableOutcome(table, "failed", detail=unavailable[table])
             continue
-        upstream = DEPENDS_ON.get(table)
+        upstream = TABLES[table].depends_on
         if upstream and out.tables[upstream].status != "ok":
             out.tables[table] = _hold_for_upstream(ctx, table, out.tables[upstream], out.checks)
             continue
@@ -191,7 +165,7 @@ def build_silver(ctx: DayContext, unavailable: dict[str, str] | None = None) -> 
         out.tables[table] = outcome
         if passed is None:
             continue
-        if table in SCD1 or table in SCD2:
+        if TABLES[table].kind == "dimension":
             ids = _apply_dimension(ctx, table, passed, state, outcome)
             refs[table] = ids
         else:
@@ -206,20 +180,15 @@ def _keep_previous_references(
     ctx: DayContext, state: DimensionState, refs: dict[str, pl.Series]
 ) -> None:
     """A dimension not updated today (source missing or halted) checks with yesterday's."""
-    for table in (*SCD1, *SCD2):
+    for table in TABLES.dimensions:
         if table not in refs:
             previous = state.before(table, ctx.business_date)
             if previous is not None:
-                refs[table] = previous[_key_of(table)].unique().sort()
-
-
-def _key_of(table: str) -> str:
-    return SCD1[table] if table in SCD1 else SCD2[table][0]
+                refs[table] = previous[TABLES[table].key].unique().sort()
 
 
 def _read_bronze(ctx: DayContext, table: str) -> pl.DataFrame:
-    path = bronze_partition(ctx.workdir.bronze, SOURCE_OF[table], table, ctx.business_date)
-    file = path / "part-0.parquet"
+    file = ctx.workdir.bronze_file(TABLES[table].source, table, ctx.business_date)
     if not file.exists():
         raise FileNotFoundError(file)
     try:
@@ -237,9 +206,9 @@ def _clean(
 ) -> tuple[TableOutcome, pl.DataFrame | None]:
     """Contract, rules, quarantine, de-duplication. Returns the outcome and the rows to
     keep (None when the batch halts)."""
-    version = ctx.contract_versions.get(table, 1)
+    version = ctx.contract_versions.get(table, TABLES[table].contract)
     contract = contract_for(table, version)
-    origin = str(bronze_partition(ctx.workdir.bronze, SOURCE_OF[table], table, ctx.business_date))
+    origin = str(ctx.workdir.bronze_partition(TABLES[table].source, table, ctx.business_date))
     verdict = validate_schema(raw, contract)
     if not verdict.passed:
         message = describe_problems(table, contract.version, origin, verdict.problems)
@@ -286,7 +255,7 @@ def _clean(
                 f"{count.threshold.fail_above_pct}%)",
             )
         )
-    if HALT_ON_RULE_FAILURE and ruled.failed:
+    if ctx.cfg.quality.halt_on_rule_failure and ruled.failed:
         names = ", ".join(f"{c.rule.name} {c.pct:.1f}%" for c in ruled.failed)
         message = f"table {table!r}: rules above their fail threshold ({names}); batch held"
         ctx.log.event("silver.rule_halt", level="error", table=table, error=message)
@@ -339,12 +308,12 @@ def _write_quarantine(ctx: DayContext, table: str, rows: pl.DataFrame) -> Partit
     if rows.height == 0:
         remove_partition(partition)  # a re-run with nothing to quarantine leaves nothing
         return None
-    return replace_partition(partition, {"part-0.parquet": rows})
+    return replace_partition(partition, {PART_FILE: rows})
 
 
 def _write_fact(ctx: DayContext, table: str, rows: pl.DataFrame, outcome: TableOutcome) -> None:
     partition = silver_partition(ctx.workdir.silver, table, ctx.business_date)
-    outcome.silver_write = replace_partition(partition, {"part-0.parquet": rows})
+    outcome.silver_write = replace_partition(partition, {PART_FILE: rows})
 
 
 def _apply_dimension(
@@ -352,14 +321,12 @@ def _apply_dimension(
 ) -> pl.Series:
     """Apply the day's changes to the dimension; returns every key it has ever known."""
     day = ctx.business_date
-    keys_file = (
-        bronze_partition(ctx.workdir.bronze, SOURCE_OF[table], table + KEYS_SUFFIX, day)
-        / "part-0.parquet"
-    )
+    keys_file = ctx.workdir.bronze_file(TABLES[table].source, table + KEYS_SUFFIX, day)
     current_keys = pl.read_parquet(keys_file).to_series() if keys_file.exists() else None
-    contract = contract_for(table, 1)
-    if table in SCD1:
-        key = SCD1[table]
+    spec = TABLES[table]
+    contract = contract_for(table, spec.contract)
+    if spec.scd == 1:
+        key = spec.key
         previous = state.before(table, day)
         if previous is None:
             previous = pl.DataFrame(schema=contract.stored_schema())
@@ -368,7 +335,8 @@ def _apply_dimension(
         )
         ids = new[key]
     else:
-        key, sk, tracked = SCD2[table]
+        key, sk, tracked = spec.key, spec.surrogate_key, spec.tracked
+        assert sk is not None
         schema = history_schema(key, sk, {c: contract.columns[c].stored for c in tracked})
         previous = state.before(table, day)
         if previous is None:

@@ -12,15 +12,12 @@ import polars as pl
 import pytest
 
 from demo_pipeline.bronze import bronze_partition
-from demo_pipeline.gold.build import GOLD_TABLES
-from demo_pipeline.pipeline.manifest import read_manifests
+from demo_pipeline.core.manifest import read_manifests
 from demo_pipeline.silver.stage import (
-    FACTS,
-    SOURCE_OF,
-    TABLE_ORDER,
     quarantine_partition,
     silver_partition,
 )
+from demo_pipeline.tables import TABLES
 from tests.pipeline.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.slow
@@ -46,43 +43,43 @@ def gold_sql(month, query: str) -> pl.DataFrame:
 def test_one_manifest_per_day_with_the_promised_fields(month):
     """Every business day has a manifest naming run, config, code, seed, stages and status."""
     manifests = read_manifests(month.workdir.runs)
-    assert [m["business_date"] for m in manifests] == [
+    assert [m.business_date.isoformat() for m in manifests] == [
         d.isoformat() for d in month.cfg.estate.business_days()
     ]
     for m in manifests:
-        assert m["run_id"] == f"{m['business_date'].replace('-', '')}-{month.cfg.sha256[:8]}"
-        assert m["config_sha256"] == month.cfg.sha256 and m["seed"] == 42
-        assert set(m["durations_s"]) >= {"extract", "bronze", "silver", "gold", "total"}
-        assert m["status"] in ("succeeded", "partial")
-        assert m["bytes"]["bronze"] > 0 and m["files"]["bronze"] > 0
+        assert m.run_id == f"{m.business_date:%Y%m%d}-{month.cfg.sha256[:8]}"
+        assert m.config_sha256 == month.cfg.sha256 and m.seed == 42
+        assert set(m.durations_s) >= {"extract", "bronze", "silver", "gold", "total"}
+        assert m.status in ("succeeded", "partial")
+        assert m.bytes["bronze"] > 0 and m.files["bronze"] > 0
 
 
 def test_outage_day_marks_orders_failed_and_next_day_catches_up(month):
     """The API outage day records orders as failed; the next day fetches the missed feed."""
-    by_day = {m["business_date"]: m for m in read_manifests(month.workdir.runs)}
+    by_day = {m.business_date.isoformat(): m for m in read_manifests(month.workdir.runs)}
     outage = by_day["2026-11-15"]
-    assert outage["status"] == "partial"
-    assert outage["tables"]["orders"]["status"] == "failed"
-    assert "unavailable after 3 retries" in outage["sources"]["api"]["error"]
+    assert outage.status == "partial"
+    assert outage.tables["orders"].status == "failed"
+    assert "unavailable after 3 retries" in outage.sources["api"]["error"]
     # Named by its path, not the API's random port, so quality results are byte-stable.
-    assert "127.0.0.1" not in outage["sources"]["api"]["error"]
-    details = pl.read_parquet(month.workdir.quality / "results.parquet")["detail"]
+    assert "127.0.0.1" not in outage.sources["api"]["error"]
+    details = pl.read_parquet(month.workdir.quality_results)["detail"]
     assert details.str.contains("/v1/orders").any()
     assert not details.str.contains("127.0.0.1").any()
-    assert by_day["2026-11-16"]["sources"]["api"]["caught_up"] == ["2026-11-15"]
+    assert by_day["2026-11-16"].sources["api"]["caught_up"] == ["2026-11-15"]
     sales_days = gold_sql(month, "SELECT DISTINCT business_date FROM fact_sales")
     assert dt.date(2026, 11, 15) in sales_days["business_date"].to_list()
 
 
 def test_schema_drift_halts_then_backfills_on_contract_update(month):
     """Days 18-20 halt under orders contract v1 and are backfilled on day 21 under v2."""
-    by_day = {m["business_date"]: m for m in read_manifests(month.workdir.runs)}
+    by_day = {m.business_date.isoformat(): m for m in read_manifests(month.workdir.runs)}
     for day in ("2026-11-18", "2026-11-19", "2026-11-20"):
-        assert by_day[day]["backfilled_on"] == "2026-11-21"
-        assert by_day[day]["contract_versions"] == {"orders": 2}
-        assert by_day[day]["tables"]["orders"]["status"] == "ok"
-    assert by_day["2026-11-17"]["contract_versions"] == {}
-    results = pl.read_parquet(month.workdir.quality / "results.parquet")
+        assert by_day[day].backfilled_on == dt.date(2026, 11, 21)
+        assert by_day[day].contract_versions == {"orders": 2}
+        assert by_day[day].tables["orders"].status == "ok"
+    assert by_day["2026-11-17"].contract_versions == {}
+    results = pl.read_parquet(month.workdir.quality_results)
     halts = results.filter((pl.col("rule") == "schema_contract") & (pl.col("action") == "halted"))
     assert sorted(halts["business_date"].unique().to_list()) == [
         dt.date(2026, 11, d) for d in (18, 19, 20)
@@ -96,31 +93,31 @@ def test_schema_drift_halts_then_backfills_on_contract_update(month):
 def test_row_conservation_holds_for_every_table_every_day(month):
     """Per table per day: rows in = silver + quarantined + duplicates + held."""
     for m in read_manifests(month.workdir.runs):
-        loaded = {c["table"] for c in m["conservation"]}
-        expected = {t for t in TABLE_ORDER if m["tables"][t]["status"] in ("ok", "halted")}
-        assert loaded == expected, m["business_date"]
-        for c in m["conservation"]:
-            assert c["holds"], (m["business_date"], c)
+        loaded = {c["table"] for c in m.conservation}
+        expected = {t for t in TABLES.names if m.tables[t].status in ("ok", "halted")}
+        assert loaded == expected, m.business_date
+        for c in m.conservation:
+            assert c["holds"], (m.business_date, c)
             assert c["rows_in"] == c["silver"] + c["quarantined"] + c["duplicates"] + c["held"]
 
 
 def test_conservation_recounted_from_the_files(month):
     """Recount from the lake itself: bronze rows = silver + quarantine + dropped + held."""
     for m in read_manifests(month.workdir.runs):
-        day = dt.date.fromisoformat(m["business_date"])
-        for table in FACTS:
-            if m["tables"][table]["status"] not in ("ok", "halted"):
+        day = m.business_date
+        for table in TABLES.facts:
+            if m.tables[table].status not in ("ok", "halted"):
                 continue
-            bronze = bronze_partition(month.workdir.bronze, SOURCE_OF[table], table, day)
+            bronze = bronze_partition(month.workdir.bronze, TABLES[table].source, table, day)
             rows_in = pl.read_parquet(bronze / "part-0.parquet").height
             silver = silver_partition(month.workdir.silver, table, day) / "part-0.parquet"
             quarantine = quarantine_partition(month.workdir.quarantine, table, day)
-            written = pl.read_parquet(silver).height if m["tables"][table]["status"] == "ok" else 0
+            written = pl.read_parquet(silver).height if m.tables[table].status == "ok" else 0
             quarantined = (
                 pl.read_parquet(quarantine / "part-0.parquet").height if quarantine.exists() else 0
             )
-            dropped = m["rows"]["duplicates_dropped"][table]
-            held = m["rows"]["held"][table]
+            dropped = m.rows.duplicates_dropped[table]
+            held = m.rows.held[table]
             assert rows_in == written + quarantined + dropped + held, (table, day)
 
 
@@ -138,7 +135,7 @@ def test_quarantine_rows_carry_rules_and_run_id(month):
 
 def golden_answers(month) -> dict:
     """Small, stable facts about gold that a change in the pipeline would move."""
-    gold = {t: pl.read_parquet(month.workdir.gold_parquet / f"{t}.parquet") for t in GOLD_TABLES}
+    gold = {t: pl.read_parquet(month.workdir.gold_export(t)) for t in TABLES.gold_names}
     daily = (
         gold["agg_daily_sales"]
         .group_by("business_date")
@@ -304,7 +301,7 @@ def test_rerunning_drift_days_later_uses_the_new_contract_and_changes_nothing(mo
     lake = {p: p.read_bytes() for p in sorted(wd.lake.rglob("*")) if p.is_file()}
     for day in ("2026-11-18", "2026-11-21"):
         manifest = run_pipeline(month.cfg, wd, day=day)[-1]
-        assert manifest["contract_versions"] == {"orders": 2}
-        assert manifest["tables"]["orders"]["status"] == "ok"
+        assert manifest.contract_versions == {"orders": 2}
+        assert manifest.tables["orders"].status == "ok"
     assert {p: p.read_bytes() for p in sorted(wd.lake.rglob("*")) if p.is_file()} == lake
     assert_same_gold(wd, month.workdir)

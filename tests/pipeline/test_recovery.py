@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 
 from demo_pipeline.bronze import bronze_partition
-from demo_pipeline.pipeline.crashpoints import ENV_VAR
-from demo_pipeline.pipeline.manifest import read_manifest
+from demo_pipeline.core.crashpoints import ENV_VAR
+from demo_pipeline.core.manifest import read_manifest
 from demo_pipeline.pipeline.runner import run_pipeline
 from demo_pipeline.silver.stage import silver_partition
 from tests.pipeline.conftest import REPO_ROOT, SCALE, assert_same_gold, copy_estate, copy_workdir
@@ -103,7 +103,7 @@ def assert_same_quality_results(workdir, reference) -> None:
     detail, which quotes measured request times (wall clock, never the same twice)."""
 
     def comparable(wd) -> pl.DataFrame:
-        results = pl.read_parquet(wd.quality / "results.parquet")
+        results = pl.read_parquet(wd.quality_results)
         timed = pl.col("rule") == "source.latency"
         return results.with_columns(
             pl.when(timed).then(None).otherwise(pl.col("detail")).alias("detail")
@@ -162,10 +162,10 @@ def test_truncated_workbook_fails_its_table_and_keeps_earlier_data(week, tmp_pat
     ).read_bytes()
     run_pipeline(week.cfg, wd, day=day.isoformat())
     manifest = read_manifest(wd.runs, day)
-    assert manifest["status"] == "partial"
-    assert manifest["tables"]["supplier_prices"]["status"] == "failed"
-    assert str(book) in manifest["tables"]["supplier_prices"]["detail"]
-    assert manifest["tables"]["orders"]["status"] == "ok"
+    assert manifest.status == "partial"
+    assert manifest.tables["supplier_prices"].status == "failed"
+    assert str(book) in manifest.tables["supplier_prices"].detail
+    assert manifest.tables["orders"].status == "ok"
     assert (
         silver_partition(wd.silver, "supplier_prices", day - dt.timedelta(days=1))
         / "part-0.parquet"
@@ -179,13 +179,13 @@ def test_missing_workbook_is_reported_by_name(week, tmp_path):
     book = wd.workbooks / day.isoformat() / "supplier_prices.xlsx"
     book.unlink()
     run_pipeline(week.cfg, wd, day=day.isoformat())
-    detail = read_manifest(wd.runs, day)["tables"]["supplier_prices"]["detail"]
+    detail = read_manifest(wd.runs, day).tables["supplier_prices"].detail
     assert "not found" in detail and str(book) in detail
 
 
 def test_corrupt_bronze_parquet_fails_the_table_not_the_run(week, tmp_path):
     """A truncated bronze file is detected as corrupt (not read as empty); table failed."""
-    from demo_pipeline.pipeline.context import DayContext
+    from demo_pipeline.core.context import DayContext
     from demo_pipeline.runlog import RunLog
     from demo_pipeline.silver.stage import build_silver
 
@@ -211,12 +211,12 @@ def test_unreachable_erp_marks_its_tables_failed_and_gold_keeps_earlier_days(wee
     wd.erp_db.rename(wd.erp_db.with_suffix(".moved"))
     run_pipeline(week.cfg, wd, day="2026-11-06")
     manifest = read_manifest(wd.runs, dt.date(2026, 11, 6))
-    assert manifest["status"] == "partial"
+    assert manifest.status == "partial"
     for table in ("products", "inventory_snapshots", "purchase_orders"):
-        assert manifest["tables"][table]["status"] == "failed"
-        assert str(wd.erp_db) in manifest["tables"][table]["detail"]
-    old = pl.read_parquet(week.workdir.gold_parquet / "fact_inventory_daily.parquet")
-    new = pl.read_parquet(wd.gold_parquet / "fact_inventory_daily.parquet")
+        assert manifest.tables[table].status == "failed"
+        assert str(wd.erp_db) in manifest.tables[table].detail
+    old = pl.read_parquet(week.workdir.gold_export("fact_inventory_daily"))
+    new = pl.read_parquet(wd.gold_export("fact_inventory_daily"))
     assert new.equals(old)
 
 

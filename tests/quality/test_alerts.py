@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from demo_pipeline.config import AlertsConfig
+from demo_pipeline.core.results import CheckResult
 from demo_pipeline.quality.alerts import (
     Alert,
     alert_for_check,
@@ -20,7 +21,6 @@ from demo_pipeline.quality.alerts import (
     read_alerts,
     slack_payload,
 )
-from demo_pipeline.quality.results import CheckResult
 from demo_pipeline.runlog import RunLog
 
 DAY = dt.date(2026, 11, 18)

@@ -8,6 +8,7 @@ held (a halted batch stays in bronze for a backfill).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +18,9 @@ import pytest
 
 from demo_pipeline.bronze import bronze_partition, write_bronze
 from demo_pipeline.config import QualityConfig, load_config
+from demo_pipeline.core.context import DayContext
 from demo_pipeline.errors import SourceError
 from demo_pipeline.extract.file import read_table_file
-from demo_pipeline.pipeline.context import DayContext
 from demo_pipeline.quality.anomaly import (
     MEASURES,
     check_history,
@@ -29,13 +30,13 @@ from demo_pipeline.quality.anomaly import (
 from demo_pipeline.quality.freshness import future_dated_result
 from demo_pipeline.runlog import RunLog
 from demo_pipeline.silver.stage import (
-    SOURCE_OF,
     SilverOutcome,
     build_silver,
     dimension_path,
     quarantine_partition,
     silver_partition,
 )
+from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
 
 DAY = dt.date(2026, 11, 3)
@@ -67,7 +68,7 @@ def orders(n: int, **overrides) -> pl.DataFrame:
 
 
 def land(ctx: DayContext, table: str, frame: pl.DataFrame) -> None:
-    write_bronze(ctx.workdir.bronze, SOURCE_OF[table], table, DAY, frame)
+    write_bronze(ctx.workdir.bronze, TABLES[table].source, table, DAY, frame)
 
 
 def rows_at(path: Path) -> int:
@@ -80,7 +81,7 @@ def assert_no_row_lost(ctx: DayContext, out: SilverOutcome, table: str, rows_in:
     c = out.tables[table].conservation
     assert c is not None and c.holds, c
     assert c.rows_in == rows_in
-    if table in ("warehouses", "categories", "suppliers", "customers", "products"):
+    if TABLES[table].kind == "dimension":
         in_silver = pl.read_parquet(dimension_path(ctx.workdir.silver, table)).height
     else:
         in_silver = rows_at(silver_partition(ctx.workdir.silver, table, DAY))
@@ -232,6 +233,47 @@ def test_negative_and_zero_quantities_are_quarantined_with_the_rule(ctx):
     )
     assert q["_rules_broken"].to_list() == ["quantity_positive", "quantity_positive"]
     assert_no_row_lost(ctx, out, "order_lines", 40)
+
+
+def bad_quantities(bad: int) -> pl.DataFrame:
+    """40 order lines, the first `bad` of them with a negative quantity."""
+    return pl.DataFrame(
+        {
+            "order_id": [f"O-20261103-{i:06d}" for i in range(1, 41)],
+            "line_no": [1] * 40,
+            "product_id": [7] * 40,
+            "quantity": [-1] * bad + [2] * (40 - bad),
+            "unit_price_cents": [999] * 40,
+        }
+    )
+
+
+def test_rule_failure_quarantines_by_default(ctx):
+    """`quality.halt_on_rule_failure` is false by default: a rule failing above its fail
+    threshold (10 % > 5 %) quarantines the broken rows and loads the good ones."""
+    assert ctx.cfg.quality.halt_on_rule_failure is False
+    land(ctx, "orders", orders(40))
+    land(ctx, "order_lines", bad_quantities(4))
+    out = build_silver(ctx)
+    assert out.tables["order_lines"].status == "ok"
+    assert check(out, "order_lines", "quantity_positive").severity == "fail"
+    assert_no_row_lost(ctx, out, "order_lines", 40)
+
+
+def test_rule_failure_halts_the_batch_when_configured(ctx):
+    """With `quality.halt_on_rule_failure: true` the same batch halts whole: nothing of it
+    reaches silver or the quarantine, and every row is counted as held."""
+    quality = ctx.cfg.quality.model_copy(update={"halt_on_rule_failure": True})
+    halting = dataclasses.replace(ctx, cfg=ctx.cfg.model_copy(update={"quality": quality}))
+    land(halting, "orders", orders(40))
+    land(halting, "order_lines", bad_quantities(4))
+    out = build_silver(halting)
+    table = out.tables["order_lines"]
+    assert (table.status, table.halt) == ("halted", "rules")
+    assert "quantity_positive" in table.detail
+    assert table.conservation is not None and table.conservation.held == 40
+    assert rows_at(silver_partition(ctx.workdir.silver, "order_lines", DAY)) == 0
+    assert rows_at(quarantine_partition(ctx.workdir.quarantine, "order_lines", DAY)) == 0
 
 
 def test_huge_values_are_kept_exactly_and_flagged_by_tier3(ctx):

@@ -9,7 +9,7 @@ import polars as pl
 
 from demo_pipeline.bronze import write_bronze
 from demo_pipeline.config import load_config
-from demo_pipeline.pipeline.context import DayContext
+from demo_pipeline.core.context import DayContext
 from demo_pipeline.quality.alerts import read_alerts
 from demo_pipeline.quality.fallback import on_source_failure
 from demo_pipeline.quality.freshness import FreshnessLedger, gold_staleness
@@ -31,7 +31,7 @@ def test_outage_falls_back_to_the_previous_bronze_and_alerts(tmp_path: Path):
     assert by_table["orders"].action == "fallback" and by_table["orders"].tier == 1
     assert "fell back to bronze data of 2026-11-14" in by_table["orders"].detail
     assert "no earlier bronze data" in by_table["order_lines"].detail
-    ledger = FreshnessLedger(workdir.quality / "freshness.parquet").read()
+    ledger = FreshnessLedger(workdir.freshness_ledger).read()
     assert set(ledger["state"]) == {"fallback"}
     stale = gold_staleness(ledger, DAY).filter("is_stale")
     assert "fact_sales" in stale["gold_table"].to_list()

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import polars as pl
 
+from demo_pipeline.core.results import RESULT_SCHEMA, CheckResult
 from demo_pipeline.quality.freshness import FeedStatus, FreshnessLedger
-from demo_pipeline.quality.results import RESULT_SCHEMA, CheckResult, QualityResults
+from demo_pipeline.quality.results import QualityResults
 from demo_pipeline.quality.summary import (
     CAUGHT,
     CAUGHT_OTHERWISE,
@@ -253,10 +254,10 @@ def test_write_quality_metrics_to_catalogue_with_provenance(tmp_path: Path):
     for day, results in (
         pl.DataFrame(frame(caught_everything())).partition_by("business_date", as_dict=True).items()
     ):
-        QualityResults(wd.quality / "results.parquet").replace_day(
+        QualityResults(wd.quality_results).replace_day(
             day[0], [CheckResult(**r) for r in results.iter_rows(named=True)]
         )
-    FreshnessLedger(wd.quality / "freshness.parquet").record_day(
+    FreshnessLedger(wd.freshness_ledger).record_day(
         D[15], [FeedStatus("api.orders", D[15], "fallback", D[14])]
     )
     summary = write_quality_metrics(wd, "r", seed=42, scale=0.02)
@@ -273,5 +274,5 @@ def test_write_quality_metrics_to_catalogue_with_provenance(tmp_path: Path):
     ):
         assert catalogue[key]["unit"] == "faults"
     assert catalogue["quality.faults.missed"]["value"] == 0
-    assert pl.read_parquet(wd.quality / "recall.parquet").height == len(TRUTH["faults"])
+    assert pl.read_parquet(wd.recall).height == len(TRUTH["faults"])
     assert summary.false_positives.height == 0

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from demo_pipeline.config import DemoConfig
-from demo_pipeline.quality.results import CheckResult
+from demo_pipeline.core.results import CheckResult
 from demo_pipeline.runlog import RunLog
 from demo_pipeline.workdir import Workdir
 
