@@ -41,8 +41,6 @@ from demo_pipeline.bench.dataset import GOLD_TABLES, missing_gold_tables, prepar
 from demo_pipeline.bench.environment import capture_environment
 from demo_pipeline.bench.profiles import get_profile
 from demo_pipeline.bench.results import (
-    ENVIRONMENT_FILE,
-    RAW_FILE,
     BenchmarkResult,
     load_results,
     results_path,
@@ -164,7 +162,7 @@ def run_bench(
     run_id = f"bench-{stamp.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
     seed, scale = data_origin(cfg, workdir, console)
     previous = load_results(workdir) or {}
-    scratch = workdir.bench / "scratch"
+    scratch = workdir.bench_scratch
     shutil.rmtree(scratch, ignore_errors=True)
     try:
         with RunLog(workdir.logs, run_id, console=console) as log:
@@ -198,9 +196,9 @@ def run_bench(
     workdir.bench.mkdir(parents=True, exist_ok=True)
     write_text_atomic(results_path(workdir), json.dumps(document, indent=2, default=str) + "\n")
     raw = {"run_id": run_id, "benchmarks": {r.name: r.raw for r in results}}
-    write_text_atomic(workdir.bench / RAW_FILE, json.dumps(raw, default=str) + "\n")
+    write_text_atomic(workdir.bench_raw, json.dumps(raw, default=str) + "\n")
     write_text_atomic(
-        workdir.bench / ENVIRONMENT_FILE, json.dumps(environment, indent=2, default=str) + "\n"
+        workdir.bench_environment, json.dumps(environment, indent=2, default=str) + "\n"
     )
     record_metrics(
         workdir,
