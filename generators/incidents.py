@@ -1,7 +1,9 @@
 """Failure modes and recovery, told from what actually happened in the latest run:
-the faults the estate injected (`sources/ground_truth.json`), what the quality checks
-recorded on those days (`quality/results.parquet`) and how each daily run ended
-(`runs/` manifests).
+the faults the estate injected (`sources/ground_truth.json`), how the quality layer
+scored each of them against what it was designed to do (`quality/recall.parquet`), what
+the quality checks recorded on those days (`quality/results.parquet`) and how each daily
+run ended (`runs/` manifests). It reads those files only; the scoring itself lives in
+demo_pipeline/quality/summary.py.
 
 One partial serves two pages. The quality page includes it inside
 `{% with fault_view = "tally" %}` and gets the fault tally: for every fault, the tier
@@ -15,18 +17,11 @@ import datetime as dt
 
 import polars as pl
 
-from demo_pipeline.quality.results import RESULT_SCHEMA
-from demo_pipeline.quality.summary import (
-    CAUGHT,
-    FAULT_EXPECTATIONS,
-    MISSED,
-    outcome_label,
-    recall_table,
-)
+from demo_pipeline.core.recall import CAUGHT, MISSED, RECALL_SCHEMA, outcome_label
 
 # What each injected fault imitates, and the response the design intends. Prose only:
 # the figures in the tables come from the run's own records, and the expected tier and
-# action from quality.summary.FAULT_EXPECTATIONS, which the tally is scored against.
+# action from the recall file, scored by quality.summary against its FAULT_EXPECTATIONS.
 FAULT_STORIES: dict[str, tuple[str, str]] = {
     "transient_errors": (
         "The orders API answers the first requests with 503 or 429 and a Retry-After header.",
@@ -182,18 +177,22 @@ def _words(tier: int | None, action: str | None, day: str) -> str:
     return f"tier {tier} · {action} · day {day}"
 
 
-def fault_tally(ground_truth: dict, results: pl.DataFrame) -> list[dict]:
-    """For every injected fault, in calendar order: the fault, the recall row scored by
-    quality.summary (expected and actual tier, action and day, outcome)."""
+def fault_tally(ground_truth: dict, recall: pl.DataFrame) -> list[dict]:
+    """For every injected fault, in calendar order: the fault and its row of the recall
+    file (expected and actual tier, action and day, outcome)."""
     faults = sorted(ground_truth.get("faults", []), key=lambda f: (f.get("day", 0), f["kind"]))
     if not faults:
         return []
-    if results.is_empty():
-        results = pl.DataFrame(schema=RESULT_SCHEMA)
-    recall = recall_table(results, {"faults": faults})
-    return [
-        {"fault": f, **row} for f, row in zip(faults, recall.iter_rows(named=True), strict=True)
-    ]
+    if recall.is_empty():
+        recall = pl.DataFrame(schema=RECALL_SCHEMA)
+    scored = {(r["day"], r["kind"]): r for r in recall.iter_rows(named=True)}
+    tally = []
+    for f in faults:
+        row = scored.get((f.get("day"), f["kind"]))
+        if row is None:  # scored by an older run, or not at all: say so, do not guess
+            row = {**dict.fromkeys(RECALL_SCHEMA), "outcome": MISSED, "evidence": "not scored"}
+        tally.append({"fault": f, **row})
+    return tally
 
 
 def render_tally(tally: list[dict]) -> str:
@@ -261,13 +260,14 @@ def _checks_table(found: pl.DataFrame) -> list[str]:
 
 def _expected_line(t: dict) -> str:
     f = t["fault"]
-    expectation = FAULT_EXPECTATIONS.get(f["kind"])
-    if expectation is None:
+    if t.get("expected_tier") is None:
         return "**Expected.** No expectation is recorded for this kind of fault."
-    rules = " or ".join(f"`{r}*`" if r.endswith(".") else f"`{r}`" for r in expectation.rules)
+    rules = " or ".join(
+        f"`{r}*`" if r.endswith(".") else f"`{r}`" for r in str(t["expected_rule"]).split(", ")
+    )
     return (
-        f"**Expected.** Tier {expectation.tier}, {rules} on `{', '.join(expectation.tables)}`, "
-        f"action *{expectation.action}*, on day {_day_of(f, t['expected_on'])} "
+        f"**Expected.** Tier {t['expected_tier']}, {rules} on `{t['expected_tables']}`, "
+        f"action *{t['expected_action']}*, on day {_day_of(f, t['expected_on'])} "
         f"({t['expected_on']})."
     )
 
@@ -336,10 +336,13 @@ def render_stories(tally: list[dict], results: pl.DataFrame, runs: dict[str, str
     return "\n".join(lines)
 
 
-def render_failure_modes(ground_truth: dict, results: pl.DataFrame, runs: dict[str, str]) -> str:
+def render_failure_modes(
+    ground_truth: dict, results: pl.DataFrame, runs: dict[str, str], recall: pl.DataFrame
+) -> str:
     """The partial: the tally when included with `fault_view = "tally"`, the stories
-    otherwise. `runs` maps business date to the run's outcome."""
-    tally = fault_tally(ground_truth, results)
+    otherwise. `runs` maps business date to the run's outcome; `recall` is the quality
+    layer's scoring of each fault."""
+    tally = fault_tally(ground_truth, recall)
     if not tally:
         return "No faults were injected in the latest run.\n"
     return "\n".join(

@@ -47,6 +47,7 @@ def build(project: Project, workdir: Workdir) -> None:
         else {}
     )
     runs = dashboards.load_runs(workdir.runs)
+    recall = pl.read_parquet(workdir.recall) if workdir.recall.exists() else pl.DataFrame()
 
     gen = project.generated
     for folder in (
@@ -73,7 +74,7 @@ def build(project: Project, workdir: Workdir) -> None:
         "bench-results.md": benchmarks.render_results(catalogue, claims),
         "claims.md": benchmarks.render_claims(claims, catalogue),
         "failure-modes.md": incidents.render_failure_modes(
-            ground_truth, results, dashboards.run_outcomes(runs)
+            ground_truth, results, dashboards.run_outcomes(runs), recall
         ),
         "quality-dashboard.md": dashboards.render_quality_dashboard(results, runs, catalogue),
     }

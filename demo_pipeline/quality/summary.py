@@ -25,16 +25,18 @@ from pathlib import Path
 import polars as pl
 
 from demo_pipeline.atomic import atomic_path
+from demo_pipeline.core.recall import (
+    CAUGHT,
+    CAUGHT_OTHERWISE,
+    MISSED,
+    OUTCOMES,
+    RECALL_SCHEMA,
+)
 from demo_pipeline.metrics import Metric, MetricCatalogue
 from demo_pipeline.provenance import Provenance
 from demo_pipeline.quality.freshness import FreshnessLedger, gold_staleness
 from demo_pipeline.quality.results import QualityResults
 from demo_pipeline.workdir import Workdir
-
-CAUGHT = "caught"
-CAUGHT_OTHERWISE = "caught_otherwise"
-MISSED = "missed"
-OUTCOMES = (CAUGHT, CAUGHT_OTHERWISE, MISSED)
 
 # How long after its expected day the expected check may fire and still be reported as
 # "caught on another day" rather than missed.
@@ -221,27 +223,6 @@ def _describe(rows: pl.DataFrame) -> str:
     )
 
 
-RECALL_SCHEMA = {
-    "day": pl.Int32,
-    "date": pl.String,
-    "kind": pl.String,
-    "table": pl.String,
-    "expected_tier": pl.Int8,
-    "expected_action": pl.String,
-    "expected_rule": pl.String,
-    "expected_on": pl.Date,
-    "outcome": pl.String,
-    "caught": pl.Boolean,
-    "actual_tier": pl.Int8,
-    "actual_action": pl.String,
-    "actual_table": pl.String,
-    "actual_rule": pl.String,
-    "actual_on": pl.Date,
-    "evidence": pl.String,
-    "how": pl.String,
-}
-
-
 def classify_fault(
     results: pl.DataFrame, fault: Mapping, expectation: Expectation | None
 ) -> tuple[str, dict | None, str]:
@@ -303,6 +284,7 @@ def recall_table(
                 expectation.tier if expectation else None,
                 expectation.action if expectation else None,
                 ", ".join(expectation.rules) if expectation else None,
+                ", ".join(expectation.tables) if expectation else None,
                 expected_detection_date(fault, expectation),
                 outcome,
                 outcome == CAUGHT,
@@ -316,22 +298,6 @@ def recall_table(
             )
         )
     return pl.DataFrame(rows, schema=RECALL_SCHEMA, orient="row")
-
-
-def outcome_label(row: Mapping) -> str:
-    """An outcome in words: caught, caught by another tier / with another action / on
-    another day, or missed."""
-    if row["outcome"] == CAUGHT:
-        return "caught"
-    if row["outcome"] == MISSED:
-        return "missed"
-    if row.get("expected_tier") is None or row["actual_tier"] != row["expected_tier"]:
-        return "caught by another tier"
-    if row["actual_action"] != row["expected_action"]:
-        return "caught with another action"
-    if row["actual_on"] != row["expected_on"]:
-        return "caught on another day"
-    return "caught by another check"
 
 
 def outcome_counts(recall: pl.DataFrame) -> dict[str, int]:

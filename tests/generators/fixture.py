@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from demo_pipeline.quality.results import RESULT_SCHEMA
+from demo_pipeline.core.results import RESULT_SCHEMA
 
 PROVENANCE = {
     "run_id": "fixture-run",
@@ -209,6 +209,10 @@ def write_fixture_results(root: Path) -> None:
         ],
     }
     (sources / "ground_truth.json").write_text(json.dumps(truth, indent=2))
+    # The quality layer's scoring of each fault, as the pipeline writes it.
+    from demo_pipeline.quality.summary import recall_table
+
+    recall_table(results, truth).write_parquet(quality / "recall.parquet")
     bench = root / "bench"
     bench.mkdir(parents=True, exist_ok=True)
 

@@ -103,7 +103,9 @@ def test_render_adr_with_evidence_panel(tmp_path):
     assert "**Supersedes:** [ADR 0001](0001-pick-a.md)" in page
     row_a = next(line for line in page.splitlines() if "A is fast" in line)
     assert "](../metrics/bench.md#metric-bench-a-speedup" in row_a
-    assert 'data-verdict-for="a"' in row_a and ">supported at this scale</span> (scale 0.05" in row_a
+    assert (
+        'data-verdict-for="a"' in row_a and ">supported at this scale</span> (scale 0.05" in row_a
+    )
     row_b = next(line for line in page.splitlines() if "B is small" in line)
     assert "not measured" in row_b and "unmeasured</span>: no server" in row_b
     index = pages["generated/decisions/index.md"]

@@ -8,11 +8,19 @@ import json
 import jinja2
 import polars as pl
 
-from demo_pipeline.quality.results import RESULT_SCHEMA
+from demo_pipeline.core.results import RESULT_SCHEMA
+from demo_pipeline.quality.summary import recall_table
 from demo_pipeline.workdir import Workdir
 from generators import dashboards, incidents
 from generators.catalogue import Catalogue
 from tests.generators.fixture import write_fixture_results, write_fixture_workdir
+
+
+def failure_modes(truth: dict, results: pl.DataFrame, runs: dict) -> str:
+    """The partial, given the recall file the quality layer would write for these results."""
+    scored = results if not results.is_empty() else pl.DataFrame(schema=RESULT_SCHEMA)
+    recall = recall_table(scored, {"faults": truth.get("faults", [])})
+    return incidents.render_failure_modes(truth, results, runs, recall)
 
 
 def fixture(tmp_path):
@@ -29,7 +37,7 @@ def test_failure_modes_table_and_sections(tmp_path):
     """One row and one section per injected fault, with the run outcome and what the checks
     recorded on that date."""
     _, truth, results, runs = fixture(tmp_path)
-    text = incidents.render_failure_modes(truth, results, dashboards.run_outcomes(runs))
+    text = failure_modes(truth, results, dashboards.run_outcomes(runs))
     assert "| 2 | 2026-11-02 | null keys | api / orders | 4 | succeeded |" in text
     assert "| 3 | 2026-11-03 | source outage | api / orders | 0 | partial |" in text
     assert "### Day 2: Null keys" in text
@@ -49,7 +57,7 @@ def test_late_data_is_looked_up_on_its_published_date():
 
 def test_no_faults_says_so():
     """A run without injected faults says so instead of an empty table."""
-    text = incidents.render_failure_modes({}, pl.DataFrame(), {})
+    text = failure_modes({}, pl.DataFrame(), {})
     assert text == "No faults were injected in the latest run.\n"
 
 
@@ -105,7 +113,7 @@ def test_tally_shows_expected_and_actual_tier_action_and_outcome(tmp_path):
     """Included with fault_view = "tally", the partial is the quality page's table: a fault
     caught as designed, and one noticed only by another tier, named with tier, action, day."""
     _, truth, results, runs = fixture(tmp_path)
-    partial = incidents.render_failure_modes(truth, results, dashboards.run_outcomes(runs))
+    partial = failure_modes(truth, results, dashboards.run_outcomes(runs))
     text = render("{% with fault_view = 'tally' %}" + partial + "{% endwith %}")
     assert "| Day | Fault | Expected | Actual | Outcome |" in text
     assert (
@@ -124,7 +132,7 @@ def test_stories_without_the_tally_view(tmp_path):
     """Included plainly (the architecture page), the partial tells each fault's story with
     its expected check and its outcome, and leaves the tally out."""
     _, truth, results, runs = fixture(tmp_path)
-    text = render(incidents.render_failure_modes(truth, results, dashboards.run_outcomes(runs)))
+    text = render(failure_modes(truth, results, dashboards.run_outcomes(runs)))
     assert "| Day | Fault | Expected | Actual | Outcome |" not in text
     assert "### Day 3: Source outage" in text
     assert (
@@ -137,7 +145,7 @@ def test_a_fault_nothing_noticed_is_shown_as_missed():
     """With no finding on its day, the tally says missed and the actual column is empty."""
     truth = {"faults": [fault(22, "anomaly_spike", "orders", 500)]}
     results = checks((22, 3, "orders", "orders_per_warehouse.zscore", 12, 0, "info", "none"))
-    partial = incidents.render_failure_modes(truth, results, {})
+    partial = failure_modes(truth, results, {})
     tally = render("{% with fault_view = 'tally' %}" + partial + "{% endwith %}")
     assert "| 22 | anomaly spike | tier 3 · flagged · day 22 | — | **missed** |" in tally
     assert "**Outcome: missed.**" in render(partial)
@@ -159,7 +167,7 @@ def test_counts_of_different_units_never_share_a_column():
         (5, 2, "orders", "duplicates_dropped", 600, 40, "info", "logged"),
         (22, 3, "orders", "orders_per_warehouse.zscore", 12, 1, "warn", "flagged"),
     )
-    text = render(incidents.render_failure_modes(truth, results, {}))
+    text = render(failure_modes(truth, results, {}))
     assert (
         "| Day | Date | Fault | Source / table | Rows affected | Requests affected "
         "| Columns affected | Run outcome |" in text
@@ -187,7 +195,10 @@ def test_dashboard_counts_tables_halted_not_halting_checks():
 def test_dashboard_lists_the_fault_outcome_keys_the_catalogue_holds(tmp_path):
     """The fault totals go through the metric macro, only for keys the catalogue holds."""
     wd, _, results, runs = fixture(tmp_path)
+    metrics = json.loads(wd.metrics.read_text(encoding="utf-8"))
+    del metrics["quality.faults.missed"]  # a catalogue from before the key existed
+    wd.metrics.write_text(json.dumps(metrics), encoding="utf-8")
     text = dashboards.render_quality_dashboard(results, runs, Catalogue.load(wd.metrics))
     assert "### Injected faults" in text
     assert '{{ metric("quality.faults.caught") }}' in text
-    assert "quality.faults.missed" not in text  # not in the fixture catalogue
+    assert "quality.faults.missed" not in text

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from demo_pipeline.config import ContractUpdate, DemoConfig, load_config
+from demo_pipeline.core.recall import outcome_label
 from demo_pipeline.estate import build_estate
 from demo_pipeline.pipeline.runner import run_pipeline
 from demo_pipeline.quality.alerts import read_alerts
@@ -20,7 +21,6 @@ from demo_pipeline.quality.summary import (
     CAUGHT_OTHERWISE,
     MISSED,
     false_positives,
-    outcome_label,
     read_ground_truth,
     recall_table,
 )

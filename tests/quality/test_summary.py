@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from demo_pipeline.core.recall import outcome_label
 from demo_pipeline.core.results import RESULT_SCHEMA, CheckResult
 from demo_pipeline.quality.freshness import FeedStatus, FreshnessLedger
 from demo_pipeline.quality.results import QualityResults
@@ -18,7 +19,6 @@ from demo_pipeline.quality.summary import (
     FAULT_EXPECTATIONS,
     MISSED,
     false_positives,
-    outcome_label,
     recall_pct,
     recall_table,
     summarise,

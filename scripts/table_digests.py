@@ -1,0 +1,66 @@
+"""Order-independent digests of every table a pipeline run writes, to prove a refactor
+changed no data: `python scripts/table_digests.py <workdir> > digests.json`, before and
+after, then diff the two files.
+
+Each Parquet dataset (bronze, silver, quarantine and gold exports, quality results) and
+each table of the gold DuckDB file gets its row count and the sum of its rows' hashes
+(DuckDB's `hash` of the whole row), which does not depend on row order or file layout.
+Columns that hold wall-clock measurements (durations, timestamps of the run itself) are
+listed in VOLATILE and left out, since no two runs share them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+
+# Columns whose values are measurements of the run itself, not data.
+VOLATILE = {"duration_s", "measured_at", "started_at", "finished_at", "run_id", "elapsed_s"}
+
+
+def _digest(con: duckdb.DuckDBPyConnection, relation: str) -> dict:
+    columns = [c for c in con.sql(f"SELECT * FROM {relation} LIMIT 0").columns]
+    kept = [c for c in columns if c not in VOLATILE]
+    if not kept:
+        return {"rows": con.sql(f"SELECT count(*) FROM {relation}").fetchall()[0][0]}
+    cols = ", ".join(f'"{c}"' for c in kept)
+    [(rows, total)] = con.sql(
+        f"SELECT count(*), coalesce(sum(hash(struct_pack({cols})))::HUGEINT, 0) FROM {relation}"
+    ).fetchall()
+    return {"rows": rows, "sum_hash": str(total), "columns": kept}
+
+
+def digests(workdir: Path) -> dict[str, dict]:
+    con = duckdb.connect()
+    out: dict[str, dict] = {}
+    datasets: set[Path] = set()
+    for parquet in sorted(workdir.rglob("*.parquet")):
+        if "bench" in parquet.relative_to(workdir).parts:
+            continue
+        # A Hive-partitioned table is the folder above its first `key=value` folder.
+        parts = parquet.relative_to(workdir).parts
+        cut = next((i for i, p in enumerate(parts) if "=" in p), len(parts) - 1)
+        datasets.add(workdir.joinpath(*parts[:cut]) if cut < len(parts) - 1 else parquet)
+    for dataset in sorted(datasets):
+        pattern = f"{dataset}/**/*.parquet" if dataset.is_dir() else str(dataset)
+        relation = f"read_parquet('{pattern}', hive_partitioning = true, union_by_name = true)"
+        out[str(dataset.relative_to(workdir))] = _digest(con, relation)
+    for db in sorted(workdir.rglob("*.duckdb")):
+        con.execute(f"ATTACH '{db}' AS g (READ_ONLY)")
+        tables = con.sql(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_catalog = 'g' AND table_type = 'BASE TABLE' ORDER BY 1, 2"
+        ).fetchall()
+        for schema, table in tables:
+            key = f"{db.relative_to(workdir)}:{schema}.{table}"
+            out[key] = _digest(con, f'g."{schema}"."{table}"')
+        con.execute("DETACH g")
+    return out
+
+
+if __name__ == "__main__":
+    json.dump(digests(Path(sys.argv[1])), sys.stdout, indent=2, sort_keys=True)
+    print()
