@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generators.catalogue import Catalogue, catalogue_page_for, format_value
 from generators.claims import Claims, render_badge, render_claim
 from generators.owner_data import load_case_studies, load_owner, reported_figure
+from generators.project import Project
 
-PUBLISHED_DATA = Path("assets/generated/data")
 FIGURES_PAGE = "about.md"
 FIGURES_ANCHOR = "self-reported-figures"
 
@@ -100,10 +100,10 @@ def render_reported(owner: dict, key: str, page: str, *, label: bool = True) -> 
 def define_env(env) -> None:
     docs_dir = Path(env.conf["docs_dir"])
     project_root = docs_dir.parent
-    data_dir = docs_dir / PUBLISHED_DATA
-    catalogue = Catalogue.load(data_dir / "metrics.json")
+    project = Project(project_root)
+    catalogue = Catalogue.load(project.published_metrics)
     owner = load_owner(project_root)
-    claims = Claims.load(data_dir / "claims.json")
+    claims = Claims.load(project.published_claims)
     reported_claims = claims.by_reported()
 
     env.variables["owner"] = owner

@@ -87,4 +87,4 @@ def build(project: Project, workdir: Workdir) -> None:
         f"{case_studies.OUT_DIR}/index.md": case_studies.nav_entries(studies),
         f"{CATALOGUE_DIR}/index.md": catalogue_nav(catalogue),
     }
-    _write(gen / "nav.json", json.dumps(families, indent=2, sort_keys=True))
+    _write(project.nav_families, json.dumps(families, indent=2, sort_keys=True))

@@ -65,6 +65,11 @@ class Project:
         return self.published_data / "ground_truth.json"
 
     @property
+    def nav_families(self) -> Path:
+        """Generated nav entries per page family, read by generators/site_hooks.py."""
+        return self.generated / "nav.json"
+
+    @property
     def adr(self) -> Path:
         return self.root / "adr"
 

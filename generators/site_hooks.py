@@ -24,11 +24,17 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 from pathlib import Path
 
 import yaml
 
-NAV_FILE = Path("generated/nav.json")
+# MkDocs loads this file by path; the project runs from the checkout, so `mkdocs serve`
+# needs the repository root on the import path (as generators/macros.py does).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from generators.project import Project
+
 # Material's bundle, e.g. <script src="../assets/javascripts/bundle.a5f9d56c.min.js">
 THEME_BUNDLE = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)">')
 
@@ -60,7 +66,7 @@ def footer_for(name: str) -> str:
 
 
 def on_config(config):
-    path = Path(config["docs_dir"]) / NAV_FILE
+    path = Project(Path(config["docs_dir"]).parent).nav_families
     if path.exists() and config.get("nav"):
         families = json.loads(path.read_text(encoding="utf-8"))
         config["nav"] = expand(config["nav"], families)

@@ -23,21 +23,23 @@ from demo_pipeline.bench.questions import (
     ONE_WAREHOUSE_BY_DEPARTMENT,
     QUESTIONS,
     duckdb_with_tables,
+    tables_read_by,
 )
 from demo_pipeline.bench.ratios import percentile
 from demo_pipeline.bench.results import BenchmarkResult, Figure
 
 NAME = "dimensional"
-TABLES = ("fact_sales", "dim_product", "fact_inventory_daily", "agg_daily_sales")
 P95 = 95.0
 # The queries, in the order they run; each is queries/duckdb/<name>.sql.
-QUERIES: tuple[str, ...] = (
-    *(q.name for q in QUESTIONS),
-    DAILY_SALES_BY_CATEGORY.name,
-    ONE_WAREHOUSE_BY_DEPARTMENT.name,
-    ONE_CATEGORY_DAILY_UNITS.name,
-    CHANNEL_MIX_BY_WEEK.name,
+DIMENSIONAL_QUESTIONS = (
+    *QUESTIONS,
+    DAILY_SALES_BY_CATEGORY,
+    ONE_WAREHOUSE_BY_DEPARTMENT,
+    ONE_CATEGORY_DAILY_UNITS,
+    CHANNEL_MIX_BY_WEEK,
 )
+QUERIES: tuple[str, ...] = tuple(q.name for q in DIMENSIONAL_QUESTIONS)
+TABLES = tables_read_by(*DIMENSIONAL_QUESTIONS)
 
 
 def time_dimensional(params: dict[str, Any], threads: int) -> dict[str, Any]:

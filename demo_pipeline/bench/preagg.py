@@ -21,12 +21,13 @@ from demo_pipeline.bench.questions import (
     DAILY_SALES_BY_CATEGORY,
     DAILY_SALES_BY_CATEGORY_FROM_AGGREGATE,
     duckdb_with_tables,
+    tables_read_by,
 )
 from demo_pipeline.bench.ratios import speedup
 from demo_pipeline.bench.results import BenchmarkResult, Figure
 
 NAME = "preagg"
-TABLES = ("fact_sales", "dim_product", "agg_daily_sales")
+TABLES = tables_read_by(DAILY_SALES_BY_CATEGORY, DAILY_SALES_BY_CATEGORY_FROM_AGGREGATE)
 # The two ways to answer (the keys results.json reports) -> the question's query file.
 QUERIES = {
     "from_facts": DAILY_SALES_BY_CATEGORY.name,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from demo_pipeline.bench.queries import ENGINES as ALL_ENGINES
+from demo_pipeline.tables import TABLES
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,13 @@ ALL_QUESTIONS: tuple[Question, ...] = (
     ONE_DAY_SALES_BY_PARTITION,
 )
 BY_NAME = {q.name: q for q in ALL_QUESTIONS}
+
+
+def tables_read_by(*questions: Question) -> tuple[str, ...]:
+    """The gold tables the given questions read, in the registry's order: what a
+    benchmark loads is derived from its questions, never listed by hand."""
+    read = {table for question in questions for table in question.tables}
+    return tuple(name for name in TABLES.gold_names if name in read)
 
 
 def columns_needed(questions: tuple[Question, ...] | list[Question]) -> dict[str, list[str]]:

@@ -24,13 +24,13 @@ from demo_pipeline.bench.context import BenchContext
 from demo_pipeline.bench.harness import time_repeated
 from demo_pipeline.bench.postgres_server import PostgresUnavailable, temporary_postgres
 from demo_pipeline.bench.queries import sql
-from demo_pipeline.bench.questions import BY_NAME, QUESTIONS, sql_literal
+from demo_pipeline.bench.questions import BY_NAME, QUESTIONS, sql_literal, tables_read_by
 from demo_pipeline.bench.ratios import geometric_mean, speedup
 from demo_pipeline.bench.results import BenchmarkResult, Figure
 
 NAME = "row_stores"
 JOB = f"demo_pipeline.bench.{NAME}:time_store"
-TABLES = ("fact_sales", "dim_product", "fact_inventory_daily")
+TABLES = tables_read_by(*QUESTIONS)
 INDEXES = (
     "CREATE INDEX ix_fact_sales_date ON fact_sales (business_date)",
     "CREATE INDEX ix_fact_sales_product_sk ON fact_sales (product_sk)",

@@ -33,7 +33,6 @@ from demo_pipeline.workdir import Workdir
 
 # The gold tables, their keys (which also order the exports) and the silver tables each
 # is built from come from the table registry (config/tables.yaml).
-GOLD_VIEWS = ("v_sales", "v_inventory_latest", "v_product_price_history")
 GOLD_DIMENSIONS = tuple(g for g in TABLES.gold if g.kind == "dimension")
 
 
