@@ -618,11 +618,6 @@ def test_export_writes_one_sorted_parquet_per_gold_table(tiny: Tiny):
         assert exported.equals(tables[gold.name]), gold.name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gold/build.py only runs aggregates.sql once fact_purchase_order_line exists; "
-    "the dates touched before the first purchase orders arrive are never aggregated",
-)
 def test_daily_sales_of_a_day_without_purchase_orders_are_aggregated_later(tiny: Tiny):
     """Day 1 has sales but no purchase orders yet; after day 2 (which has them) the daily
     sales aggregate still equals the sums of every fact row, day 1's included."""

@@ -1,6 +1,11 @@
 -- Pre-aggregated answers to the common questions, rebuilt from the facts each day.
 -- Daily sales: only the business dates touched by this build are recomputed (the
--- day's facts, late orders landing in earlier dates, re-pointed facts).
+-- day's facts, late orders landing in earlier dates, re-pointed facts), plus any date with
+-- sales but no aggregate yet: a build that could not run the aggregates (no purchase
+-- orders in silver yet) leaves its dates to the next one that can.
+INSERT INTO affected_dates
+SELECT DISTINCT business_date FROM fact_sales
+WHERE business_date NOT IN (SELECT business_date FROM agg_daily_sales);
 DELETE FROM agg_daily_sales WHERE business_date IN (SELECT business_date FROM affected_dates);
 INSERT INTO agg_daily_sales
 SELECT f.business_date, f.warehouse_id, coalesce(p.category_name, 'unknown') AS category_name,
