@@ -56,6 +56,21 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores{ram_gib}, {platform.system()} {platform.release()}"
 
 
+def describe_machine(environment: dict, *, kernel: bool = False) -> str:
+    """One line for the machine a benchmark environment record (bench/environment.json)
+    describes: CPU, cores, RAM and OS, and the kernel when asked."""
+    ram = environment.get("ram_bytes")
+    cores = environment.get("cores_logical")
+    parts = (
+        environment.get("cpu_model"),
+        f"{cores} logical cores" if cores else None,
+        f"{ram / 2**30:.0f} GiB RAM" if ram else None,
+        environment.get("os"),
+        f"kernel {environment['kernel']}" if kernel and environment.get("kernel") else None,
+    )
+    return ", ".join(str(p) for p in parts if p)
+
+
 @dataclass(frozen=True)
 class Provenance:
     run_id: str

@@ -8,6 +8,7 @@ import html
 import posixpath
 from typing import Any
 
+from demo_pipeline.provenance import describe_machine
 from generators.catalogue import Catalogue, catalogue_page_for, format_value, key_code
 from generators.claims import Claims, evidence_cells, verdict_cell
 
@@ -44,18 +45,7 @@ def render_environment(results: dict[str, Any]) -> str:
     env = results.get("environment") or {}
     settings = results.get("profile_settings") or {}
     profile = str(results.get("profile", "?"))
-    ram = env.get("ram_bytes")
-    machine = ", ".join(
-        str(p)
-        for p in (
-            env.get("cpu_model"),
-            f"{env['cores_logical']} logical cores" if env.get("cores_logical") else None,
-            f"{ram / 2**30:.0f} GiB RAM" if ram else None,
-            env.get("os"),
-            f"kernel {env['kernel']}" if env.get("kernel") else None,
-        )
-        if p
-    )
+    machine = describe_machine(env, kernel=True)
     lines = []
     if profile in SMOKE_TEST_PROFILES:
         lines += [

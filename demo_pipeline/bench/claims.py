@@ -34,6 +34,7 @@ from rich.table import Table
 from demo_pipeline.atomic import write_text_atomic
 from demo_pipeline.bench.results import load_results
 from demo_pipeline.errors import BenchmarkError
+from demo_pipeline.provenance import describe_machine
 from demo_pipeline.workdir import Workdir
 
 REGISTRY_FILE = Path(__file__).resolve().parents[2] / "data" / "claims.yaml"
@@ -234,18 +235,7 @@ def measured_on(results: dict[str, Any]) -> dict[str, Any]:
     settings = results.get("profile_settings") or {}
     data = results.get("data") or {}
     facts = (data.get("tables") or {}).get("fact_sales") or {}
-    env = results.get("environment") or {}
-    ram = env.get("ram_bytes")
-    machine = ", ".join(
-        str(p)
-        for p in (
-            env.get("cpu_model"),
-            f"{env['cores_logical']} cores" if env.get("cores_logical") else None,
-            f"{ram / 2**30:.0f} GiB RAM" if ram else None,
-            env.get("os"),
-        )
-        if p
-    )
+    machine = describe_machine(results.get("environment") or {})
     return {
         "run_id": results.get("run_id"),
         "measured_at": results.get("measured_at"),
