@@ -126,7 +126,7 @@ class Workdir:
 
     @property
     def dimension_states(self) -> Path:
-        """Each dimension after each day, <table>/<date>.parquet (see `dated_file`)."""
+        """Each dimension after each day, `<table>/<date>.parquet` (see `dated_file`)."""
         return self.state / "dimensions"
 
     @property
@@ -243,12 +243,12 @@ class Workdir:
 
 
 def bronze_partition(bronze: Path, source: str, table: str, day: dt.date) -> Path:
-    """<bronze>/<source>/<table>/year=YYYY/month=MM/day=DD"""
+    """`<bronze>/<source>/<table>/year=YYYY/month=MM/day=DD`"""
     return bronze / source / table / f"year={day:%Y}" / f"month={day:%m}" / f"day={day:%d}"
 
 
 def ingest_partition(root: Path, table: str, day: dt.date) -> Path:
-    """<root>/<table>/ingest_date=YYYY-MM-DD (silver facts, quarantine)."""
+    """`<root>/<table>/ingest_date=YYYY-MM-DD` (silver facts, quarantine)."""
     return root / table / f"ingest_date={day.isoformat()}"
 
 
@@ -262,7 +262,7 @@ def dimension_file(silver: Path, table: str) -> Path:
 
 
 def dated_file(folder: Path, day: dt.date | str, suffix: str = ".parquet") -> Path:
-    """<folder>/YYYY-MM-DD<suffix>: one file per business date (state, caches)."""
+    """`<folder>/YYYY-MM-DD<suffix>`: one file per business date (state, caches)."""
     date = day if isinstance(day, str) else day.isoformat()
     return folder / f"{date}{suffix}"
 
