@@ -11,6 +11,7 @@ from typing import Any
 from demo_pipeline.provenance import describe_machine
 from generators.catalogue import Catalogue, catalogue_page_for, format_value, key_code
 from generators.claims import Claims, evidence_cells, verdict_cell
+from generators.escape import text as escape_text
 
 PAGE = "benchmarks.md"
 SMOKE_TEST_PROFILES = {"quick"}
@@ -93,7 +94,7 @@ def render_results(catalogue: Catalogue, claims: Claims) -> str:
         verdict = verdict_cell(record) if record is not None else "—"
         lines.append(
             f'| {key_code(entry.key)} | {{{{ metric("{entry.key}") }}}} | {_cell(verdict)} | '
-            f"{_cell(entry.description)} |"
+            f"{escape_text(entry.description)} |"
         )
     lines += [
         "",

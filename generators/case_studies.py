@@ -8,9 +8,11 @@ metric key (rendered by the `metric` macro, linked to their provenance).
 
 from __future__ import annotations
 
+import json
 import re
 
 from generators.errors import SourceFileError
+from generators.escape import prose, text
 
 OUT_DIR = "generated/case-studies"
 # "ADR 0005" written in a case study's prose, unless it is already a link's text.
@@ -18,7 +20,7 @@ ADR_MENTION = re.compile(r"(?<![\[\w/-])ADR[ -](\d{1,4})\b(?![^\[\]\n]*\]\()")
 
 
 def _bullets(items: list) -> list[str]:
-    return [f"- {item}" for item in items or []]
+    return [f"- {prose(item)}" for item in items or []]
 
 
 def _reported(key: str) -> str:
@@ -27,7 +29,7 @@ def _reported(key: str) -> str:
 
 def _sentence_case(label: str) -> str:
     """Upper-case the first letter only: `str.capitalize` would turn "CSV" into "csv"."""
-    return label[:1].upper() + label[1:]
+    return text(label[:1].upper() + label[1:])
 
 
 def _claim(claim_id: str) -> str:
@@ -66,7 +68,12 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
     slug = study["slug"]
     figures = owner.get("figures", {})
     problem, solution, impact = study["problem"], study["solution"], study["impact"]
-    lines = ["---", f'title: "{study["title"]}"', "---", "", f"# {study['title']}", ""]
+    # Every value from the case-study file is escaped (generators/escape.py): names and
+    # titles as text, paragraphs and bullets as Markdown prose without raw HTML. The
+    # title is escaped in the front matter too: MkDocs and Material put it in <title>,
+    # the nav and the search index as it is.
+    title = text(study["title"])
+    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", "---", "", f"# {title}", ""]
     if study.get("demo_backed"):
         lines += [
             '!!! tip "Backed by the demo"',
@@ -76,9 +83,9 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
             "    that demo; figures marked *self-reported* come from the production system.",
             "",
         ]
-    lines += ["## Executive summary", "", study["summary"].strip(), ""]
+    lines += ["## Executive summary", "", prose(study["summary"].strip()), ""]
     if study.get("technologies"):
-        lines += ["**Technologies:** " + ", ".join(study["technologies"]), ""]
+        lines += ["**Technologies:** " + ", ".join(text(t) for t in study["technologies"]), ""]
 
     lines += ["## The problem", ""]
     if problem.get("context"):
@@ -95,24 +102,28 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
             lines.append(f"- {_sentence_case(figures[key]['label'])}: {_reported(key)}")
         lines.append("")
 
-    lines += ["## The solution", "", solution.get("architecture", "").strip(), ""]
+    lines += ["## The solution", "", prose(solution.get("architecture", "").strip()), ""]
     if solution.get("diagram"):
         lines += [f'{{% include "diagrams/{solution["diagram"]}.md" %}}', ""]
     if solution.get("decisions"):
         lines += ["### Decisions and trade-offs", ""]
         for decision in solution["decisions"]:
             link = _adr_link(decision["adr"], adr_files, slug)
-            lines.append(f"- **[{decision['title']}]({link})** — {decision['why'].strip()}")
+            lines.append(
+                f"- **[{text(decision['title'])}]({link})** — {prose(decision['why'].strip())}"
+            )
         lines.append("")
     if solution.get("rejected"):
         lines += ["### Alternatives rejected", ""]
-        lines += [f"- **{r['option']}**: {r['why'].strip()}" for r in solution["rejected"]]
+        lines += [
+            f"- **{text(r['option'])}**: {prose(r['why'].strip())}" for r in solution["rejected"]
+        ]
         lines.append("")
 
     if study.get("implementation"):
         lines += ["## Implementation", ""]
         for step in study["implementation"]:
-            lines += [f"### {step['title']}", "", step["text"].strip(), ""]
+            lines += [f"### {text(step['title'])}", "", prose(step["text"].strip()), ""]
             if step.get("code"):
                 lines += [f"```{step.get('language', 'python')}", step["code"].rstrip(), "```", ""]
 
@@ -129,7 +140,7 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
         for item in impact["measured"]:
             # A figure a claim is judged on comes with its verdict: `claim: <id>`.
             shown = _claim(item["claim"]) if "claim" in item else _metric(item["metric"])
-            lines.append(f"- {item['label']}: {shown}")
+            lines.append(f"- {text(item['label'])}: {shown}")
         lines.append("")
     if impact.get("organisational"):
         lines += ["### For the organisation", "", *_bullets(impact["organisational"]), ""]
@@ -142,7 +153,7 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
         if learnings.get("failed"):
             lines += ["### What did not work", ""]
             for item in learnings["failed"]:
-                lines.append(f"- **{item['what']}** {item['lesson'].strip()}")
+                lines.append(f"- **{text(item['what'])}** {prose(item['lesson'].strip())}")
             lines.append("")
         if learnings.get("differently"):
             lines += ["### What I would do differently", "", *_bullets(learnings["differently"])]
@@ -167,12 +178,18 @@ def render_index(studies: list[dict]) -> str:
         "",
     ]
     for study in studies:
-        lines += [f"## [{study['title']}]({study['slug']}.md)", "", study["summary"].strip(), ""]
+        lines += [
+            f"## [{text(study['title'])}]({study['slug']}.md)",
+            "",
+            prose(study["summary"].strip()),
+            "",
+        ]
     return "\n".join(lines)
 
 
 def nav_entries(studies: list[dict]) -> list[dict[str, str]]:
-    return [{s["title"]: f"{OUT_DIR}/{s['slug']}.md"} for s in studies]
+    # Escaped: Material renders a nav title as it is.
+    return [{str(text(s["title"])): f"{OUT_DIR}/{s['slug']}.md"} for s in studies]
 
 
 def render_all(studies: list[dict], owner: dict, adr_files: dict[str, str]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from demo_pipeline.metrics import Metric
 from generators.errors import MissingMetricError, SourceFileError
+from generators.escape import text as escape_text
 
 if TYPE_CHECKING:
     from generators.claims import Claims
@@ -253,12 +254,12 @@ def _runs_table(entries: list[Entry]) -> list[str]:
             machines.setdefault(machine, []).append(run_id)
     lines.append("")
     if len(machines) == 1:
-        lines.append(f"Every run was measured on one machine: {_cell(next(iter(machines)))}.")
+        lines.append(f"Every run was measured on one machine: {escape_text(next(iter(machines)))}.")
     else:
         lines.append("The runs were measured on these machines:")
         lines.append("")
         for machine, runs in sorted(machines.items()):
-            lines.append(f"- {_cell(machine)}: " + ", ".join(f"`{r}`" for r in runs))
+            lines.append(f"- {escape_text(machine)}: " + ", ".join(f"`{r}`" for r in runs))
     return lines
 
 
@@ -333,14 +334,16 @@ def render_family_page(catalogue: Catalogue, family: str, claims: Claims | None 
         ]
     for entry in entries:
         # The id sits on the key itself: the anchor the metric() macro links to.
-        value = _cell(entry.text)
+        # From the results: escaped as text (generators/escape.py); verdict_cell is HTML
+        # that generators/claims.py escapes itself.
+        value = escape_text(entry.text)
         record = judged_on.get(entry.key)
         if record is not None:  # a claim is judged on this figure: its verdict sits beside it
             value += "<br>" + _cell(verdict_cell(record))
-        row = f"| {_key_code(entry)} | {value} | {_cell(entry.description)} |"
+        row = f"| {_key_code(entry)} | {value} | {escape_text(entry.description)} |"
         if len(runs) > 1:
             run_id = _run_id(entry)
-            row += f" [{_cell(run_id)}](index.md#{run_anchor(run_id)}) |"
+            row += f" [{escape_text(run_id)}](index.md#{run_anchor(run_id)}) |"
         lines.append(row)
     lines.append("")
     return "\n".join(lines)

@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generators.catalogue import Catalogue, catalogue_page_for, format_value
 from generators.claims import Claims, render_badge, render_claim
+from generators.escape import escaped, prose, text
 from generators.owner_data import load_case_studies, load_owner, reported_figure
 from generators.project import Project
 
@@ -46,10 +47,10 @@ def relative_link(from_page: str, target: str) -> str:
 
 def render_metric(catalogue: Catalogue, key: str, page: str, *, unit: bool = True) -> str:
     entry = catalogue.get(key, where=f"page {page}")
-    text = entry.text if unit else entry.number_text()
+    shown = text(entry.text if unit else entry.number_text())
     href = relative_link(page, catalogue_page_for(key)) + "#" + entry.anchor
-    title = f"{entry.description} ({entry.provenance_line()})".replace('"', "'")
-    return f'[{text}]({href} "{title}"){{ .metric }}'
+    title = text(f"{entry.description} ({entry.provenance_line()})")
+    return f'[{shown}]({href} "{title}"){{ .metric }}'
 
 
 def speed_words(catalogue: Catalogue, key: str, page: str) -> str:
@@ -86,15 +87,15 @@ def change_words(catalogue: Catalogue, key: str, page: str, more: str, less: str
         return measured_words(f"{link} {more}")
     href = relative_link(page, catalogue_page_for(key)) + "#" + entry.anchor
     size = format_value(-entry.value, entry.unit)
-    return measured_words(f'[{size}]({href} "{entry.description}"){{ .metric }} {less}')
+    return measured_words(f'[{text(size)}]({href} "{text(entry.description)}"){{ .metric }} {less}')
 
 
 def render_reported(owner: dict, key: str, page: str, *, label: bool = True) -> str:
     fig = reported_figure(owner, key, where=f"page {page}")
     href = relative_link(page, FIGURES_PAGE) + "#" + FIGURES_ANCHOR
-    title = f"Self-reported: {fig.label}. {fig.context}".strip().replace('"', "'")
+    title = text(f"Self-reported: {fig.label}. {fig.context}".strip())
     suffix = " (self-reported)" if label else ""
-    return f'[{fig.text}]({href} "{title}"){{ .reported }}{suffix}'
+    return f'[{text(fig.text)}]({href} "{title}"){{ .reported }}{suffix}'
 
 
 def define_env(env) -> None:
@@ -106,8 +107,16 @@ def define_env(env) -> None:
     claims = Claims.load(project.published_claims)
     reported_claims = claims.by_reported()
 
-    env.variables["owner"] = owner
-    env.variables["case_studies"] = load_case_studies(project_root)
+    # Pages see the owner's data and the case studies escaped (generators/escape.py):
+    # mkdocs-macros does not autoescape, and escaping the data once, here, covers every
+    # `{{ owner.… }}` on every page, present and future, where an `|e` filter would have
+    # to be remembered at each. The values are Markup, so an `|e` a page adds is a no-op.
+    # The macros below read the raw `owner` and escape what they render themselves.
+    env.variables["owner"] = escaped(owner)
+    env.variables["case_studies"] = [
+        {**escaped(study), "summary": prose(study["summary"])}
+        for study in load_case_studies(project_root)
+    ]
     env.variables["claims"] = claims
 
     def current_page() -> str:
@@ -167,12 +176,12 @@ def define_env(env) -> None:
     def reported(key: str, label: bool = True) -> str:
         """One of the owner's self-reported production figures, labelled as such; a figure
         that states a registered claim carries that claim's badge from the demo."""
-        text = render_reported(owner, key, current_page(), label=label)
+        shown = render_reported(owner, key, current_page(), label=label)
         if key in reported_claims:
             record = reported_claims[key]
             badge = render_badge(record, catalogue, link_to=evidence_link(record))
-            text += f" (the demo: {badge})"
-        return text
+            shown += f" (the demo: {badge})"
+        return shown
 
     @env.macro
     def demo_verdict(key: str) -> str:

@@ -16,6 +16,7 @@ import yaml
 
 from generators import owner_figures
 from generators.errors import SourceFileError
+from generators.escape import is_safe_link
 
 OWNER_FILE = Path("data/owner.yaml")
 CASE_STUDY_DIR = Path("data/case_studies")
@@ -61,6 +62,15 @@ def load_owner(root: Path, *, check: bool = True) -> dict:
     for field in ("name", "role", "links"):
         if field not in data["profile"]:
             raise SourceFileError(f"{path}: profile: expected '{field}', found none")
+    links = data["profile"]["links"] or {}
+    if not isinstance(links, dict):
+        raise SourceFileError(f"{path}: profile: links: expected a mapping, found {links!r}")
+    for name, link in links.items():
+        if not is_safe_link(link):
+            raise SourceFileError(
+                f"{path}: profile: links: {name}: expected an http(s) or mailto link, "
+                f"found {str(link)!r}"
+            )
     figures = owner_figures.resolve(OWNER_FILE, data)
     if check:
         owner_figures.check(figures, root)

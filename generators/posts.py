@@ -8,21 +8,26 @@ from pathlib import Path
 
 import yaml
 
+from generators.escape import text
 from generators.frontmatter import split_front_matter
 
 AUTHORS_FILE = "generated/blog-authors.yml"
 
 
 def render_authors(owner: dict) -> str:
-    """Material's blog authors file with one author: the owner (no invented people)."""
+    """Material's blog authors file with one author: the owner (no invented people).
+
+    The values are escaped (generators/escape.py): Material puts them into its pages
+    as they are (`alt="{{ author.name }}"`, `href="{{ author.url }}"`), and the RSS
+    plugin into the feeds' <author>, where they stay valid XML."""
     profile = owner["profile"]
     authors = {
         "authors": {
             "owner": {
-                "name": str(profile["name"]),
-                "description": str(profile["role"]),
+                "name": str(text(profile["name"])),
+                "description": str(text(profile["role"])),
                 "avatar": "assets/images/avatar.svg",
-                "url": str(profile["links"].get("github", "")),
+                "url": str(text(profile["links"].get("github", ""))),
             }
         }
     }
@@ -71,7 +76,7 @@ def render_latest_posts(posts: list[dict], limit: int = 4) -> str:
         when = post["date"].strftime("%d %B %Y").lstrip("0")
         lines.append(f"- **[{post['title']}]({link})** · {when}  ")
         if post["description"]:
-            lines.append(f"  {post['description']}")
+            lines.append(f"  {text(post['description'])}")
     lines.append("")
     lines.append('[All posts]({{ page_link("blog/index.md") }})')
     return "\n".join(lines) + "\n"

@@ -10,7 +10,15 @@ so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
    It also signs the footer with the name in `data/owner.yaml`, escaped, so the page
    credits its author in their own name rather than "the site owner".
 
-2. `on_post_page`: give Material's search dialog an accessible name (axe-core's
+2. `on_page_markdown`: escape the front matter's `title` and `description` of every page
+   and post (generators/escape.py). MkDocs and Material put them into <title>, the nav,
+   `<meta name="description" content="…">` and the search index as they are, and the RSS
+   plugin puts the description into the feeds as HTML. Hooks run after the plugins, but
+   this event comes before the one the RSS plugin reads pages in (`on_page_content`),
+   and before any page is rendered. A value a generator already escaped (a case study's
+   title) is unescaped first, so it is escaped once, never twice.
+
+3. `on_post_page`: give Material's search dialog an accessible name (axe-core's
    aria-dialog-name rule); the stock template has `role="dialog"` without a label. And load
    Material's script bundle with `defer`: the stock template loads it as a plain
    parser-blocking script, which Lighthouse counts as render-blocking (on a throttled phone
@@ -33,6 +41,7 @@ import yaml
 # needs the repository root on the import path (as generators/macros.py does).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from generators.escape import text
 from generators.project import Project
 
 # Material's bundle, e.g. <script src="../assets/javascripts/bundle.a5f9d56c.min.js">
@@ -76,6 +85,22 @@ def on_config(config):
         if profile.get("name"):
             config["copyright"] = footer_for(str(profile["name"]))
     return config
+
+
+ESCAPED_META = ("title", "description")
+
+
+def escape_meta(meta: dict) -> dict:
+    """`meta` with its title and description escaped once (pure)."""
+    for key in ESCAPED_META:
+        if isinstance(meta.get(key), str):
+            meta[key] = str(text(html.unescape(meta[key])))
+    return meta
+
+
+def on_page_markdown(markdown, page, config, files):
+    escape_meta(page.meta)
+    return markdown
 
 
 def name_search_dialog(html: str) -> str:

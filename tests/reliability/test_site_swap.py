@@ -1,0 +1,78 @@
+"""Issue 15, item 6: the site keeps working while it is rebuilt.
+
+A build that fails (here: a page asks for a metric no run produced) exits non-zero and
+leaves the last good site/ exactly as it was, with no temporary folder behind it."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.generators.fixture import write_fixture_results, write_fixture_workdir
+from tests.generators.project_copy import copy_project
+
+GENERATE_ONLY = ["--only", "claims", "publish", "diagrams", "charts", "pages", "mkdocs"]
+
+
+def build(project: Path, workdir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generators.build_site",
+            "--workdir",
+            str(workdir),
+            "--project-root",
+            str(project),
+            *GENERATE_ONLY,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        timeout=900,
+    )
+
+
+def snapshot(site: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def leftovers(project: Path) -> list[str]:
+    return sorted(p.name for p in project.iterdir() if p.name.startswith("site."))
+
+
+@pytest.mark.slow
+def test_failed_build_leaves_the_last_good_site_in_place(tmp_path):
+    project = copy_project(tmp_path / "project")
+    workdir = write_fixture_workdir(tmp_path / "wd")
+    write_fixture_results(workdir)
+    first = build(project, workdir)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-5000:]
+    site = project / "site"
+    good = snapshot(site)
+    assert "index.html" in good and "extra/index.html" not in good
+    assert leftovers(project) == []
+
+    (project / "docs" / "extra.md").write_text('# Extra\n\n{{ metric("bench.not_a_key.x") }}\n')
+    second = build(project, workdir)
+    assert second.returncode != 0, second.stdout
+    assert "metric 'bench.not_a_key.x' is not in the catalogue" in second.stdout + second.stderr
+    assert snapshot(site) == good, "the failed build changed the last good site/"
+    assert leftovers(project) == [], "a temporary folder was left behind"
+
+    # Fixed, the next build replaces the site and leaves nothing behind either.
+    (project / "docs" / "extra.md").unlink()
+    about = project / "docs" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nRebuilt after the fix.\n")
+    third = build(project, workdir)
+    assert third.returncode == 0, third.stdout[-3000:] + third.stderr[-5000:]
+    assert "Rebuilt after the fix." in (site / "about" / "index.html").read_text(encoding="utf-8")
+    assert leftovers(project) == []
