@@ -52,8 +52,10 @@ ESTATE := $(WORKDIR)/sources/ground_truth.json
 $(ESTATE): | $(STAMP)
 	$(CLI) generate --scale $(SCALE) --workdir $(WORKDIR)
 
+# `run` exits 3 when a day is partial: the shipped scenario calendar's source outage
+# makes one by design, so 3 is accepted here; 1, 2 and 4 (a day failed) stop make.
 run: install $(ESTATE) ## Run the 30-day medallion pipeline on the estate (generated first if missing)
-	$(CLI) run --scale $(SCALE) --workdir $(WORKDIR)
+	$(CLI) run --scale $(SCALE) --workdir $(WORKDIR) || test $$? -eq 3
 
 # `bench` needs the gold layer; the bench never runs the pipeline. Missing gold is built
 # here first, by `run`.

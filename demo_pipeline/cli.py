@@ -106,11 +106,40 @@ def run(
     ] = False,
 ) -> None:
     """Run the daily medallion batch for every simulated day (or one --day) on the estate
-    `generate` made in the work directory."""
-    cfg, wd = resolve(config, seed, scale, days, workdir)
-    from demo_pipeline.pipeline.runner import run_pipeline
+    `generate` made in the work directory.
 
-    run_pipeline(cfg, wd, day=day, from_scratch=from_scratch, console=console)
+    Exit codes (the closing summary names the days, sources and tables):
+
+    0  every day succeeded
+
+    1  the command could not run (no estate, work directory in use...)
+
+    2  bad config or arguments; nothing was run
+
+    3  every day ran, at least one partial (a source unreadable or a table held;
+    the shipped scenario calendar ends here by design)
+
+    4  at least one day failed"""
+    cfg, wd = resolve(config, seed, scale, days, workdir)
+    from demo_pipeline.pipeline.runner import (
+        EXIT_FAILED,
+        EXIT_OK,
+        DaysFailed,
+        exit_code,
+        run_pipeline,
+        run_summary,
+    )
+
+    try:
+        manifests = run_pipeline(cfg, wd, day=day, from_scratch=from_scratch, console=console)
+        code = exit_code(manifests)
+    except DaysFailed as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        manifests, code = exc.manifests, EXIT_FAILED
+    for line in run_summary(manifests):
+        console.print(line, highlight=False, soft_wrap=True)
+    if code != EXIT_OK:
+        sys.exit(code)
 
 
 @app.command()

@@ -15,7 +15,10 @@ import polars as pl
 
 Tier = Literal[1, 2, 3]
 Severity = Literal["info", "warn", "fail", "halt"]
-Action = Literal["none", "logged", "quarantined", "halted", "flagged", "annotated", "fallback"]
+Action = Literal[
+    "none", "logged", "quarantined", "halted", "flagged", "annotated", "fallback", "not_run"
+]
+"""`not_run`: the check could not run (a source it needs was down); the detail says why."""
 
 RESULT_SCHEMA = {
     "run_id": pl.String,

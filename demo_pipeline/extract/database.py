@@ -5,6 +5,11 @@ Watermarks are kept per business date in `<state>/watermarks/<date>.json`. Day D
 reads the watermark left by the latest earlier day, so re-running day D (a backfill)
 extracts exactly what the first run of day D extracted: re-runs are idempotent.
 
+Sources are read, never written: the SQLite ERP is opened read-only (`mode=ro`, no
+journal or lock file next to it), a PostgreSQL ERP in a read-only session, and the
+pipeline's clock (the watermarks, the day it replays) lives under the work directory's
+state, never in the source.
+
 SQL is plain ANSI (`SELECT ... WHERE updated_at > '<iso>'`) and the connection is any
 DB-API/ADBC connection Polars can read from, so the same code runs on SQLite (the
 generated ERP) or PostgreSQL. The watermark is inlined as a literal rather than a
@@ -62,18 +67,23 @@ ERP_TABLES: tuple[TableSpec, ...] = tuple(
 )
 
 
-def connector_for(url: str | None, sqlite_path: Path) -> tuple[Callable[[], Any], str]:
+def connector_for(
+    url: str | None, sqlite_path: Path, *, as_of: dt.date | None = None
+) -> tuple[Callable[[], Any], str]:
     """A connection factory and a printable origin: the generated SQLite file by
-    default, or a PostgreSQL URL (`postgresql://...`, via psycopg) from the config."""
+    default (opened read-only, replayed as of `as_of`), or a PostgreSQL URL
+    (`postgresql://...`, via psycopg, in a read-only session) from the config."""
     if url is None:
-        return sqlite_connector(sqlite_path), f"sqlite:{sqlite_path}"
+        return sqlite_connector(sqlite_path, as_of=as_of), f"sqlite:{sqlite_path}"
     if url.startswith(("postgresql://", "postgres://")):
 
         def connect() -> Any:
             import psycopg
 
             try:
-                return psycopg.connect(url)
+                conn = psycopg.connect(url)
+                conn.read_only = True
+                return conn
             except psycopg.Error as exc:
                 raise SourceError(f"ERP {_redact(url)}: cannot connect ({exc})") from exc
 
@@ -86,17 +96,94 @@ def _redact(url: str) -> str:
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
-def sqlite_connector(path: Path) -> Callable[[], Any]:
-    """A connection factory for the generated SQLite ERP (ADBC: Arrow end to end)."""
+def sqlite_uri(path: Path) -> str:
+    """`file:` URI that opens `path` read-only: SQLite refuses every write on it, and
+    no journal or lock file is created next to the database."""
+    return path.resolve().as_uri() + "?mode=ro"
+
+
+def sqlite_connector(path: Path, *, as_of: dt.date | None = None) -> Callable[[], Any]:
+    """A connection factory for the generated SQLite ERP (ADBC: Arrow end to end).
+
+    The file is opened read-only (`mode=ro`): the pipeline never writes to a source.
+    The demo ERP shows its history as of the business date in its `source_clock`
+    table; with `as_of`, the connection replays the ERP as of that date without
+    touching the file (see `replay_as_of`)."""
 
     def connect() -> Any:
         from adbc_driver_sqlite import dbapi
 
         if not path.is_file():
             raise SourceError(f"ERP database {path} not found (expected a SQLite file)")
-        return dbapi.connect(str(path))
+        try:
+            conn = dbapi.connect(sqlite_uri(path))
+        except Exception as exc:
+            raise SourceError(f"ERP database {path}: cannot open ({_reason(exc)})") from exc
+        try:
+            cur = conn.cursor()
+            try:
+                # A corrupt or foreign file fails here, before any table is read.
+                cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'")
+                views = cur.fetchall()
+                if as_of is not None:
+                    replay_as_of(cur, path, views, as_of)
+            finally:
+                cur.close()
+        except SourceError:
+            conn.close()
+            raise
+        except Exception as exc:
+            conn.close()
+            raise SourceError(
+                f"ERP database {path}: not a readable SQLite database ({_reason(exc)}); "
+                "regenerate the estate (`python -m demo_pipeline generate`)"
+            ) from exc
+        return conn
 
     return connect
+
+
+def _reason(exc: Exception) -> str:
+    """The driver's reason, without its status prefix and echoed query: ADBC says
+    `INVALID_ARGUMENT: [SQLite] Failed to prepare query: file is not a database` and
+    then the SQL on the next line."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return first.rsplit(": ", 1)[-1]
+
+
+CLOCK_TABLE = "source_clock"
+
+
+def replay_as_of(cur: Any, path: Path, views: list[tuple[str, str]], as_of: dt.date) -> None:
+    """Make this connection's ERP relations show the state as of `as_of`, writing nothing.
+
+    The demo ERP's relations are views over `<table>_history` that read the date from
+    its one-row `source_clock` table. Rather than updating that row (a write into the
+    source), the connection gets its own clock: a TEMP table (in memory, private to the
+    connection) and a TEMP view per clock-reading view, the same query reading the
+    private clock. TEMP objects shadow the file's for unqualified names, so the
+    extractor's SQL is unchanged. A database without a clock (PostgreSQL, another
+    SQLite) is read as it is."""
+    clocked = [(n, sql) for n, sql in views if re.search(rf"\b{CLOCK_TABLE}\b", sql or "")]
+    if not clocked:
+        return
+    cur.execute("SELECT key, value FROM estate_info WHERE key IN ('start_date', 'days')")
+    info = dict(cur.fetchall())
+    if {"start_date", "days"} <= info.keys():
+        first = dt.date.fromisoformat(info["start_date"])
+        last = first + dt.timedelta(days=int(info["days"]) - 1)
+        if not first <= as_of <= last:
+            raise SourceError(
+                f"ERP database {path}: holds {first}..{last}; cannot show {as_of} "
+                "(regenerate the estate for this calendar)"
+            )
+    cur.execute("PRAGMA temp_store = MEMORY")
+    cur.execute(f"CREATE TEMP TABLE {CLOCK_TABLE} (business_date TEXT NOT NULL)")
+    cur.execute(f"INSERT INTO temp.{CLOCK_TABLE} VALUES ('{as_of.isoformat()}')")
+    for _name, sql in clocked:
+        temp_sql = re.sub(r"^\s*CREATE\s+VIEW\b", "CREATE TEMP VIEW", sql, count=1, flags=re.I)
+        temp_sql = re.sub(rf"\b{CLOCK_TABLE}\b", f"temp.{CLOCK_TABLE}", temp_sql)
+        cur.execute(temp_sql)
 
 
 class WatermarkStore:
@@ -131,18 +218,14 @@ class DatabaseExtractor(Extractor):
         *,
         origin: str,
         tables: tuple[TableSpec, ...] = ERP_TABLES,
-        prepare: Callable[[dt.date], None] | None = None,
     ) -> None:
         self.connect = connect
-        self.prepare = prepare
-        """Called before reading a day (the demo ERP moves its source clock there)."""
+        """Opens a read-only connection (for the demo ERP: replayed as of the day)."""
         self.watermarks = WatermarkStore(watermarks_dir)
         self.origin = origin
         self.tables = tables
 
     def extract(self, business_date: dt.date) -> list[Extracted]:
-        if self.prepare is not None:
-            self.prepare(business_date)
         previous = self.watermarks.before(business_date)
         new_marks: dict[str, str] = {}
         out: list[Extracted] = []

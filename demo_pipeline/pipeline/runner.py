@@ -1,6 +1,7 @@
 """The daily batch, as a scheduler would run it: for each business day in order,
-move the source clock, extract -> bronze -> silver -> gold, and write the day's
-run manifest and quality results.
+extract -> bronze -> silver -> gold, and write the day's run manifest and quality
+results. Sources are read, never written (the ERP is opened read-only and replayed
+as of the day by its connection; the watermarks live under the work directory).
 
     run_pipeline(cfg, workdir)                       every day of the simulation
     run_pipeline(cfg, workdir, day="2026-11-18")     re-run one day (a backfill)
@@ -53,7 +54,6 @@ from demo_pipeline.core.manifest import (
 )
 from demo_pipeline.core.results import CheckResult
 from demo_pipeline.errors import ConfigError, DemoPipelineError
-from demo_pipeline.estate import set_source_clock
 from demo_pipeline.estate.api_server import OrdersApiServer
 from demo_pipeline.extract.api import OrdersApiExtractor
 from demo_pipeline.extract.base import Extractor
@@ -76,7 +76,7 @@ from demo_pipeline.pipeline.stages import (
 from demo_pipeline.pipeline.workspace import exclusive, require_estate, reset
 from demo_pipeline.provenance import Provenance, git_commit
 from demo_pipeline.quality import hooks
-from demo_pipeline.quality.fallback import on_source_failure
+from demo_pipeline.quality.fallback import checks_not_run, on_source_failure
 from demo_pipeline.quality.results import QualityResults
 from demo_pipeline.quality.summary import write_quality_metrics
 from demo_pipeline.runlog import RunLog
@@ -135,13 +135,80 @@ def run_pipeline(
         record_pipeline_metrics(workdir, provenance, gold_rows, run)
         # Quality layer (issue 4): quality.* metrics and recall from the results file.
         write_quality_metrics(workdir, provenance.run_id, cfg.estate.seed, cfg.estate.scale)
-    failed = [m for m in manifests if m.status == "failed"]
+    failed = [m for m in final_runs(manifests) if m.status == "failed"]
     if failed:
-        raise DemoPipelineError(
-            f"{len(failed)} of {len(manifests)} daily run(s) failed: "
-            + "; ".join(f"{m.business_date}: {m.error}" for m in failed)
+        raise DaysFailed(
+            f"{len(failed)} of {len(final_runs(manifests))} daily run(s) failed: "
+            + "; ".join(f"{m.business_date}: {m.error}" for m in failed),
+            manifests,
         )
     return manifests
+
+
+# Exit codes of `run` (documented in `run --help` and the README).
+EXIT_OK = 0
+"""Every day succeeded."""
+EXIT_NOT_RUN = 1
+"""The command could not run (no estate, work directory locked...): nothing was run."""
+EXIT_CONFIG = 2
+"""Bad config or arguments: nothing was run."""
+EXIT_PARTIAL = 3
+"""Every day ran, but at least one is partial: a source was unreadable or a table was
+held (its quality results say why). The shipped scenario calendar ends here by design
+(its source outage leaves one day partial)."""
+EXIT_FAILED = 4
+"""At least one day failed: its run stopped with an error (named in the summary)."""
+
+
+class DaysFailed(DemoPipelineError):
+    """At least one day's run failed (raised after everything was recorded)."""
+
+    def __init__(self, message: str, manifests: list[RunManifest]) -> None:
+        super().__init__(message)
+        self.manifests = manifests
+
+
+def final_runs(manifests: list[RunManifest]) -> list[RunManifest]:
+    """The last run of each business day (a day halted, then backfilled, counts as its
+    backfill), in date order."""
+    latest = {m.business_date: m for m in manifests}
+    return [latest[d] for d in sorted(latest)]
+
+
+def exit_code(manifests: list[RunManifest]) -> int:
+    """EXIT_OK, EXIT_PARTIAL or EXIT_FAILED for the days of a run."""
+    statuses = {m.status for m in final_runs(manifests)}
+    if "failed" in statuses:
+        return EXIT_FAILED
+    return EXIT_PARTIAL if statuses - {"succeeded"} else EXIT_OK
+
+
+def run_summary(manifests: list[RunManifest]) -> list[str]:
+    """The end-of-run summary: counts, then one line per day that was not a success,
+    naming the sources and tables that failed or were held."""
+    days = final_runs(manifests)
+    done = sum(m.status == "succeeded" for m in days)
+    lines = [f"{done} of {len(days)} daily run(s) succeeded"]
+    for m in days:
+        if m.status == "succeeded":
+            continue
+        down = [s for s, v in m.sources.items() if v.get("status") == "failed"]
+        parts = [
+            f"source {s} unreadable ({', '.join(TABLES.of_source(s))}): "
+            f"{m.sources[s].get('error', 'no reason recorded')}"
+            for s in down
+        ]
+        tables = [
+            f"{t} {e.status}"
+            for t, e in m.tables.items()
+            if e.status != "ok" and TABLES[t].source not in down
+        ]
+        if tables:
+            parts.append("tables: " + ", ".join(tables))
+        if m.error:
+            parts.append(f"error: {m.error}")
+        lines.append(f"{m.business_date} {m.status}: " + "; ".join(parts or ["see its manifest"]))
+    return lines
 
 
 def run_one_day(
@@ -192,6 +259,8 @@ def run_one_day(
             with _timed(durations, log, "silver"):
                 silver = build_silver(ctx, unavailable)
             checks += silver.checks
+            # Checks a failed source prevented are recorded as not run, with the reason.
+            checks += checks_not_run(ctx, silver, unavailable)
             conservation = [t.conservation for t in silver.tables.values() if t.conservation]
             checks += conservation_checks(conservation, run_id, business_date)
             # Quality step 2: freshness ledger, tier 3, alerts.
@@ -277,10 +346,11 @@ def _backfill_halted_days(
 def _extractors(
     cfg: DemoConfig, workdir: Workdir, business_date: dt.date, api_url: str
 ) -> list[Extractor]:
-    connect_erp, origin = connector_for(cfg.sources.erp.url, workdir.erp_db)
-    prepare = None if cfg.sources.erp.url else (lambda d: set_source_clock(workdir, d))
+    # The ERP is opened read-only; the generated one is replayed as of the day by the
+    # connection itself (nothing is written into the source, see `sqlite_connector`).
+    connect_erp, origin = connector_for(cfg.sources.erp.url, workdir.erp_db, as_of=business_date)
     return [
-        DatabaseExtractor(connect_erp, workdir.watermarks, origin=origin, prepare=prepare),
+        DatabaseExtractor(connect_erp, workdir.watermarks, origin=origin),
         OrdersApiExtractor(
             api_url,
             cfg.pipeline.retry,

@@ -11,9 +11,19 @@ table built from the source is stale with an age, and one alert names them.
 Recovery needs no action here: the next good day's extraction catches up on the
 missed published dates (the API extractor's catch-up), the ledger records the feed
 as fresh again, and `hooks.after_gold` sends a "recovered" alert.
+
+Checks a failed source prevented (`checks_not_run`, called by the runner after silver):
+a referential-integrity rule of a table that did load checks against a reference
+table (products, warehouses...). When that table's source was down and no earlier day
+had loaded it, silver could not run the rule; the rows load unchecked. Each such rule
+is recorded as `not_run` (severity warn) with the reason, never silently skipped.
 """
 
 from __future__ import annotations
+
+import dataclasses
+
+import polars as pl
 
 from demo_pipeline.core.context import DayContext
 from demo_pipeline.core.results import CheckResult
@@ -25,7 +35,18 @@ from demo_pipeline.quality.freshness import (
     gold_staleness,
     latest_partition_before,
 )
+from demo_pipeline.silver.rules import References, rules_for
+from demo_pipeline.silver.stage import SilverOutcome
 from demo_pipeline.tables import TABLES
+
+# The reference table behind each field of `silver.rules.References`.
+REFERENCE_TABLES = {
+    "product_ids": "products",
+    "warehouse_ids": "warehouses",
+    "customer_ids": "customers",
+    "supplier_ids": "suppliers",
+    "order_ids": "orders",
+}
 
 
 def ledger_for(ctx: DayContext) -> FreshnessLedger:
@@ -77,4 +98,61 @@ def on_source_failure(
         ctx.workdir.alerts,
         ctx.log,
     )
+    return results
+
+
+def _reference_rules(table: str) -> dict[str, tuple[str, str]]:
+    """{rule name: (reference table, description)} for the rules of `table` that need
+    a reference table (they are left out by silver when it has no data)."""
+    empty = pl.Series([], dtype=pl.Int64)
+    base = {r.name for r in rules_for(table, References())}
+    out: dict[str, tuple[str, str]] = {}
+    for f in dataclasses.fields(References):
+        for rule in rules_for(table, References(**{f.name: empty})):
+            if rule.name not in base:
+                out[rule.name] = (REFERENCE_TABLES[f.name], rule.description)
+    return out
+
+
+def checks_not_run(
+    ctx: DayContext, silver: SilverOutcome, unavailable: dict[str, str]
+) -> list[CheckResult]:
+    """A `not_run` row for every referential-integrity rule silver could not run today
+    on a table whose rules did run (its reference table had no data: its source was
+    down, `unavailable` maps table -> error, and no earlier day had loaded it)."""
+    ran: dict[str, set[str]] = {}
+    for c in silver.checks:
+        if c.tier == 2:
+            ran.setdefault(c.table, set()).add(c.rule)
+    results: list[CheckResult] = []
+    for table, outcome in silver.tables.items():
+        if not (outcome.status == "ok" or outcome.halt == "rules"):
+            continue  # the table itself did not reach its rules: recorded elsewhere
+        for rule, (reference, description) in _reference_rules(table).items():
+            if rule in ran.get(table, set()):
+                continue
+            source = TABLES[reference].source
+            if reference in unavailable:
+                why = (
+                    f"source {source!r} unreadable today ({unavailable[reference]}) and "
+                    f"no earlier day loaded {reference!r}"
+                )
+            else:
+                status = silver.tables.get(reference)
+                why = f"{reference!r} has no data today ({status.status if status else 'not run'})"
+            loaded = outcome.conservation.silver if outcome.conservation else 0
+            results.append(
+                ctx.check(
+                    2,
+                    table,
+                    rule,
+                    severity="warn",
+                    action="not_run",
+                    detail=f"not run: {description}; {why}; {loaded} row(s) reached silver "
+                    "without this check",
+                )
+            )
+            ctx.log.event(
+                "quality.check_not_run", level="warning", table=table, rule=rule, reason=why
+            )
     return results
