@@ -13,9 +13,11 @@ successful run and its outputs are still as it left them:
 5. diagrams   architecture diagrams (SVG, light and dark)
 6. charts     matplotlib charts (SVG, light and dark) and their CSV data
 7. pages      ADRs, case studies, catalogue page, partials, nav
-8. mkdocs     `mkdocs build --strict` into site/, then a check that nothing unrendered
-              (`{{`, `{%`) reached a page, and the claim check (generators/claim_check.py):
-              no claim's figure without its verdict, no prose the verdict contradicts
+8. mkdocs     `mkdocs build --strict` into a temporary sibling of site/ (`site.tmp-<pid>`),
+              then a check that nothing unrendered (`{{`, `{%`) reached a page, and the
+              claim check (generators/claim_check.py): no claim's figure without its
+              verdict, no prose the verdict contradicts. Only a build that passed them
+              replaces site/; a failed one leaves the last good site/ as it was.
 
 Step records live in `<workdir>/site-steps/<step>.json`.
 """
@@ -23,6 +25,7 @@ Step records live in `<workdir>/site-steps/<step>.json`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -31,7 +34,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,14 +174,15 @@ def check_rendered(site_dir: Path) -> None:
         raise StepError(f"unrendered '{{{{' or '{{%' in built pages: {', '.join(bad[:10])}")
 
 
-def check_claims(project: Project) -> None:
+def check_claims(project: Project, site_dir: Path | None = None) -> None:
     """Fail when a built page shows a claim's figure without its verdict, or says in its
-    own words what the verdict does not support (generators/claim_check.py)."""
+    own words what the verdict does not support (generators/claim_check.py). `site_dir`
+    is the built site to check (the project's site/ unless given)."""
     from generators.claim_check import check_site
     from generators.claims import Claims
 
     claims = Claims.load(project.published_claims)
-    findings = check_site(project.site, claims)
+    findings = check_site(site_dir or project.site, claims)
     if findings:
         listed = "\n  ".join(str(f) for f in findings[:30])
         more = f"\n  … and {len(findings) - 30} more" if len(findings) > 30 else ""
@@ -186,6 +190,41 @@ def check_claims(project: Project) -> None:
             f"{len(findings)} sentence(s) on the built site disagree with the claim "
             f"verdicts:\n  {listed}{more}"
         )
+
+
+@contextlib.contextmanager
+def staging_folder(site: Path) -> Iterator[Path]:
+    """A fresh folder beside `site` (same file system, so the swap is a rename) to build
+    into: `site.tmp-<pid>`. Removed when the build fails or the swap did not take it."""
+    staged = site.with_name(f"{site.name}.tmp-{os.getpid()}")
+    if staged.exists():
+        shutil.rmtree(staged)  # left by a killed build of the same pid
+    try:
+        yield staged
+    finally:
+        if staged.exists():
+            shutil.rmtree(staged, ignore_errors=True)
+
+
+def swap_in(staged: Path, site: Path) -> None:
+    """Make the built and checked `staged` folder the site. A directory cannot replace
+    another in one rename, so: the old site is renamed aside, the new one renamed in (two
+    renames on one file system: site/ is missing only between them, never half-built),
+    then the old one is removed. If the second rename fails, the old site is put back."""
+    old = site.with_name(f"{site.name}.old-{os.getpid()}")
+    if old.exists():
+        shutil.rmtree(old)
+    had_site = site.exists()
+    if had_site:
+        site.rename(old)
+    try:
+        staged.rename(site)
+    except OSError:
+        if had_site:
+            old.rename(site)
+        raise
+    if had_site:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def bench_results_exist(workdir: Workdir) -> bool:
@@ -279,27 +318,29 @@ def build_steps(
         pages.build(project, workdir)
 
     def run_mkdocs() -> None:
-        if project.site.exists():
-            shutil.rmtree(project.site)
+        # Built into a sibling folder and checked there; only a site that passed every
+        # check replaces the last good one (swap_in), so a failed build leaves it served.
         env = {**os.environ, "PYTHONPATH": str(project.root), "NO_MKDOCS_2_WARNING": "1"}
-        _call(
-            [
-                py,
-                "-m",
-                "mkdocs",
-                "build",
-                "--strict",
-                "-f",
-                str(project.mkdocs_yml),
-                "-d",
-                str(project.site),
-            ],
-            cwd=project.root,
-            env=env,
-            what="mkdocs",
-        )
-        check_rendered(project.site)
-        check_claims(project)
+        with staging_folder(project.site) as staged:
+            _call(
+                [
+                    py,
+                    "-m",
+                    "mkdocs",
+                    "build",
+                    "--strict",
+                    "-f",
+                    str(project.mkdocs_yml),
+                    "-d",
+                    str(staged),
+                ],
+                cwd=project.root,
+                env=env,
+                what="mkdocs",
+            )
+            check_rendered(staged)
+            check_claims(project, staged)
+            swap_in(staged, project.site)
 
     results = [
         workdir.metrics,
