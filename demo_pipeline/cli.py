@@ -73,6 +73,11 @@ def resolve(
     return cfg, Workdir(workdir if workdir is not None else cfg.output.workdir)
 
 
+def _command_line() -> str:
+    """This command as the user typed it, recorded in the work directory's lock."""
+    return " ".join(["python -m demo_pipeline", *sys.argv[1:]])
+
+
 @app.command()
 @_fail_cleanly
 def generate(
@@ -82,11 +87,15 @@ def generate(
     days: DaysOpt = None,
     workdir: WorkdirOpt = None,
 ) -> None:
-    """Generate the synthetic source estate (ERP database, orders, workbooks)."""
+    """Generate the synthetic source estate (ERP database, orders, workbooks), replacing
+    any estate in the work directory. Refused (exit 1, nothing written) while another
+    command holds the work directory's lock."""
     cfg, wd = resolve(config, seed, scale, days, workdir)
     from demo_pipeline.estate import build_estate
+    from demo_pipeline.pipeline.workspace import exclusive
 
-    summary = build_estate(cfg, wd, console=console)
+    with exclusive(wd, _command_line()):
+        summary = build_estate(cfg, wd, console=console)
     console.print(f"[green]estate ready[/] in {wd.sources}: {summary}", highlight=False)
 
 
@@ -104,9 +113,20 @@ def run(
     from_scratch: Annotated[
         bool, typer.Option("--from-scratch", help="Delete lake, gold and state first.")
     ] = False,
+    regenerate: Annotated[
+        bool,
+        typer.Option(
+            "--regenerate",
+            help="Generate the estate again with --seed/--scale/--days (where they disagree "
+            "with the recorded estate), then run from scratch.",
+        ),
+    ] = False,
 ) -> None:
     """Run the daily medallion batch for every simulated day (or one --day) on the estate
-    `generate` made in the work directory.
+    `generate` made in the work directory. Without --seed/--scale/--days it uses the
+    settings the estate was generated with (recorded in sources/ground_truth.json); flags
+    that disagree with them stop the run (exit 2) unless --regenerate is given. Every
+    argument is checked before anything is written.
 
     Exit codes (the closing summary names the days, sources and tables):
 
@@ -121,6 +141,19 @@ def run(
 
     4  at least one day failed"""
     cfg, wd = resolve(config, seed, scale, days, workdir)
+    from demo_pipeline.pipeline.workspace import (
+        exclusive,
+        parse_day,
+        require_estate,
+        settle_estate,
+    )
+
+    flags = {"seed": seed, "scale": scale, "days": days}
+    cfg = settle_estate(cfg, wd, flags, regenerate=regenerate)
+    if day is not None:
+        parse_day(cfg, day)
+    if not regenerate:
+        require_estate(cfg, wd)
     from demo_pipeline.pipeline.runner import (
         EXIT_FAILED,
         EXIT_OK,
@@ -130,12 +163,20 @@ def run(
         run_summary,
     )
 
-    try:
-        manifests = run_pipeline(cfg, wd, day=day, from_scratch=from_scratch, console=console)
-        code = exit_code(manifests)
-    except DaysFailed as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        manifests, code = exc.manifests, EXIT_FAILED
+    with exclusive(wd, _command_line()):
+        if regenerate:
+            from demo_pipeline.estate import build_estate
+
+            summary = build_estate(cfg, wd, console=console)
+            console.print(f"[green]estate regenerated[/] in {wd.sources}: {summary}")
+        try:
+            manifests = run_pipeline(
+                cfg, wd, day=day, from_scratch=from_scratch or regenerate, console=console
+            )
+            code = exit_code(manifests)
+        except DaysFailed as exc:
+            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            manifests, code = exc.manifests, EXIT_FAILED
     for line in run_summary(manifests):
         console.print(line, highlight=False, soft_wrap=True)
     if code != EXIT_OK:
@@ -158,9 +199,14 @@ def bench(
 ) -> None:
     """Run the benchmark suite and record its results in the metric catalogue."""
     cfg, wd = resolve(config, seed, scale, None, workdir)
-    from demo_pipeline.bench.runner import run_bench
+    from demo_pipeline.bench.profiles import get_profile
+    from demo_pipeline.bench.runner import require_gold, run_bench
+    from demo_pipeline.pipeline.workspace import exclusive
 
-    run_bench(cfg, wd, profile=profile or cfg.bench.profile, console=console)
+    get_profile(profile or cfg.bench.profile, cfg.bench)  # a bad --profile writes nothing
+    require_gold(wd)  # checked before the lock, which would create the work directory
+    with exclusive(wd, _command_line()):
+        run_bench(cfg, wd, profile=profile or cfg.bench.profile, console=console)
 
 
 @app.command()

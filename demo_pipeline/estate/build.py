@@ -5,6 +5,11 @@ their output to the writers (ERP, orders store, workbooks), logs each stage and
 records the estate.* metrics. The estate is built in a hidden staging folder and
 swapped in at the end, so re-running `generate` (or crashing half-way) never leaves
 half an estate behind.
+
+`sources/ground_truth.json` is the estate's record: besides the answer key (every
+injected fault) it holds the seed, scale, days and start date the estate was made with.
+It is written last, inside the swapped-in folder, so it exists only for a whole estate;
+`read_estate_record` is the one reader of those settings (`run` uses them by default).
 """
 
 from __future__ import annotations
@@ -48,6 +53,38 @@ RETIRED_PREFIX = ".sources-retired-"
 # Tables whose rows are facts (counted for the generation throughput): the registry's
 # facts but the workbooks' price lists, which are counted with the other tables.
 FACT_TABLES = tuple(t.name for t in TABLES if t.kind == "fact" and t.source != "workbooks")
+
+
+ESTATE_RECORD_KEYS = ("seed", "scale", "days", "start_date")
+"""The settings of an estate recorded in `ground_truth.json` (EstateConfig field names)."""
+
+
+def read_estate_record(workdir: Workdir) -> dict[str, Any] | None:
+    """The seed, scale, days and start date the estate in `workdir` was generated with,
+    typed as in `EstateConfig`; None when the work directory holds no estate. A record
+    that cannot be read is a SourceError naming the file."""
+    path = workdir.ground_truth
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SourceError(
+            f"{path}: the estate record cannot be read (expected JSON written by `generate`; "
+            f"found: {exc}); generate the estate again"
+        ) from None
+    try:
+        return {
+            "seed": int(raw["seed"]),
+            "scale": float(raw["scale"]),
+            "days": int(raw["days"]),
+            "start_date": dt.date.fromisoformat(raw["start_date"]),
+        }
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SourceError(
+            f"{path}: the estate record is incomplete (expected {', '.join(ESTATE_RECORD_KEYS)}; "
+            f"found: {exc!r}); generate the estate again"
+        ) from None
 
 
 @dataclass
