@@ -100,13 +100,16 @@ def test_from_scratch_rebuild_equals_the_first_build(week, tmp_path):
 
 def assert_same_quality_results(workdir, reference) -> None:
     """The same checks with the same verdicts and details, except the latency check's
-    detail, which quotes measured request times (wall clock, never the same twice)."""
+    outcome: it measures request times (wall clock), so its detail is never the same twice
+    and, on a loaded machine, a request may cross the threshold in one run and not the
+    other. Its presence and the rows it checked are still compared."""
 
     def comparable(wd) -> pl.DataFrame:
         results = pl.read_parquet(wd.quality_results)
         timed = pl.col("rule") == "source.latency"
+        measured = ("detail", "rows_failed", "severity", "action")
         return results.with_columns(
-            pl.when(timed).then(None).otherwise(pl.col("detail")).alias("detail")
+            pl.when(timed).then(None).otherwise(pl.col(c)).alias(c) for c in measured
         )
 
     got, expected = comparable(workdir), comparable(reference)
