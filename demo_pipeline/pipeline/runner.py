@@ -53,7 +53,7 @@ from demo_pipeline.core.manifest import (
     write_manifest,
 )
 from demo_pipeline.core.results import CheckResult
-from demo_pipeline.errors import ConfigError, DemoPipelineError
+from demo_pipeline.errors import DemoPipelineError
 from demo_pipeline.estate.api_server import OrdersApiServer
 from demo_pipeline.extract.api import OrdersApiExtractor
 from demo_pipeline.extract.base import Extractor
@@ -73,7 +73,7 @@ from demo_pipeline.pipeline.stages import (
     latency_checks,
     missed_api_dates,
 )
-from demo_pipeline.pipeline.workspace import exclusive, require_estate, reset
+from demo_pipeline.pipeline.workspace import exclusive, parse_day, require_estate, reset
 from demo_pipeline.provenance import Provenance, git_commit
 from demo_pipeline.quality import hooks
 from demo_pipeline.quality.fallback import checks_not_run, on_source_failure
@@ -112,7 +112,7 @@ def run_pipeline(
         require_estate(cfg, workdir)
         for root in (workdir.lake, workdir.gold, workdir.state):
             clean_stale_temp_dirs(root)
-        days = [_parse_day(cfg, day)] if day else cfg.estate.business_days()
+        days = [parse_day(cfg, day)] if day else cfg.estate.business_days()
         latest = max(
             (m.business_date for m in read_manifests(workdir.runs)),
             default=days[0],
@@ -370,16 +370,3 @@ def _timed(durations: dict[str, float], log: RunLog, stage: str) -> Iterator[Non
             yield
         finally:
             durations[stage] = round(time.perf_counter() - started, 4)
-
-
-def _parse_day(cfg: DemoConfig, text: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"--day: expected a date YYYY-MM-DD; found {text!r}") from None
-    if day not in cfg.estate.business_days():
-        raise ConfigError(
-            f"--day: expected a business day in {cfg.estate.start_date}..{cfg.estate.end_date}; "
-            f"found {day}"
-        )
-    return day
