@@ -18,7 +18,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_default_config_is_valid():
-    """The shipped config loads and describes the brief's company over 30 days."""
+    """The shipped config loads and describes the production-sized company over 30 days."""
     cfg = load_config(DEFAULT_CONFIG_PATH)
     assert cfg.estate.skus_at_scale_1 == 10_247
     assert cfg.estate.warehouses == 12

@@ -5,7 +5,7 @@ dimensions, filtered and grouped) runs in DuckDB - the demo's serving engine - o
 gold tables loaded into one in-memory database, each query from its file in
 queries/duckdb/. Every query runs a warm-up and then the profile's repetitions; all
 measured latencies are pooled and the 95th percentile (nearest rank) is reported. One
-user, queries one after another: the brief's figure is a production dashboard's, with
+user, queries one after another: the claimed figure is a production dashboard's, with
 concurrent users, which this does not simulate.
 """
 

@@ -14,7 +14,7 @@ queries/pandas/<question>.py):
 What the timer covers: the question only (group-by/join/sort and materialising the
 answer), with the data already in memory; loading is timed separately and reported.
 Every reader reads only the columns the questions need (each engine's documented
-practice). The headline compares Polars lazy with pandas' default dtypes, as the brief
+practice). The headline compares Polars lazy with pandas' default dtypes, as my claim
 does; every other pairing is reported beside it.
 """
 

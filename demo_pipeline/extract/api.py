@@ -1,10 +1,10 @@
 """The orders REST API extractor: cursor pagination, timeouts, and retries.
 
 Retries use tenacity: exponential backoff from `pipeline.retry.delays_seconds` (the
-brief's 1 min / 5 min / 15 min) with jitter, and a server's `Retry-After` header is
-honoured when it asks for longer. Every delay is multiplied by
+production schedule of 1 min / 5 min / 15 min) with jitter, and a server's `Retry-After`
+header is honoured when it asks for longer. Every delay is multiplied by
 `pipeline.retry.delay_scale`, so the demo and the tests compress simulated waiting
-to zero while the schedule itself stays the brief's.
+to zero while the schedule itself stays production's.
 """
 
 from __future__ import annotations
