@@ -14,8 +14,7 @@ from generators.catalogue import Catalogue
 from generators.claim_check import check_page
 from generators.claims import Claims, claim_sentence, render_badge, render_claim
 from tests.generators.fixture import write_fixture_results, write_fixture_workdir
-from tests.generators.project_copy import copy_project
-from tests.generators.test_site_build import GENERATE_ONLY, build
+from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
 
 ANCHOR = "metric-bench-duckdb-vs-postgres-speedup"
 

@@ -3,8 +3,6 @@ check every site build runs (on real copies of the project's files, no mocks).""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from generators.owner_data import OWNER_FILE, load_owner
 from generators.owner_figures import parse_quantity
 from generators.project import REPO_ROOT
 from tests.generators.fixture import write_fixture_results, write_fixture_workdir
-from tests.generators.project_copy import copy_project
+from tests.generators.project_copy import build, copy_project
 
 
 @pytest.fixture
@@ -237,23 +235,7 @@ def test_site_build_fails_on_a_seeded_contradiction(tmp_path):
     (project / "docs" / "extra.md").write_text(
         "# Extra\n\nThe analytics database would have cost $900 per month.\n", encoding="utf-8"
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generators.build_site",
-            "--workdir",
-            str(workdir),
-            "--project-root",
-            str(project),
-            "--only",
-            "pages",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=project,
-        timeout=900,
-    )
+    result = build(project, workdir, "--only", "pages")
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "owner figures disagree" in output

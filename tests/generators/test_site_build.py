@@ -4,39 +4,16 @@ and site/ are never touched)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from tests.generators.fixture import write_fixture_results, write_fixture_workdir
-from tests.generators.project_copy import copy_project
+from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
 from tests.site.findings import grouped
 from tests.site.prose_check import brief_mentions, broken_internal_links, unlinked_cross_references
 from tests.site.site_pages import BuiltSite
-
-GENERATE_ONLY = ["--only", "claims", "publish", "diagrams", "charts", "pages", "mkdocs"]
-
-
-def build(project: Path, workdir: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generators.build_site",
-            "--workdir",
-            str(workdir),
-            "--project-root",
-            str(project),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=project,
-        timeout=900,
-    )
 
 
 class ImageAlts(HTMLParser):

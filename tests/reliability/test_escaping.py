@@ -8,8 +8,6 @@ text itself is shown (escaped), and the RSS feeds and every JSON file still pars
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,9 +16,7 @@ import pytest
 import yaml
 
 from tests.generators.fixture import write_fixture_results, write_fixture_workdir
-from tests.generators.project_copy import copy_project
-
-GENERATE_ONLY = ["--only", "claims", "publish", "diagrams", "charts", "pages", "mkdocs"]
+from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
 
 NAME = 'Eve <script>alert(1)</script> "Q" & Co'
 HEADLINE = 'I write <b>bold-headline</b> and "quoted" & <i>more</i>'
@@ -72,25 +68,6 @@ def hostile_project(root: Path) -> Path:
     return project
 
 
-def build(project: Path, workdir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generators.build_site",
-            "--workdir",
-            str(workdir),
-            "--project-root",
-            str(project),
-            *GENERATE_ONLY,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=project,
-        timeout=900,
-    )
-
-
 class Elements(HTMLParser):
     """Script bodies, and every element with an event-handler attribute or a
     javascript: link."""
@@ -127,7 +104,7 @@ def test_hostile_owner_data_leaves_no_markup_in_any_output_file(tmp_path):
     project = hostile_project(tmp_path / "project")
     workdir = write_fixture_workdir(tmp_path / "wd")
     write_fixture_results(workdir)
-    result = build(project, workdir)
+    result = build(project, workdir, *GENERATE_ONLY)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     site = project / "site"
 

@@ -6,35 +6,12 @@ leaves the last good site/ exactly as it was, with no temporary folder behind it
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.generators.fixture import write_fixture_results, write_fixture_workdir
-from tests.generators.project_copy import copy_project
-
-GENERATE_ONLY = ["--only", "claims", "publish", "diagrams", "charts", "pages", "mkdocs"]
-
-
-def build(project: Path, workdir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "generators.build_site",
-            "--workdir",
-            str(workdir),
-            "--project-root",
-            str(project),
-            *GENERATE_ONLY,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=project,
-        timeout=900,
-    )
+from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
 
 
 def snapshot(site: Path) -> dict[str, str]:
@@ -54,7 +31,7 @@ def test_failed_build_leaves_the_last_good_site_in_place(tmp_path):
     project = copy_project(tmp_path / "project")
     workdir = write_fixture_workdir(tmp_path / "wd")
     write_fixture_results(workdir)
-    first = build(project, workdir)
+    first = build(project, workdir, *GENERATE_ONLY)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-5000:]
     site = project / "site"
     good = snapshot(site)
@@ -62,7 +39,7 @@ def test_failed_build_leaves_the_last_good_site_in_place(tmp_path):
     assert leftovers(project) == []
 
     (project / "docs" / "extra.md").write_text('# Extra\n\n{{ metric("bench.not_a_key.x") }}\n')
-    second = build(project, workdir)
+    second = build(project, workdir, *GENERATE_ONLY)
     assert second.returncode != 0, second.stdout
     assert "metric 'bench.not_a_key.x' is not in the catalogue" in second.stdout + second.stderr
     assert snapshot(site) == good, "the failed build changed the last good site/"
@@ -72,7 +49,7 @@ def test_failed_build_leaves_the_last_good_site_in_place(tmp_path):
     (project / "docs" / "extra.md").unlink()
     about = project / "docs" / "about.md"
     about.write_text(about.read_text(encoding="utf-8") + "\nRebuilt after the fix.\n")
-    third = build(project, workdir)
+    third = build(project, workdir, *GENERATE_ONLY)
     assert third.returncode == 0, third.stdout[-3000:] + third.stderr[-5000:]
     assert "Rebuilt after the fix." in (site / "about" / "index.html").read_text(encoding="utf-8")
     assert leftovers(project) == []
