@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from demo_pipeline.core.verdicts import NOT_JUDGED, NOT_SUPPORTED, UNMEASURED
 from generators.catalogue import Catalogue, catalogue_page_for
-from generators.claims import NOT_SUPPORTED, UNMEASURED, Claims, evidence_cells
+from generators.claims import Claims, evidence_cells
 from generators.errors import SourceFileError
 from generators.frontmatter import split_front_matter
 
@@ -175,7 +176,7 @@ def render_adr(adr: Adr, by_number: dict[str, Adr], claims: Claims, catalogue: C
             "    the [benchmarks page](../../benchmarks.md) says how each figure was measured.",
             "",
         ]
-    if "not judged" in verdicts:
+    if NOT_JUDGED in verdicts:
         lines += [
             "    A claim marked *not judged* has only been smoke-tested so far (the quick",
             "    benchmark profile, on two days of data); its figure is not quoted as a result.",

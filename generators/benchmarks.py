@@ -8,13 +8,13 @@ import html
 import posixpath
 from typing import Any
 
+from demo_pipeline.core.verdicts import SMOKE_TEST_PROFILES
 from demo_pipeline.provenance import describe_machine
 from generators.catalogue import Catalogue, catalogue_page_for, format_value, key_code
 from generators.claims import Claims, evidence_cells, verdict_cell
 from generators.escape import text as escape_text
 
 PAGE = "benchmarks.md"
-SMOKE_TEST_PROFILES = {"quick"}
 
 
 def _cell(text: object) -> str:

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from demo_pipeline.core.verdicts import SUPPORTED
 from generators.catalogue import metric_anchor
-from generators.claims import SUPPORTED, Claims
+from generators.claims import Claims
 
 BLOCKS = {"p", "li", "tr", "figcaption", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6"}
 PROSE_BLOCKS = {"p", "li", "figcaption", "dd"}

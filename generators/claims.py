@@ -21,20 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from demo_pipeline.core.verdicts import (
+    JUDGED,
+    NOT_JUDGED,
+    NOT_SUPPORTED,
+    SAYS_KEY,
+    SUPPORTED,
+    UNMEASURED,
+)
 from generators.catalogue import Catalogue, format_value
 from generators.errors import SourceFileError
 
-SUPPORTED = "supported"
-NOT_SUPPORTED = "not supported at this scale"
-UNMEASURED = "unmeasured"
-NOT_JUDGED = "not judged"
-JUDGED = (SUPPORTED, NOT_SUPPORTED)
-SAYS_KEY = {
-    SUPPORTED: "supported",
-    NOT_SUPPORTED: "not_supported",
-    UNMEASURED: "unmeasured",
-    NOT_JUDGED: "not_judged",
-}
 VERDICT_CLASS = {
     SUPPORTED: "verdict-supported",
     NOT_SUPPORTED: "verdict-not-supported",

@@ -33,25 +33,21 @@ from rich.table import Table
 
 from demo_pipeline.atomic import write_text_atomic
 from demo_pipeline.bench.results import load_results
+from demo_pipeline.core.verdicts import (
+    NOT_JUDGED,
+    NOT_SUPPORTED,
+    SAYS_KEY,
+    SMOKE_TEST_PROFILES,
+    SUPPORTED,
+    UNMEASURED,
+    Verdict,
+)
 from demo_pipeline.errors import BenchmarkError
 from demo_pipeline.provenance import describe_machine
 from demo_pipeline.workdir import Workdir
 
 REGISTRY_FILE = Path(__file__).resolve().parents[2] / "data" / "claims.yaml"
 
-Verdict = Literal["supported", "not supported at this scale", "unmeasured", "not judged"]
-SUPPORTED: Verdict = "supported"
-NOT_SUPPORTED: Verdict = "not supported at this scale"
-UNMEASURED: Verdict = "unmeasured"
-NOT_JUDGED: Verdict = "not judged"
-# The key under a claim's `says` for each verdict.
-SAYS_KEY: dict[str, str] = {
-    SUPPORTED: "supported",
-    NOT_SUPPORTED: "not_supported",
-    UNMEASURED: "unmeasured",
-    NOT_JUDGED: "not_judged",
-}
-SMOKE_TEST_PROFILES = {"quick"}
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     ">": operator.gt,
