@@ -32,13 +32,13 @@ $(STAMP): pyproject.toml requirements.lock | $(PY)
 
 install: $(STAMP) system-deps ## Create .venv and install locked dependencies and system tools
 
-system-deps: ## Check system tools (graphviz's dot), installing them with apt-get when possible
-	@scripts/ensure-system-deps.sh dot:graphviz
+system-deps: ## Check system tools (graphviz's dot, Java 17 for Spark), installing them with apt-get when possible
+	@scripts/ensure-system-deps.sh dot:graphviz java:openjdk-17-jre-headless
 
 lock: | $(PY) ## Re-resolve dependencies from pyproject.toml into requirements.lock
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/pip install --quiet --upgrade pip
-	.venv-lock/bin/pip install --quiet '.[bench,site,dev]'
+	.venv-lock/bin/pip install --quiet '.[bench,site,spark,dev]'
 	.venv-lock/bin/pip freeze --exclude demo-pipeline | grep -v '^-e ' > requirements.lock
 	rm -rf .venv-lock build/lib
 
