@@ -28,6 +28,7 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+# --8<-- [start:atomic-path]
 @contextmanager
 def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path to write to; on success it is renamed onto `path`.
@@ -46,6 +47,7 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+    # --8<-- [end:atomic-path]
 
 
 def write_bytes_atomic(path: Path | str, data: bytes) -> None:
