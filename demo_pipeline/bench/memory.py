@@ -64,11 +64,13 @@ def whole_job(params: dict[str, Any], threads: int) -> dict[str, Any]:
     if engine in ("polars_lazy", "polars_streaming"):
         import polars as pl
 
+        # --8<-- [start:lazy-scan]
         scans = {t: pl.scan_parquet(paths[t]) for t in columns_needed(questions)}
         run_engine = "streaming" if engine == "polars_streaming" else "auto"
         for q in questions:
             frame = frame_query(engine, q.name)(scans).collect(engine=run_engine)
             answers[q.name] = answer_rows("polars", frame, q.output)
+        # --8<-- [end:lazy-scan]
     elif engine == "duckdb":
         import duckdb
 
