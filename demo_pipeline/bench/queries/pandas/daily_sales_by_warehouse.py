@@ -1,6 +1,7 @@
 from typing import Any
 
 
+# --8<-- [start:query]
 def query(frames: dict[str, Any]) -> Any:
     return (
         frames["fact_sales"]
@@ -12,3 +13,4 @@ def query(frames: dict[str, Any]) -> Any:
         )
         .reset_index()
     )
+    # --8<-- [end:query]
