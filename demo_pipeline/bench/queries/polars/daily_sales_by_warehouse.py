@@ -3,6 +3,7 @@ from typing import Any
 import polars as pl
 
 
+# --8<-- [start:query]
 def query(frames: dict[str, Any]) -> Any:
     return (
         frames["fact_sales"]
@@ -13,3 +14,4 @@ def query(frames: dict[str, Any]) -> Any:
             pl.col("net_amount").sum().alias("revenue"),
         )
     )
+    # --8<-- [end:query]
