@@ -88,6 +88,7 @@ def clean_stale_temp_dirs(root: Path) -> list[Path]:
     return removed
 
 
+# --8<-- [start:replace-partition]
 def replace_partition(partition: Path, frames: dict[str, pl.DataFrame]) -> PartitionWrite:
     """Replace the directory `partition` with the files `{name: frame}`, atomically."""
     parent = partition.parent
@@ -113,6 +114,7 @@ def replace_partition(partition: Path, frames: dict[str, pl.DataFrame]) -> Parti
         os.rename(tmp, partition)
         fsync_dir(parent)
     return PartitionWrite(partition, rows, len(frames), size)
+    # --8<-- [end:replace-partition]
 
 
 def remove_partition(partition: Path) -> None:
