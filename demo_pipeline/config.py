@@ -20,10 +20,12 @@ from demo_pipeline.errors import ConfigError
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "demo.yaml"
 
 
+# --8<-- [start:strict]
 class _Strict(BaseModel):
     """Base for every config section: unknown keys are rejected, models are frozen."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # --8<-- [end:strict]
 
 
 class EstateConfig(_Strict):
@@ -115,6 +117,7 @@ class RetryConfig(_Strict):
     timeout_seconds: float = Field(10.0, gt=0)
 
 
+# --8<-- [start:threshold]
 class RuleThreshold(_Strict):
     warn_above_pct: float = Field(0.0, ge=0, le=100)
     fail_above_pct: float = Field(5.0, ge=0, le=100)
@@ -124,6 +127,7 @@ class RuleThreshold(_Strict):
         if self.fail_above_pct < self.warn_above_pct:
             raise ValueError("fail_above_pct must be >= warn_above_pct")
         return self
+        # --8<-- [end:threshold]
 
 
 class AnomalyConfig(_Strict):
@@ -228,6 +232,7 @@ class DemoConfig(_Strict):
         return hashlib.sha256(payload).hexdigest()
 
 
+# --8<-- [start:describe]
 def _describe(exc: ValidationError, path: Path) -> str:
     """One readable message per problem: file, key, what was expected, what was found."""
     lines = [f"invalid config {path}:"]
@@ -240,6 +245,7 @@ def _describe(exc: ValidationError, path: Path) -> str:
             expected = err["msg"]
         lines.append(f"  key '{key}': expected {expected}; found {found!r}")
     return "\n".join(lines)
+    # --8<-- [end:describe]
 
 
 def load_config(path: Path | str | None = None) -> DemoConfig:
