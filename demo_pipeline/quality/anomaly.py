@@ -287,6 +287,7 @@ def _baseline(history: pl.DataFrame, day: dt.date, cfg: AnomalyConfig) -> pl.Dat
             pl.col("value").quantile(0.75, interpolation="linear").alias("q3"),
         )
     )
+    # --8<-- [start:seasonal-centre]
     seasonal = (
         history.filter(
             (pl.col("business_date").dt.weekday() == day.isoweekday())
@@ -300,6 +301,7 @@ def _baseline(history: pl.DataFrame, day: dt.date, cfg: AnomalyConfig) -> pl.Dat
         )
     )
     use_seasonal = (pl.col("n_seasonal") >= MIN_SEASONAL_POINTS).fill_null(False)
+    # --8<-- [end:seasonal-centre]
     return (
         rolling.join(seasonal, on="series", how="left")
         .with_columns(
@@ -370,6 +372,7 @@ def score_day(
     target = rows.filter(pl.col("business_date") == day).select(
         "series", "value", pl.col("se").fill_null(0.0)
     )
+    # --8<-- [start:spread]
     # The new value and the baseline mean both carry noise: a prediction interval.
     spread = pl.max_horizontal(pl.col("sd"), pl.col("se_floor")) * (1 + 1 / pl.col("n")).sqrt()
     iqr = pl.max_horizontal(pl.col("q3") - pl.col("q1"), NORMAL_IQR_PER_SD * pl.col("se_floor"))
@@ -380,6 +383,7 @@ def score_day(
     noise = (pl.col("se") ** 2 + pl.col("ref_se") ** 2).sqrt()
     noise_floor = pl.col("se_floor") * (1 + 1 / pl.col("n")).sqrt()
     judged = pl.col("n_rolling").fill_null(0) >= cfg.baseline_days
+    # --8<-- [end:spread]
     scored = (
         target.join(_baseline(history, day, cfg), on="series", how="left")
         .join(_reference(history, day), on="series", how="left")
