@@ -409,7 +409,8 @@ def build_steps(
         ),
         Step(
             "mkdocs",
-            [project.mkdocs_yml, project.docs, project.data, gen, code],
+            # config: posts include parts of it (pymdownx.snippets), as they do the code.
+            [project.mkdocs_yml, project.docs, project.data, gen, code, project.config],
             [project.site],
             run_mkdocs,
             exclude=(gen / "build_site.py",),
