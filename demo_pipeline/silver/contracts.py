@@ -14,6 +14,7 @@ per column, and must also cast; see adr/ for the reasoning.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -280,19 +281,43 @@ def contract_for(table: str, version: int) -> Contract:
     return versions[max(usable) if usable else min(versions)]
 
 
-def validate_schema(frame: pl.DataFrame, contract: Contract) -> ContractOutcome:
-    """Check a bronze batch against its contract; on success, cast it to silver types."""
+@dataclass(frozen=True)
+class CastStep:
+    """How one stored column is made from the batch: the contract compiled against the
+    batch's schema, which each engine turns into its own expressions (Polars below,
+    Spark in demo_pipeline/spark/silver.py)."""
+
+    name: str
+    found: pl.DataType | None
+    """The batch's type; None when the column is absent (or forbidden): stored as nulls."""
+    stored: pl.DataType
+
+    @property
+    def parses(self) -> bool:
+        """Text parsed as a date or timestamp (unparseable text is a problem)."""
+        return self.found == pl.String and self.stored in (pl.Date, pl.Datetime)
+
+
+@dataclass(frozen=True)
+class SchemaPlan:
+    steps: list[CastStep]
+    problems: list[str]
+    extras: list[str]
+    """Columns the batch has and the contract does not (dropped, or drift if strict)."""
+
+
+def plan_schema(found: Mapping[str, pl.DataType], empty: bool, contract: Contract) -> SchemaPlan:
+    """Check a batch's schema against its contract (types only, no rows read): the
+    problems (expected vs found per column) or the cast of every stored column."""
     problems: list[str] = []
-    found = frame.schema
-    empty = frame.height == 0
-    exprs: list[pl.Expr] = []
+    steps: list[CastStep] = []
     for name, col in contract.columns.items():
         if name not in found:
             if col.required and not empty:
                 problems.append(
                     f"column {name!r}: expected {_types(col.accepted())}; found missing"
                 )
-            exprs.append(pl.lit(None, dtype=col.stored).alias(name))
+            steps.append(CastStep(name, None, col.stored))
             continue
         dtype = found[name]
         if col.forbidden:
@@ -301,25 +326,40 @@ def validate_schema(frame: pl.DataFrame, contract: Contract) -> ContractOutcome:
                     f"column {name!r}: expected absent (contract v{contract.version}); "
                     f"found {dtype}"
                 )
-            exprs.append(pl.lit(None, dtype=col.stored).alias(name))
+            steps.append(CastStep(name, None, col.stored))
             continue
         if empty or dtype == pl.Null or _matches(dtype, col.accepted()):
-            exprs.append(_cast(name, dtype, col.stored))
+            steps.append(CastStep(name, dtype, col.stored))
         else:
             problems.append(f"column {name!r}: expected {_types(col.accepted())}; found {dtype}")
-    extras = [c for c in frame.columns if c not in contract.columns]
+    extras = [c for c in found if c not in contract.columns]
     if extras and contract.strict and not empty:
         problems.extend(
             f"column {c!r}: expected absent (contract v{contract.version}); found {found[c]}"
             for c in extras
         )
+    return SchemaPlan(steps, problems, extras)
+
+
+def validate_schema(frame: pl.DataFrame, contract: Contract) -> ContractOutcome:
+    """Check a bronze batch against its contract; on success, cast it to silver types."""
+    plan = plan_schema(frame.schema, frame.height == 0, contract)
+    if plan.problems:
+        return ContractOutcome(contract.table, contract.version, None, plan.problems, [])
+    typed = frame.select([_cast(step) for step in plan.steps])
+    problems = _unparsed_values(frame, typed, contract)
     if problems:
         return ContractOutcome(contract.table, contract.version, None, problems, [])
-    typed = frame.select(exprs)
-    problems.extend(_unparsed_values(frame, typed, contract))
-    if problems:
-        return ContractOutcome(contract.table, contract.version, None, problems, [])
-    return ContractOutcome(contract.table, contract.version, typed, [], extras)
+    return ContractOutcome(contract.table, contract.version, typed, [], plan.extras)
+
+
+def unparsed_problem(name: str, stored: pl.DataType, count: int, example: object) -> str:
+    """The problem text for text that did not parse as the declared date or timestamp."""
+    fmt = OPEN_TEXT_FORMATS[pl.Date if stored == pl.Date else pl.Datetime]
+    return (
+        f"column {name!r}: expected {stored} text like '{fmt}'; "
+        f"found {count} unparseable value(s), e.g. {example!r}"
+    )
 
 
 def _matches(dtype: pl.DataType, accepted: tuple[pl.DataType, ...]) -> bool:
@@ -332,7 +372,10 @@ def _types(types: tuple[pl.DataType, ...]) -> str:
     return " or ".join(str(t) for t in types) if types else "absent"
 
 
-def _cast(name: str, found: pl.DataType, stored: pl.DataType) -> pl.Expr:
+def _cast(step: CastStep) -> pl.Expr:
+    name, found, stored = step.name, step.found, step.stored
+    if found is None:
+        return pl.lit(None, dtype=stored).alias(name)
     col = pl.col(name)
     if found == pl.String and stored == pl.Date:
         return col.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias(name)
@@ -357,11 +400,7 @@ def _unparsed_values(raw: pl.DataFrame, typed: pl.DataFrame, contract: Contract)
         count = int(bad.sum())
         if count:
             example = raw.filter(bad)[name][0]
-            problems.append(
-                f"column {name!r}: expected {col.stored} text like "
-                f"'{OPEN_TEXT_FORMATS[pl.Date if col.stored == pl.Date else pl.Datetime]}'; "
-                f"found {count} unparseable value(s), e.g. {example!r}"
-            )
+            problems.append(unparsed_problem(name, col.stored, count, example))
     return problems
 
 

@@ -1,6 +1,10 @@
-"""Tier 2: business rules as Polars expressions, a quarantine, and de-duplication.
+"""Tier 2: business rules, declared once as SQL predicates, a quarantine, and de-duplication.
 
-Each rule is an expression that is true for a row that BREAKS it. A row breaking any
+Each rule is a SQL predicate that is true for a row that BREAKS it: Polars evaluates it
+with `pl.sql_expr`, Spark with `F.expr` (demo_pipeline/spark/rules.py), so no rule is
+written twice. A referential-integrity rule ("the column exists in a reference set")
+names its reference instead: each engine checks membership its own way (Polars
+`is_in`, Spark a join), since a key set is data, not SQL text. A row breaking any
 rule goes to the quarantine with the names of every rule it broke; the others go on.
 Per-rule thresholds come from `quality.rules["<table>.<rule>"]` (or
 `quality.default_rule`): above `warn_above_pct` the result is a warning, above
@@ -14,7 +18,8 @@ passed in, nothing is read from disk.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -28,13 +33,28 @@ RUN_ID_COLUMN = "_run_id"
 class Rule:
     table: str
     name: str
-    broken: pl.Expr
-    """True for a row that breaks the rule (null counts as not broken)."""
+    predicate: str
+    """SQL, true for a row that breaks the rule (null counts as not broken). For a
+    reference rule, the same condition written out for a reader (not evaluated)."""
     description: str
+    column: str | None = None
+    """Reference rules: the column checked against the reference keys."""
+    reference: str | None = None
+    """Reference rules: the `References` field holding the keys (e.g. product_ids)."""
+    keys: Any = field(default=None, compare=False, repr=False)
+    """Reference rules: the key set itself, in the executing engine's form."""
 
     @property
     def key(self) -> str:
         return f"{self.table}.{self.name}"
+
+    @property
+    def broken(self) -> pl.Expr:
+        """The rule compiled for Polars."""
+        if self.reference is not None:
+            col = pl.col(self.column)
+            return col.is_not_null() & ~col.is_in(self.keys.implode())
+        return pl.sql_expr(self.predicate)
 
 
 @dataclass(frozen=True)
@@ -73,34 +93,39 @@ class RuleOutcome:
 
 @dataclass(frozen=True)
 class References:
-    """Keys that referential-integrity rules check against (None: not checked)."""
+    """Keys that referential-integrity rules check against (None: not checked). The
+    values are whatever the executing engine holds keys in (Polars: a Series)."""
 
-    product_ids: pl.Series | None = None
-    warehouse_ids: pl.Series | None = None
-    customer_ids: pl.Series | None = None
-    supplier_ids: pl.Series | None = None
-    order_ids: pl.Series | None = None
+    product_ids: Any = None
+    warehouse_ids: Any = None
+    customer_ids: Any = None
+    supplier_ids: Any = None
+    order_ids: Any = None
 
 
 def _not_null(table: str, column: str) -> Rule:
-    return Rule(table, f"{column}_not_null", pl.col(column).is_null(), f"{column} is present")
+    return Rule(table, f"{column}_not_null", f"{column} IS NULL", f"{column} is present")
 
 
-def _known(table: str, column: str, keys: pl.Series | None, what: str) -> list[Rule]:
+def _known(table: str, column: str, refs: References, reference: str, what: str) -> list[Rule]:
+    keys = getattr(refs, reference)
     if keys is None:
         return []
     return [
         Rule(
             table,
             f"{column}_known",
-            pl.col(column).is_not_null() & ~pl.col(column).is_in(keys.implode()),
+            f"{column} IS NOT NULL AND {column} NOT IN ({reference})",
             f"{column} exists in {what}",
+            column=column,
+            reference=reference,
+            keys=keys,
         )
     ]
 
 
-def _range(table: str, name: str, broken: pl.Expr, description: str) -> Rule:
-    return Rule(table, name, broken.fill_null(False), description)
+def _range(table: str, name: str, broken: str, description: str) -> Rule:
+    return Rule(table, name, broken, description)
 
 
 def rules_for(table: str, refs: References) -> list[Rule]:
@@ -109,41 +134,41 @@ def rules_for(table: str, refs: References) -> list[Rule]:
         return [
             _not_null(table, "order_id"),
             _not_null(table, "business_date"),
-            *_known(table, "warehouse_id", refs.warehouse_ids, "warehouses"),
-            *_known(table, "customer_id", refs.customer_ids, "customers"),
-            _range(table, "order_amount_non_negative", pl.col("order_amount") < 0, "amount >= 0"),
+            *_known(table, "warehouse_id", refs, "warehouse_ids", "warehouses"),
+            *_known(table, "customer_id", refs, "customer_ids", "customers"),
+            _range(table, "order_amount_non_negative", "order_amount < 0", "amount >= 0"),
         ]
     if table == "order_lines":
         return [
             _not_null(table, "order_id"),
-            *_known(table, "order_id", refs.order_ids, "the day's valid orders"),
-            *_known(table, "product_id", refs.product_ids, "the product dimension"),
-            _range(table, "quantity_positive", pl.col("quantity") <= 0, "quantity > 0"),
-            _range(table, "unit_price_non_negative", pl.col("unit_price_cents") < 0, "price >= 0"),
+            *_known(table, "order_id", refs, "order_ids", "the day's valid orders"),
+            *_known(table, "product_id", refs, "product_ids", "the product dimension"),
+            _range(table, "quantity_positive", "quantity <= 0", "quantity > 0"),
+            _range(table, "unit_price_non_negative", "unit_price_cents < 0", "price >= 0"),
         ]
     if table == "inventory_snapshots":
         return [
-            *_known(table, "product_id", refs.product_ids, "the product dimension"),
-            *_known(table, "warehouse_id", refs.warehouse_ids, "warehouses"),
-            _range(table, "on_hand_non_negative", pl.col("on_hand_units") < 0, "on hand >= 0"),
+            *_known(table, "product_id", refs, "product_ids", "the product dimension"),
+            *_known(table, "warehouse_id", refs, "warehouse_ids", "warehouses"),
+            _range(table, "on_hand_non_negative", "on_hand_units < 0", "on hand >= 0"),
         ]
     if table == "purchase_orders":
         return [
-            *_known(table, "supplier_id", refs.supplier_ids, "suppliers"),
-            *_known(table, "warehouse_id", refs.warehouse_ids, "warehouses"),
+            *_known(table, "supplier_id", refs, "supplier_ids", "suppliers"),
+            *_known(table, "warehouse_id", refs, "warehouse_ids", "warehouses"),
         ]
     if table == "purchase_order_lines":
         return [
-            *_known(table, "product_id", refs.product_ids, "the product dimension"),
-            _range(table, "qty_ordered_positive", pl.col("qty_ordered") <= 0, "ordered > 0"),
-            _range(table, "qty_received_non_negative", pl.col("qty_received") < 0, "received >= 0"),
+            *_known(table, "product_id", refs, "product_ids", "the product dimension"),
+            _range(table, "qty_ordered_positive", "qty_ordered <= 0", "ordered > 0"),
+            _range(table, "qty_received_non_negative", "qty_received < 0", "received >= 0"),
         ]
     if table == "supplier_prices":
         return [
             _not_null(table, "supplier_id"),
             _not_null(table, "sku"),
-            *_known(table, "supplier_id", refs.supplier_ids, "suppliers"),
-            _range(table, "unit_cost_non_negative", pl.col("unit_cost_eur") < 0, "cost >= 0"),
+            *_known(table, "supplier_id", refs, "supplier_ids", "suppliers"),
+            _range(table, "unit_cost_non_negative", "unit_cost_eur < 0", "cost >= 0"),
         ]
     # Dimensions: the key must be there; everything else is the source's truth.
     key = {
