@@ -3,6 +3,7 @@
 -- day's facts, late orders landing in earlier dates, re-pointed facts), plus any date with
 -- sales but no aggregate yet: a build that could not run the aggregates (no purchase
 -- orders in silver yet) leaves its dates to the next one that can.
+-- --8<-- [start:affected-dates]
 INSERT INTO affected_dates
 SELECT DISTINCT business_date FROM fact_sales
 WHERE business_date NOT IN (SELECT business_date FROM agg_daily_sales);
@@ -16,6 +17,7 @@ LEFT JOIN dim_product AS p USING (product_sk)
 WHERE f.business_date IN (SELECT business_date FROM affected_dates)
 GROUP BY ALL
 ORDER BY ALL;
+-- --8<-- [end:affected-dates]
 
 -- Days of stock cover at the latest snapshot: on hand / average daily units sold
 -- over the 14 days up to it; stock-out risk against the supplier lead time.
