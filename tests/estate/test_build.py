@@ -113,7 +113,7 @@ def test_metrics_have_the_contract_keys_with_provenance(tiny_estate):
         assert metrics[key]["provenance"]["seed"] == cfg.estate.seed
     assert metrics["estate.days"]["value"] == cfg.estate.days
     with sqlite3.connect(workdir.erp_db) as conn:
-        (n,) = conn.execute("SELECT count(*) FROM inventory_snapshots_history").fetchone()
+        (n,) = conn.execute("SELECT count(*) FROM inventory_snapshots").fetchone()
     assert metrics["estate.rows.inventory_snapshots"]["value"] == n
 
 

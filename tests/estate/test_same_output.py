@@ -1,7 +1,7 @@
 """The estate a seed makes does not change when its generator is made faster.
 
 `golden_digests.json` holds the digests (tests/estate/digests.py) of the tiny estate
-as the generator made it before the generation speed-up of issue 17 (commit 1bb653f):
+as the generator made it before the generation speed-up of issue 17:
 every file but the ERP by its bytes, the ERP by the rows of every relation it offers.
 A change that alters any row, file or column fails here; regenerate the file only for
 an intended change of the generated data, and say so in the commit.
