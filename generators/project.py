@@ -65,6 +65,16 @@ class Project:
         return self.published_data / "ground_truth.json"
 
     @property
+    def query_data(self) -> Path:
+        """The query page's Parquet files, manifest and stored answers (generators/query)."""
+        return self.assets / "query"
+
+    @property
+    def duckdb_assets(self) -> Path:
+        """DuckDB-WASM's files, copied from web/ into the site (same origin, no CDN)."""
+        return self.assets / "duckdb"
+
+    @property
     def nav_families(self) -> Path:
         """Generated nav entries per page family, read by generators/site_hooks.py."""
         return self.generated / "nav.json"
@@ -80,6 +90,11 @@ class Project:
     @property
     def blog_posts(self) -> Path:
         return self.docs / "blog" / "posts"
+
+    @property
+    def web(self) -> Path:
+        """The query page's npm package folder: DuckDB-WASM, pinned in its lock file."""
+        return self.root / "web"
 
     @property
     def site(self) -> Path:
