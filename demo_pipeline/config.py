@@ -183,6 +183,14 @@ class OutputConfig(_Strict):
     workdir: Path = Path("build")
 
 
+class SparkConfig(_Strict):
+    """Where `engine: spark` runs (`run --spark-master` overrides `master`)."""
+
+    master: str = Field("local[*]", description="local[N], local[*] or spark://host:port.")
+    shuffle_partitions: int = Field(4, ge=1, description="Spark SQL shuffle partitions.")
+
+
+
 class DemoConfig(_Strict):
     """The whole demo. `source_path` and `sha256` say which file it came from."""
 
@@ -194,6 +202,10 @@ class DemoConfig(_Strict):
     alerts: AlertsConfig = AlertsConfig()
     bench: BenchConfig = BenchConfig()
     output: OutputConfig = OutputConfig()
+    engine: Literal["polars", "spark"] = Field(
+        "polars", description="Who computes silver and gold: Polars/DuckDB, or Apache Spark."
+    )
+    spark: SparkConfig = SparkConfig()
     source_path: Path | None = Field(None, exclude=True)
     sha256: str = Field("", exclude=True)
 

@@ -12,7 +12,7 @@ successful run and its outputs are still as it left them:
 4. publish    copy raw results (metrics, claims, quality results) into the site
 5. diagrams   architecture diagrams (SVG, light and dark)
 6. charts     matplotlib charts (SVG, light and dark) and their CSV data
-7. pages      ADRs, case studies, catalogue page, partials, nav
+7. pages      ADRs, case studies, catalogue page, the CV (page and PDF), home partials, nav
 8. mkdocs     `mkdocs build --strict` into a temporary sibling of site/ (`site.tmp-<pid>`),
               then a check that nothing unrendered (`{{`, `{%`) reached a page, and the
               claim check (generators/claim_check.py): no claim's figure without its
@@ -403,6 +403,8 @@ def build_steps(
                 project.generated / "case-studies",
                 project.generated / "decisions",
                 project.partials / "pages",
+                project.generated / "cv.md",
+                project.assets / "cv",  # the CV's PDF (generators/cv.py)
             ],
             run_pages,
             exclude=(gen / "build_site.py",),

@@ -11,10 +11,10 @@ import polars as pl
 
 from demo_pipeline.atomic import write_text_atomic
 from demo_pipeline.workdir import Workdir
-from generators import adr, benchmarks, case_studies, dashboards, incidents, posts
+from generators import adr, benchmarks, case_studies, cv, dashboards, home, incidents, posts
 from generators.catalogue import CATALOGUE_DIR, Catalogue, catalogue_nav, render_catalogue_pages
 from generators.claims import Claims
-from generators.owner_data import load_case_studies, load_owner
+from generators.owner_data import featured_case_study, load_case_studies, load_owner
 from generators.project import Project
 
 
@@ -68,7 +68,14 @@ def build(project: Project, workdir: Workdir) -> None:
     for rel, text in pages.items():
         _write(project.docs / rel, text)
 
+    # The CV first: the home page links its PDF only when one was made.
+    cv_result = cv.build(project, owner)
     partials = {
+        home.PARTIALS["hero"]: home.render_hero(owner, pdf=cv_result.pdf is not None),
+        home.PARTIALS["featured"]: home.render_featured(
+            featured_case_study(owner, studies), studies
+        ),
+        home.PARTIALS["timeline"]: home.render_timeline(owner),
         "latest-posts.md": posts.render_latest_posts(posts.load_posts(project.blog_posts)),
         "bench-environment.md": benchmarks.render_environment(bench_results),
         "bench-results.md": benchmarks.render_results(catalogue, claims),
@@ -86,5 +93,7 @@ def build(project: Project, workdir: Workdir) -> None:
         f"{adr.OUT_DIR}/index.md": adr.nav_entries(adrs),
         f"{case_studies.OUT_DIR}/index.md": case_studies.nav_entries(studies),
         f"{CATALOGUE_DIR}/index.md": catalogue_nav(catalogue),
+        # The CV sits under About, so a reader finds it where contact details are.
+        "about.md": [{"CV": cv.PAGE}],
     }
     _write(project.nav_families, json.dumps(families, indent=2, sort_keys=True))
