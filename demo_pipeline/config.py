@@ -190,7 +190,6 @@ class SparkConfig(_Strict):
     shuffle_partitions: int = Field(4, ge=1, description="Spark SQL shuffle partitions.")
 
 
-
 class DemoConfig(_Strict):
     """The whole demo. `source_path` and `sha256` say which file it came from."""
 
