@@ -386,13 +386,17 @@ def build_steps(
         Step("publish", [gen / "publish.py", *results], [project.published_data], run_publish),
         Step(
             "diagrams",
-            [gen / "diagrams.py"],
+            [
+                *(gen / f for f in ("diagrams.py", "diagram_icons.py", "themed_image.py")),
+                gen / "production_platform.py",
+                project.data / "owner.yaml",
+            ],
             [project.assets / "diagrams", project.partials / "diagrams"],
             run_diagrams,
         ),
         Step(
             "charts",
-            [gen / "charts.py", gen / "catalogue.py", *results],
+            [gen / "charts.py", gen / "catalogue.py", gen / "themed_image.py", *results],
             [project.assets / "charts", project.partials / "charts"],
             run_charts,
         ),

@@ -42,3 +42,32 @@ def themed_image(alt: str, src_base: str, size: tuple[int, int], *, lazy: bool) 
         f"![{alt}]({src_base}-light.svg#only-light){{ {attrs} }}\n"
         f"![{alt}]({src_base}-dark.svg#only-dark){{ {attrs} }}\n"
     )
+
+
+PHONE_MEDIA = "(max-width: 719px)"
+"""Below Material's tablet breakpoint a screen gets a figure's phone variant."""
+
+
+def themed_picture(
+    alt: str,
+    src_base: str,
+    size: tuple[int, int],
+    phone_size: tuple[int, int],
+    *,
+    lazy: bool,
+) -> str:
+    """Two `<picture>` elements (light and dark variant of `src_base`), each offering the
+    narrow phone variant (`<src_base>-phone-<scheme>.svg`) to screens matching PHONE_MEDIA.
+    The `<img>` keeps its `#only-<scheme>` source, so Material still shows one scheme only,
+    and both sizes are given, so the space is reserved whichever variant the browser picks.
+    `alt` must already be escaped for an HTML attribute."""
+    width, height = size
+    phone_width, phone_height = phone_size
+    loading = ' loading="lazy"' if lazy else ""
+    return "".join(
+        f'<picture><source media="{PHONE_MEDIA}" srcset="{src_base}-phone-{scheme}.svg" '
+        f'width="{phone_width}" height="{phone_height}">'
+        f'<img src="{src_base}-{scheme}.svg#only-{scheme}" alt="{alt}" '
+        f'width="{width}" height="{height}"{loading}></picture>\n'
+        for scheme in ("light", "dark")
+    )
