@@ -34,7 +34,7 @@ from generators.diagram_icons import embed_icons, icon_path
 from generators.errors import SiteError
 from generators.production_platform import ProductionPlatform, load_production_platform
 from generators.project import Project
-from generators.themed_image import svg_pixel_size, themed_picture
+from generators.themed_image import PAGE_URL_PREFIX, svg_pixel_size, themed_picture
 
 
 @dataclass(frozen=True)
@@ -440,12 +440,6 @@ def smallest_text(svg: str, name: str, content_px: float) -> float:
     user_units = float(viewbox.group(1))
     scale = min(content_px / user_units, 4 / 3)  # graphviz user units are points
     return min(sizes) * scale
-
-
-# MkDocs rewrites the links of Markdown images for the page's URL, not those in raw HTML:
-# with directory URLs a page's URL is one folder deeper than its source file (unless it is
-# an index page), so a link relative to the source file needs one more `../`.
-PAGE_URL_PREFIX = '{{ "" if page.is_index or not config.use_directory_urls else "../" }}'
 
 
 def render_partial(

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from generators.diagram_icons import ICON_NAMES
 from generators.errors import SourceFileError
-from generators.owner_data import OWNER_FILE, load_yaml, validation_message
+from generators.owner_data import OWNER_FILE, load_yaml
 
 SECTION = "production_platform"
 
@@ -77,8 +77,41 @@ def parse_production_platform(raw: object, path: Path = OWNER_FILE) -> Productio
     try:
         return ProductionPlatform.model_validate(raw)
     except ValidationError as exc:
-        message = validation_message(path, exc)
-        raise SourceFileError(message.replace(f"{path}: ", f"{path}: {SECTION}.")) from exc
+        raise SourceFileError("\n".join(_problems(path, exc))) from exc
+
+
+def _problems(path: Path, exc: ValidationError) -> list[str]:
+    """One line per problem: file, key path, what was expected, what was found."""
+    lines = []
+    for err in exc.errors():
+        where = SECTION
+        for part in err["loc"]:
+            where += f"[{part}]" if isinstance(part, int) else f".{part}"
+        found = "nothing" if err["type"] == "missing" else repr(err.get("input"))
+        if err["type"] == "value_error":  # our own validators say expected and found
+            lines.append(f"{path}: {where}: {err['ctx']['error']}")
+        elif err["type"] == "extra_forbidden":
+            known = ", ".join(_fields_at(err["loc"]))
+            lines.append(f"{path}: {where}: expected one of the keys {known}; found {found}")
+        else:
+            lines.append(f"{path}: {where}: expected {_lower(err['msg'])}; found {found}")
+    return list(dict.fromkeys(lines))
+
+
+def _lower(message: str) -> str:
+    return message[:1].lower() + message[1:]
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """The keys accepted where an unknown key was found (a misspelling is then obvious)."""
+    model: type[BaseModel] = ProductionPlatform
+    for part in loc[:-1]:
+        if isinstance(part, str):
+            annotation = model.model_fields[part].annotation
+            inner = getattr(annotation, "__args__", (annotation,))[0]
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                model = inner
+    return list(model.model_fields)
 
 
 def load_production_platform(root: Path) -> ProductionPlatform:

@@ -5,6 +5,9 @@ scheme, so each chart and diagram is written as two images. Both carry the SVG's
 width and height, so the browser reserves their space before they arrive (no layout shift,
 and lazy loading can tell what is off screen). Charts sit below the fold and load lazily:
 the other scheme's variant, hidden with display:none, is then never fetched at all.
+
+Charts and diagrams are also drawn narrow for a phone: `themed_picture` writes each scheme
+as a `<picture>` whose `<source>` offers the phone variant to small screens.
 """
 
 from __future__ import annotations
@@ -43,6 +46,11 @@ def themed_image(alt: str, src_base: str, size: tuple[int, int], *, lazy: bool) 
         f"![{alt}]({src_base}-dark.svg#only-dark){{ {attrs} }}\n"
     )
 
+
+# MkDocs rewrites the links of Markdown images for the page's URL, not those in raw HTML:
+# with directory URLs a page's URL is one folder deeper than its source file (unless it is
+# an index page), so a link relative to the source file needs one more `../`.
+PAGE_URL_PREFIX = '{{ "" if page.is_index or not config.use_directory_urls else "../" }}'
 
 PHONE_MEDIA = "(max-width: 719px)"
 """Below Material's tablet breakpoint a screen gets a figure's phone variant."""

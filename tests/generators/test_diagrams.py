@@ -85,8 +85,11 @@ def test_production_platform_errors_name_the_key(tmp_path):
     message = str(caught.value)
     assert "data/owner.yaml: production_platform.sources[1].icon: expected an icon name" in message
     assert "found 'mainframe'" in message
-    assert "production_platform.storage: expected a value, found nothing" in message
-    assert "production_platform.orchestrator.colour: expected no such key" in message
+    assert "production_platform.storage: expected field required; found nothing" in message
+    assert (
+        "production_platform.orchestrator.colour: expected one of the keys name, detail, icon; "
+        "found 'red'" in message
+    )
     with pytest.raises(SourceFileError, match="production_platform: expected the production"):
         parse_production_platform(None)
 
