@@ -320,7 +320,13 @@ def build_steps(
     def run_mkdocs() -> None:
         # Built into a sibling folder and checked there; only a site that passed every
         # check replaces the last good one (swap_in), so a failed build leaves it served.
-        env = {**os.environ, "PYTHONPATH": str(project.root), "NO_MKDOCS_2_WARNING": "1"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(project.root),
+            "NO_MKDOCS_2_WARNING": "1",
+            # Link-preview images are cached by content between builds (link_previews.py).
+            "LINK_PREVIEW_CACHE": str(workdir.root / "link-previews"),
+        }
         with staging_folder(project.site) as staged:
             _call(
                 [
