@@ -77,7 +77,9 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
     # put it in <title>, the nav and the search index as it is.
     page = templating.render(
         "case-study/page.md.j2",
-        study=study,
+        title=study["title"],
+        demo_backed=bool(study.get("demo_backed")),
+        technologies=study.get("technologies") or [],
         front_title=Markup(json.dumps(text(study["title"]), ensure_ascii=False)),
         summary=prose(study["summary"].strip()),
         problem={
