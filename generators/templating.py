@@ -53,8 +53,9 @@ def macro_call(name: str, *args: str, **flags: bool) -> Markup:
 
 
 def join(items, separator: str = "") -> Markup:
-    """Jinja's `join`, escaping each item the project's way (its own escapes HTML only)."""
-    return Markup(text(separator)).join(text(item) for item in items)
+    """Jinja's `join`, escaping each item the project's way (its own escapes HTML only).
+    The separator is the template's own text, so it is kept as written (a table's `|`)."""
+    return Markup(separator).join(text(item) for item in items)
 
 
 @cache
