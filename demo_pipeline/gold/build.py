@@ -270,7 +270,8 @@ def _table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows per gold table that exists, counted in one query (not one per table)."""
-    present = [t for t in TABLES.gold_names if t in _table_names(con)]
+    names = _table_names(con)
+    present = [t for t in TABLES.gold_names if t in names]
     if not present:
         return {}
     counts = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in present)
