@@ -24,9 +24,9 @@ from pathlib import Path
 
 import duckdb
 
-from demo_pipeline.atomic import atomic_path
 from demo_pipeline.core.context import DayContext
 from demo_pipeline.core.crashpoints import crash_point
+from demo_pipeline.seals import sealed_atomic_path
 from demo_pipeline.silver.stage import fact_files
 from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
@@ -287,7 +287,7 @@ def export_gold(workdir: Workdir, con: duckdb.DuckDBPyConnection) -> dict[str, i
         if not _exists(con, table):
             continue
         target = workdir.gold_export(table)
-        with atomic_path(target) as tmp:
+        with sealed_atomic_path(target) as tmp:
             con.execute(
                 f"COPY (SELECT * FROM {table} ORDER BY {order}) TO {quote(tmp)} "
                 "(FORMAT parquet, COMPRESSION zstd)"

@@ -60,12 +60,12 @@ from demo_pipeline.extract.base import Extractor
 from demo_pipeline.extract.database import DatabaseExtractor, connector_for
 from demo_pipeline.extract.file import WorkbookExtractor
 from demo_pipeline.gold.build import (
-    build_gold,
     export_gold,
     open_warehouse,
     table_rows,
 )
 from demo_pipeline.pipeline.catalogue import Invocation, record_pipeline_metrics
+from demo_pipeline.pipeline.engine import Engine, open_engine
 from demo_pipeline.pipeline.manifest import current_rss_mb, record_layers, summary_line
 from demo_pipeline.pipeline.stages import (
     extract_all,
@@ -73,7 +73,13 @@ from demo_pipeline.pipeline.stages import (
     latency_checks,
     missed_api_dates,
 )
-from demo_pipeline.pipeline.workspace import exclusive, parse_day, require_estate, reset
+from demo_pipeline.pipeline.workspace import (
+    exclusive,
+    parse_day,
+    require_estate,
+    require_sound_lake,
+    reset,
+)
 from demo_pipeline.provenance import Provenance, git_commit
 from demo_pipeline.quality import hooks
 from demo_pipeline.quality.fallback import checks_not_run, on_source_failure
@@ -81,17 +87,18 @@ from demo_pipeline.quality.results import QualityResults
 from demo_pipeline.quality.summary import write_quality_metrics
 from demo_pipeline.runlog import RunLog
 from demo_pipeline.silver.conservation import assert_conserved, conservation_checks
-from demo_pipeline.silver.stage import build_silver
 from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
 
 
 @dataclass(frozen=True)
 class Sources:
-    """What stays open for a whole run: the orders API and the gold database."""
+    """What stays open for a whole run: the orders API, the gold database and the
+    engine computing silver and gold (pipeline/engine.py)."""
 
     api_url: str
     gold: duckdb.DuckDBPyConnection
+    engine: Engine
 
 
 def run_pipeline(
@@ -106,12 +113,15 @@ def run_pipeline(
     if any day's run failed."""
     started = time.perf_counter()
     workdir.root.mkdir(parents=True, exist_ok=True)
-    with exclusive(workdir):
+    with exclusive(workdir), open_engine(cfg) as engine:
         if from_scratch:
             reset(workdir)
         require_estate(cfg, workdir)
         for root in (workdir.lake, workdir.gold, workdir.state):
             clean_stale_temp_dirs(root)
+        for note in require_sound_lake(workdir):
+            if console:
+                console.print(f"[yellow]repaired:[/] {note}", highlight=False, soft_wrap=True)
         days = [parse_day(cfg, day)] if day else cfg.estate.business_days()
         latest = max(
             (m.business_date for m in read_manifests(workdir.runs)),
@@ -119,7 +129,7 @@ def run_pipeline(
         )
         manifests: list[RunManifest] = []
         with OrdersApiServer(workdir, cfg) as api, open_warehouse(workdir.gold_db) as gold:
-            sources = Sources(api.base_url, gold)
+            sources = Sources(api.base_url, gold, engine)
             for business_date in days:
                 # A scheduled day runs under the contracts of that day; a one-day
                 # re-run under the contracts in force now (the latest day run).
@@ -257,7 +267,7 @@ def run_one_day(
             with _timed(durations, log, "bronze"):
                 writes = land_bronze(ctx, extracted.extracted)
             with _timed(durations, log, "silver"):
-                silver = build_silver(ctx, unavailable)
+                silver = sources.engine.silver(ctx, unavailable)
             checks += silver.checks
             # Checks a failed source prevented are recorded as not run, with the reason.
             checks += checks_not_run(ctx, silver, unavailable)
@@ -268,7 +278,7 @@ def run_one_day(
             manifest = record_layers(manifest, extracted, writes, silver)
             assert_conserved(conservation, business_date)
             with _timed(durations, log, "gold"):
-                gold = build_gold(ctx, sources.gold)
+                gold = sources.engine.gold(ctx, sources.gold)
             # Quality step 3: staleness, late arrivals and their recomputation, recoveries.
             checks += hooks.after_gold(ctx, sources.gold)
             problems = [t for t in manifest.tables.values() if t.status != "ok"]
