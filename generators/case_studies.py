@@ -1,21 +1,32 @@
 """Case studies: one data file per project (`data/case_studies/<slug>.yaml`) to one
-page each, in Problem → Solution → Impact form, plus an index.
+page each, plus an index. The page follows the full template
+(templates/case-study/page.md.j2): context, problem, options considered, the solution
+with code excerpts and a diagram, impact (self-reported and measured kept apart),
+stakeholder feedback, skills developed, and what did not work.
 
 Figures never appear as typed text: the owner's production figures are referenced by
 key (rendered by the `reported` macro, labelled self-reported) and measured ones by
 metric key (rendered by the `metric` macro, linked to their provenance).
+
+Code excerpts (`solution.code`) are sections of repository files, included when the
+site is built (pymdownx.snippets), so the code on the page is the code that runs; a
+file or section that does not exist stops the generator here, naming the study.
+Stakeholder feedback (`feedback`) is supplied by the owner and shown as such; an entry
+with `example: true` is a placeholder and says so on the page.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from markupsafe import Markup
 
 from generators import templating
 from generators.errors import SourceFileError
 from generators.escape import prose, text
+from generators.project import REPO_ROOT
 
 OUT_DIR = "generated/case-studies"
 # "ADR 0005" written in a case study's prose, unless it is already a link's text.
@@ -64,9 +75,77 @@ def _link_adr_mentions(page: str, adr_files: dict[str, str], study: str) -> str:
     return "\n".join(lines)
 
 
-def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> str:
+SECTION = re.compile(r"^[a-z][-_0-9a-z]*$")
+
+
+def _code_excerpts(items: list | None, root: Path, slug: str) -> list[dict]:
+    """Each `{path, section, caption?, language?}` checked against the repository: the
+    file exists under `root` and holds the section's start and end markers."""
+    excerpts = []
+    for item in items or []:
+        path, section = str(item.get("path", "")), str(item.get("section", ""))
+        source = (root / path).resolve()
+        if not path or ".." in Path(path).parts or not source.is_file():
+            raise SourceFileError(f"case study {slug}: code path {path!r} is not a repository file")
+        if not SECTION.match(section):
+            raise SourceFileError(
+                f"case study {slug}: code section {section!r} in {path} is not a name"
+            )
+        body = source.read_text(encoding="utf-8")
+        for edge in ("start", "end"):
+            if f"--8<-- [{edge}:{section}]" not in body:
+                raise SourceFileError(
+                    f"case study {slug}: {path} has no `--8<-- [{edge}:{section}]` marker"
+                )
+        language = item.get("language") or {".py": "python", ".sql": "sql"}.get(
+            source.suffix, "yaml"
+        )
+        excerpts.append(
+            {
+                "caption": prose(str(item.get("caption", "")).strip()),
+                "language": text(language),
+                "path": text(path),
+                # The include line pymdownx.snippets expands at build time.
+                "include": Markup(f'--8<-- "{path}:{section}"'),
+            }
+        )
+    return excerpts
+
+
+def _options(solution: dict) -> list[dict]:
+    """Options considered: `options` ({option, chosen, why}), then the older `rejected`."""
+    options = [
+        {"option": o["option"], "chosen": bool(o.get("chosen")), "why": prose(o["why"].strip())}
+        for o in solution.get("options") or []
+    ]
+    options += [
+        {"option": r["option"], "chosen": False, "why": prose(r["why"].strip())}
+        for r in solution.get("rejected") or []
+    ]
+    return options
+
+
+def _feedback(items: list | None, slug: str) -> list[dict]:
+    shown = []
+    for item in items or []:
+        if not item.get("quote") or not item.get("who"):
+            raise SourceFileError(f"case study {slug}: feedback needs a quote and who said it")
+        shown.append(
+            {
+                "quote": prose(" ".join(str(item["quote"]).split())),
+                "by": ", ".join(str(part) for part in (item["who"], item.get("role")) if part),
+                "example": bool(item.get("example")),
+            }
+        )
+    return shown
+
+
+def render_case_study(
+    study: dict, owner: dict, adr_files: dict[str, str], *, root: Path = REPO_ROOT
+) -> str:
     """One case-study page (templates/case-study/page.md.j2). `adr_files` maps ADR
-    numbers to their page file names."""
+    numbers to their page file names; `root` is the repository the code excerpts are
+    read from."""
     slug = study["slug"]
     figures = owner.get("figures", {})
     problem, solution, impact = study["problem"], study["solution"], study["impact"]
@@ -102,10 +181,8 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
             }
             for d in solution.get("decisions") or []
         ],
-        rejected=[
-            {"option": r["option"], "why": prose(r["why"].strip())}
-            for r in solution.get("rejected") or []
-        ],
+        options=_options(solution),
+        code=_code_excerpts(solution.get("code"), root, slug),
         implementation=[
             {
                 "title": step["title"],
@@ -123,6 +200,8 @@ def render_case_study(study: dict, owner: dict, adr_files: dict[str, str]) -> st
             for item in impact.get("measured") or []
         ],
         impact={"organisational": _prose_list(impact.get("organisational"))},
+        feedback=_feedback(study.get("feedback"), slug),
+        skills=_prose_list(study.get("skills")),
         learnings={
             "worked": _prose_list(learnings.get("worked")),
             "failed": [
@@ -156,8 +235,12 @@ def nav_entries(studies: list[dict]) -> list[dict[str, str]]:
     return [{str(text(s["title"])): f"{OUT_DIR}/{s['slug']}.md"} for s in studies]
 
 
-def render_all(studies: list[dict], owner: dict, adr_files: dict[str, str]) -> dict[str, str]:
+def render_all(
+    studies: list[dict], owner: dict, adr_files: dict[str, str], *, root: Path = REPO_ROOT
+) -> dict[str, str]:
     pages = {f"{OUT_DIR}/index.md": render_index(studies)}
     for study in studies:
-        pages[f"{OUT_DIR}/{study['slug']}.md"] = render_case_study(study, owner, adr_files)
+        pages[f"{OUT_DIR}/{study['slug']}.md"] = render_case_study(
+            study, owner, adr_files, root=root
+        )
     return pages
