@@ -18,6 +18,8 @@ from tests.generators.fixture import write_fixture_results, write_fixture_workdi
 from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
 
 pytestmark = pytest.mark.slow
+# Where WeasyPrint's system libraries are missing the build makes the HTML CV alone.
+PDF_REASON = cv.weasyprint_or_reason()[1]
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +70,7 @@ def test_home_page_shows_its_sections_in_a_recruiters_order(built, owner):
         profile["headline"],
         'class="grid cards home-outcomes"',
         'href="generated/cv/"',
-        'href="assets/generated/cv/cv.pdf"',
+        *([] if PDF_REASON else ['href="assets/generated/cv/cv.pdf"']),
         f'href="{profile["links"]["github"]}"',
         f'href="mailto:{profile["links"]["email"]}"',
         'id="featured-case-study"',
@@ -113,6 +115,9 @@ def test_cv_page_and_pdf_are_built_from_the_same_data(built, owner):
     for job in owner["experience"]:
         assert job["role"] in article and job["employer"] in article
     assert "@media print" in article  # the print stylesheet travels with the page
+    if PDF_REASON:
+        assert not pdf.exists() and "cv.pdf" not in article
+        pytest.skip(f"no PDF on this machine: {PDF_REASON}")
     assert 'href="../../assets/generated/cv/cv.pdf"' in article
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert 1 <= page_count(pdf) <= cv.MAX_PAGES
@@ -123,6 +128,8 @@ def test_cv_page_and_pdf_are_built_from_the_same_data(built, owner):
 def test_a_cv_longer_than_two_pages_is_built_and_noted(tmp_path, owner):
     """The page count comes from the laid-out document, and the build says when the CV
     runs past two pages (it still builds: the owner decides what to cut)."""
+    if PDF_REASON:
+        pytest.skip(f"no PDF on this machine: {PDF_REASON}")
     longer = {**owner, "experience": owner["experience"] * 4}
     notes: list[str] = []
     result = cv.build(Project(tmp_path), longer, log=notes.append)
