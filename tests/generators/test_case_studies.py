@@ -138,7 +138,10 @@ def test_demo_backed_only_where_the_repository_implements_it():
     studies = {s["slug"]: s for s in load_case_studies(REPO_ROOT)}
     toolkit = REPO_ROOT / "demo_pipeline" / "toolkit"
     framework = studies["config-driven-etl-framework"]
-    assert bool(framework.get("demo_backed")) == toolkit.is_dir()
+    assert bool(framework.get("demo_backed")) == toolkit.is_dir(), (
+        "config-driven-etl-framework.yaml: demo_backed must be true exactly when "
+        "demo_pipeline/toolkit/ exists (the toolkit the study describes)"
+    )
     for slug in ("medallion-lakehouse", "three-tier-data-quality"):
         assert studies[slug].get("demo_backed") is True
     page = render({**STUDY, "demo_backed": False})
