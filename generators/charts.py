@@ -130,6 +130,20 @@ def storage_table(results: dict) -> pl.DataFrame:
     return pl.DataFrame(rows).sort("bytes", descending=True) if rows else pl.DataFrame()
 
 
+def pipeline_bench_table(results: dict) -> pl.DataFrame:
+    """The `pipeline` benchmark: per scale, the 30-day run's seconds per stage and outside."""
+    summary = results.get("benchmarks", {}).get("pipeline", {}).get("summary", {})
+    rows = []
+    for measured in summary.get("scales", []):
+        run = measured["run"]
+        row = {"scale": f"scale {measured['scale']:g}", **run["stage_s"]}
+        row["outside stages"] = run["outside_stages_s"]
+        row["peak_rss_mb"] = run["peak_rss_mb"]
+        row["generate_rows_per_s"] = measured["generate"]["rows_per_s"]
+        rows.append(row)
+    return pl.DataFrame(rows) if rows else pl.DataFrame()
+
+
 def stage_durations_table(manifests: list[dict]) -> pl.DataFrame:
     rows = [
         {
@@ -286,6 +300,17 @@ def draw_storage(ax, data: pl.DataFrame, theme: Theme) -> None:
     ax.set_ylabel("size on disk (MiB)")
 
 
+def draw_pipeline_bench(ax, data: pl.DataFrame, theme: Theme) -> None:
+    scales = data["scale"].to_list()
+    left = [0.0] * len(scales)
+    for i, part in enumerate((*STAGES, "outside stages")):
+        values = data[part].to_list()
+        ax.barh(scales, values, left=left, label=part, color=theme.colours[i])
+        left = [a + v for a, v in zip(left, values, strict=True)]
+    ax.set_xlabel("seconds, whole 30-day run")
+    _legend(ax, theme)
+
+
 def draw_stage_durations(ax, data: pl.DataFrame, theme: Theme) -> None:
     dates = data["business_date"].to_list()
     bottom = [0.0] * len(dates)
@@ -440,6 +465,7 @@ def build_charts(
         "bench": [],
         "memory": [],
         "storage": [],
+        "pipeline_bench": [],
         "pipeline": [],
         "quality": [],
     }
@@ -488,6 +514,22 @@ def build_charts(
                 + f"; the largest is {storage['format'][0].replace('_', ' ')} and the smallest "
                 f"{storage['format'][-1].replace('_', ' ')}.",
                 "Smaller files cost less to store and less to read.",
+            )
+        )
+    runs = pipeline_bench_table(results)
+    if not runs.is_empty():
+        groups["pipeline_bench"].append(
+            Chart(
+                "bench-pipeline",
+                "The whole pipeline: 30 days, time per stage",
+                runs,
+                draw_pipeline_bench,
+                "Stacked horizontal bar chart of the wall time of the whole 30-day pipeline run "
+                "at each benchmarked scale ("
+                + ", ".join(runs["scale"])
+                + "), split into extract, bronze, silver, gold and the time outside the stages.",
+                "Each run is a fresh estate and a fresh process; the CSV also has its peak "
+                "memory and the estate generation rate.",
             )
         )
     durations = stage_durations_table(manifests)
