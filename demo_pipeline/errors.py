@@ -20,7 +20,3 @@ class QualityError(DemoPipelineError):
 
 class BenchmarkError(DemoPipelineError):
     """A benchmark produced a wrong answer or could not run."""
-
-
-class LakeDamaged(DemoPipelineError):
-    """A lake or gold file does not match what was written (truncated, corrupt, unreadable)."""

@@ -31,7 +31,6 @@ from demo_pipeline.bench import (
     formats,
     memory,
     partitions,
-    pipeline,
     preagg,
     row_stores,
     throughput,
@@ -65,8 +64,6 @@ def benchmarks(workdir: Workdir) -> list[tuple[str, Callable[[BenchContext], Ben
         (preagg.NAME, preagg.run),
         (dimensional.NAME, dimensional.run),
         (throughput.NAME, lambda ctx: throughput.run(ctx, workdir.metrics)),
-        # Last and longest: generates estates and runs the whole pipeline in subprocesses.
-        (pipeline.NAME, pipeline.run),
     ]
 
 

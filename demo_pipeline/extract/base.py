@@ -32,7 +32,6 @@ class Extracted:
         return self.frame.height
 
 
-# --8<-- [start:extractor]
 class Extractor(ABC):
     """Read one source for one business date. Raises SourceError naming the source."""
 
@@ -41,4 +40,3 @@ class Extractor(ABC):
     @abstractmethod
     def extract(self, business_date: dt.date) -> list[Extracted]:
         """Every table this source yields for `business_date`."""
-        # --8<-- [end:extractor]

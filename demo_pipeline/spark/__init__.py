@@ -1,0 +1,1 @@
+"""The Spark executor: the silver and gold declarations compiled for Apache Spark."""
