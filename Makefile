@@ -32,8 +32,9 @@ $(STAMP): pyproject.toml requirements.lock | $(PY)
 
 install: $(STAMP) system-deps ## Create .venv and install locked dependencies and system tools
 
-system-deps: ## Check system tools (graphviz's dot, Java 17 for Spark), installing them with apt-get when possible
-	@scripts/ensure-system-deps.sh dot:graphviz java:openjdk-17-jre-headless
+system-deps: ## Check system tools (graphviz's dot, Java 17 for Spark, Pango for the CV's PDF), installing them with apt-get when possible
+	@scripts/ensure-system-deps.sh dot:graphviz java:openjdk-17-jre-headless \
+	  lib:libpango-1.0.so.0:libpango-1.0-0 lib:libpangoft2-1.0.so.0:libpangoft2-1.0-0
 
 lock: | $(PY) ## Re-resolve dependencies from pyproject.toml into requirements.lock
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

@@ -30,6 +30,7 @@ import polars as pl
 
 from demo_pipeline.atomic import fsync_dir
 from demo_pipeline.core.crashpoints import crash_point
+from demo_pipeline.seals import write_seal
 from demo_pipeline.workdir import PART_FILE, bronze_partition
 
 PARQUET_COMPRESSION = "zstd"
@@ -101,6 +102,7 @@ def replace_partition(partition: Path, frames: dict[str, pl.DataFrame]) -> Parti
         frame.write_parquet(target, compression=PARQUET_COMPRESSION, statistics=True)
         with open(target, "rb") as fh:
             os.fsync(fh.fileno())
+        write_seal(target)  # inside the temporary folder: published with the file
         rows += frame.height
         size += target.stat().st_size
     fsync_dir(tmp)

@@ -9,6 +9,7 @@ anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -17,9 +18,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from demo_pipeline.config import DEFAULT_CONFIG_PATH, DemoConfig, load_config
 from demo_pipeline.errors import ConfigError, DemoPipelineError
+from demo_pipeline.failures import EXIT_UNEXPECTED, TRACEBACK_ENV, crash_report, explain
 from demo_pipeline.workdir import Workdir
 
 app = typer.Typer(
@@ -27,6 +30,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    epilog=(
+        "Exit codes: 0 done; 1 could not run (no estate, work directory in use, damaged "
+        "lake, disk full, folder not writable), nothing half-written kept; 2 bad config or "
+        "arguments, nothing written; 3 (run) a day partial; 4 (run) a day failed; "
+        "70 unexpected error, a bug (its traceback is saved to a file that is named)."
+    ),
 )
 console = Console(stderr=True)
 
@@ -47,18 +56,39 @@ WorkdirOpt = Annotated[
 ]
 
 
+# The work directory of the command being run, for messages about its disk.
+_workdir_in_use: Path | None = None
+
+
 def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the demo's own errors into one message and an exit code."""
+    """Turn every failure into one message and an exit code; no traceback reaches the
+    user. The demo's own errors print as they are (exit 2 for config and arguments, 1
+    otherwise); a full disk, an unwritable folder or a corrupt file is explained by
+    `demo_pipeline.failures` (exit 1); anything else is a bug (exit 70), its traceback
+    saved to a file whose name is printed."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except DemoPipelineError as exc:
-            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            _error(str(exc))
             sys.exit(2 if isinstance(exc, ConfigError) else 1)
+        except Exception as exc:
+            if os.environ.get(TRACEBACK_ENV) == "1":
+                raise
+            if (message := explain(exc, _workdir_in_use)) is not None:
+                _error(message)
+                sys.exit(1)
+            _error(crash_report(exc))
+            sys.exit(EXIT_UNEXPECTED)
 
     return wrapper
+
+
+def _error(message: str) -> None:
+    # Messages quote paths and values: escaped, so a '[' in them is not read as markup.
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def resolve(
@@ -69,8 +99,10 @@ def resolve(
     workdir: Path | None = None,
 ) -> tuple[DemoConfig, Workdir]:
     """Load the config once and apply the command-line overrides."""
+    global _workdir_in_use
     cfg = load_config(config).with_overrides(seed=seed, scale=scale, days=days)
-    return cfg, Workdir(workdir if workdir is not None else cfg.output.workdir)
+    _workdir_in_use = Path(workdir if workdir is not None else cfg.output.workdir)
+    return cfg, Workdir(_workdir_in_use)
 
 
 def _command_line() -> str:
@@ -190,7 +222,7 @@ def run(
             )
             code = exit_code(manifests)
         except DaysFailed as exc:
-            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            _error(str(exc))
             manifests, code = exc.manifests, EXIT_FAILED
     for line in run_summary(manifests):
         console.print(line, highlight=False, soft_wrap=True)

@@ -264,7 +264,15 @@ def load_config(path: Path | str | None = None) -> DemoConfig:
     path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
     if not path.is_file():
         raise ConfigError(f"config file {path} not found (expected a YAML file)")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"invalid config {path}: expected UTF-8 text; found byte 0x{exc.object[exc.start]:02x} "
+            f"at offset {exc.start} (save the file as UTF-8)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -20,3 +20,7 @@ class QualityError(DemoPipelineError):
 
 class BenchmarkError(DemoPipelineError):
     """A benchmark produced a wrong answer or could not run."""
+
+
+class LakeDamaged(DemoPipelineError):
+    """A lake or gold file does not match what was written (truncated, corrupt, unreadable)."""

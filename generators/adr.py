@@ -10,15 +10,20 @@ An index page lists every record with its status and supersedes links.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import Markup
+
 from demo_pipeline.core.verdicts import NOT_JUDGED, NOT_SUPPORTED, UNMEASURED
+from generators import templating
 from generators.catalogue import Catalogue, catalogue_page_for
 from generators.claims import Claims, evidence_cells
 from generators.errors import SourceFileError
+from generators.escape import text
 from generators.frontmatter import split_front_matter
 
 ADR_NAME = re.compile(r"^(\d{4})-([a-z0-9-]+)\.md$")
@@ -108,14 +113,16 @@ def _link(adr: Adr, by_number: dict[str, Adr]) -> str:
     return f"[ADR {other.number}]({other.filename})"
 
 
-def _evidence_rows(adr: Adr, claims: Claims, catalogue: Catalogue) -> list[str]:
+def _evidence_rows(adr: Adr, claims: Claims, catalogue: Catalogue) -> list[list[Markup]]:
+    """The Evidence panel's cells per claim, rendered by generators/claims.py (so Markup),
+    with a `|` inside a cell escaped for the Markdown table."""
     page = f"{OUT_DIR}/{adr.filename}"
     rows = []
     for claim_id in adr.evidence:
         record = claims.get(claim_id, where=f"adr/{adr.filename}: evidence")
         link_to = relative_md(page, catalogue_page_for(record.metric))
         cells = evidence_cells(record, catalogue, link_to=link_to)
-        rows.append("    | " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        rows.append([Markup(c.replace("|", "\\|")) for c in cells])
     return rows
 
 
@@ -124,71 +131,38 @@ def relative_md(from_page: str, target: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
 
 
+def _notes(adr: Adr, claims: Claims) -> set[str]:
+    """Which caveats the panel needs, by the verdicts of the decision's claims."""
+    verdicts = {claims.get(c, where=f"adr/{adr.filename}: evidence").verdict for c in adr.evidence}
+    wanted = {NOT_SUPPORTED: "not_supported", NOT_JUDGED: "not_judged", UNMEASURED: "unmeasured"}
+    return {note for verdict, note in wanted.items() if verdict in verdicts}
+
+
 def render_adr(adr: Adr, by_number: dict[str, Adr], claims: Claims, catalogue: Catalogue) -> str:
-    """The page for one ADR: metadata line, Evidence panel, then the MADR body."""
-    meta = [f"**Status:** {adr.status}", f"**Decided:** {adr.date}"]
+    """The page for one ADR (templates/adr/record.md.j2): metadata line, Evidence panel,
+    then the MADR body."""
+    meta = [f"**Status:** {text(adr.status)}", f"**Decided:** {text(adr.date)}"]
     if adr.supersedes:
         links = ", ".join(_link(by_number[n], by_number) for n in adr.supersedes)
         meta.append(f"**Supersedes:** {links}")
     if adr.superseded_by:
         links = ", ".join(_link(by_number[n], by_number) for n in adr.superseded_by)
         meta.append(f"**Superseded by:** {links}")
-    title_line = f"# ADR {adr.number}: {adr.title}"
+    judged = bool(adr.evidence) and bool(len(claims))
+    title = f"ADR {adr.number}: {text(adr.title)}"
+    # The body is the owner's own Markdown, shown as written (it is the record itself).
     body = re.sub(r"^# .+$", "", adr.body, count=1, flags=re.MULTILINE).strip()
-    lines = ["---", f'title: "ADR {adr.number}: {adr.title}"', "---", "", title_line, ""]
-    lines += [" · ".join(meta), ""]
-    lines += ['!!! abstract "Evidence"', ""]
-    if not adr.evidence:
-        lines += [
-            "    This decision does not rest on a performance or size claim that a benchmark",
-            "    could test. How it is checked in practice is under *Confirmation* below.",
-            "",
-            body,
-            "",
-        ]
-        return "\n".join(lines)
-    if not len(claims):
-        lines += [
-            "    No benchmark has been judged yet, so the claims this decision",
-            f"    rests on ({', '.join(adr.evidence)}) have no verdict yet.",
-            "",
-            body,
-            "",
-        ]
-        return "\n".join(lines)
-    lines += [
-        "    What I claimed when I took this decision, next to what the demo measures, with the",
-        "    verdict and the scale it holds for. Raw results: [metrics.json]"
-        f"({RAW_RESULTS}/metrics.json), [claims.json]({RAW_RESULTS}/claims.json),",
-        f"    [bench-results.json]({RAW_RESULTS}/bench-results.json).",
-        "",
-        "    | Claim | Claimed | Measured | Verdict |",
-        "    |---|---|---|---|",
-        *_evidence_rows(adr, claims, catalogue),
-        "",
-    ]
-    verdicts = [claims.get(c, where=f"adr/{adr.filename}: evidence").verdict for c in adr.evidence]
-    # A blank line above each note: without it Markdown reads the note as more table rows.
-    if NOT_SUPPORTED in verdicts:
-        lines += [
-            "    At least one claim does not hold on the demo's data. I made these claims about",
-            "    production, at a far larger scale, and small data can change which tool wins;",
-            "    the [benchmarks page](../../benchmarks.md) says how each figure was measured.",
-            "",
-        ]
-    if NOT_JUDGED in verdicts:
-        lines += [
-            "    A claim marked *not judged* has only been smoke-tested so far (the quick",
-            "    benchmark profile, on two days of data); its figure is not quoted as a result.",
-            "",
-        ]
-    if UNMEASURED in verdicts:
-        lines += [
-            "    A claim marked *unmeasured* has no result yet; its verdict says why.",
-            "",
-        ]
-    lines += [body, ""]
-    return "\n".join(lines)
+    return templating.render(
+        "adr/record.md.j2",
+        adr=adr,
+        front_title=Markup(json.dumps(title, ensure_ascii=False)),
+        meta=Markup(" · ".join(meta)),
+        judged=judged,
+        rows=_evidence_rows(adr, claims, catalogue) if judged else [],
+        notes=_notes(adr, claims) if judged else set(),
+        raw=Markup(RAW_RESULTS),
+        body=Markup(body),
+    )
 
 
 def evidence_summary(adr: Adr, claims: Claims) -> str:
@@ -206,31 +180,23 @@ def evidence_summary(adr: Adr, claims: Claims) -> str:
 
 
 def render_index(adrs: list[Adr], claims: Claims) -> str:
+    """The decisions index (templates/adr/index.md.j2)."""
     by_number = {a.number: a for a in adrs}
-    lines = [
-        "---",
-        "title: Decisions",
-        "---",
-        "",
-        "# Architecture decisions",
-        "",
-        "Each record explains one choice: the problem, the options considered, what was",
-        "decided and what it costs. They follow the [MADR](https://adr.github.io/madr/)",
-        "format. Where a decision rests on a performance or size claim, the record shows the",
-        "claim next to what the demo measured, with a verdict.",
-        "",
-        "| ADR | Decision | Status | Evidence | Supersedes / superseded by |",
-        "|---|---|---|---|---|",
-    ]
+    rows = []
     for adr in adrs:
         relations = [f"supersedes {_link(by_number[n], by_number)}" for n in adr.supersedes]
         relations += [f"superseded by {_link(by_number[n], by_number)}" for n in adr.superseded_by]
-        lines.append(
-            f"| {adr.number} | [{adr.title}]({adr.filename}) | {adr.status} | "
-            f"{evidence_summary(adr, claims)} | {'; '.join(relations) or '—'} |"
+        rows.append(
+            {
+                "number": adr.number,
+                "title": adr.title,
+                "file": adr.filename,
+                "status": adr.status,
+                "evidence": evidence_summary(adr, claims),
+                "relations": Markup("; ".join(relations) or "—"),
+            }
         )
-    lines.append("")
-    return "\n".join(lines)
+    return templating.render("adr/index.md.j2", rows=rows)
 
 
 def nav_entries(adrs: list[Adr]) -> list[dict[str, str]]:

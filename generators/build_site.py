@@ -13,6 +13,9 @@ successful run and its outputs are still as it left them:
 5. diagrams   architecture diagrams (SVG, light and dark)
 6. charts     matplotlib charts (SVG, light and dark) and their CSV data
 7. pages      ADRs, case studies, catalogue page, the CV (page and PDF), home partials, nav
+7b. query     the "Query the data" page: DuckDB-WASM copied from web/ (`make web`), the gold
+              tables as Parquet (at most 30 MB), their manifest, and every example query's
+              answer computed with Python DuckDB (generators/query/)
 8. mkdocs     `mkdocs build --strict` into a temporary sibling of site/ (`site.tmp-<pid>`),
               then a check that nothing unrendered (`{{`, `{%`) reached a page, and the
               claim check (generators/claim_check.py): no claim's figure without its
@@ -39,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from demo_pipeline.atomic import write_text_atomic
+from demo_pipeline.failures import EXIT_UNEXPECTED, TRACEBACK_ENV, crash_report, explain
 from demo_pipeline.workdir import Workdir
 from generators.errors import SiteError, StepError
 from generators.project import Project
@@ -317,10 +321,21 @@ def build_steps(
 
         pages.build(project, workdir)
 
+    def run_query() -> None:
+        from generators.query import build as query
+
+        query.build(project, workdir)
+
     def run_mkdocs() -> None:
         # Built into a sibling folder and checked there; only a site that passed every
         # check replaces the last good one (swap_in), so a failed build leaves it served.
-        env = {**os.environ, "PYTHONPATH": str(project.root), "NO_MKDOCS_2_WARNING": "1"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(project.root),
+            "NO_MKDOCS_2_WARNING": "1",
+            # Link-preview images are cached by content between builds (link_previews.py).
+            "LINK_PREVIEW_CACHE": str(workdir.root / "link-previews"),
+        }
         with staging_folder(project.site) as staged:
             _call(
                 [
@@ -386,13 +401,17 @@ def build_steps(
         Step("publish", [gen / "publish.py", *results], [project.published_data], run_publish),
         Step(
             "diagrams",
-            [gen / "diagrams.py"],
+            [
+                *(gen / f for f in ("diagrams.py", "diagram_icons.py", "themed_image.py")),
+                gen / "production_platform.py",
+                project.data / "owner.yaml",
+            ],
             [project.assets / "diagrams", project.partials / "diagrams"],
             run_diagrams,
         ),
         Step(
             "charts",
-            [gen / "charts.py", gen / "catalogue.py", *results],
+            [gen / "charts.py", gen / "catalogue.py", gen / "themed_image.py", *results],
             [project.assets / "charts", project.partials / "charts"],
             run_charts,
         ),
@@ -410,6 +429,21 @@ def build_steps(
             exclude=(gen / "build_site.py",),
         ),
         Step(
+            "query",
+            [
+                gen / "query",
+                project.web / "package-lock.json",
+                project.web / "dist",
+                workdir.gold_parquet,
+                workdir.quality_results,
+                workdir.anomalies,
+                workdir.runs,
+                workdir.metrics,
+            ],
+            [project.query_data, project.duckdb_assets, project.partials / "query"],
+            run_query,
+        ),
+        Step(
             "mkdocs",
             # config: posts include parts of it (pymdownx.snippets), as they do the code.
             [project.mkdocs_yml, project.docs, project.data, gen, code, project.config],
@@ -418,6 +452,22 @@ def build_steps(
             exclude=(gen / "build_site.py",),
             extra=f"site_url={os.environ.get('SITE_URL', '')}",
         ),
+    ]
+
+
+# System tools a step runs, with the Debian package that provides each: checked before
+# anything is built, so a missing one is named up front instead of failing mid-build.
+STEP_TOOLS = {"diagrams": {"dot": "graphviz"}}
+
+
+def missing_tools(step_names: Iterable[str]) -> list[str]:
+    """One line per missing tool: which step needs it and how to install it."""
+    return [
+        f"step '{step}' needs `{tool}`, which is not on PATH. Install it: "
+        f"make system-deps (or sudo apt-get install {package})"
+        for step in step_names
+        for tool, package in STEP_TOOLS.get(step, {}).items()
+        if shutil.which(tool) is None
     ]
 
 
@@ -459,12 +509,21 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"unknown steps {sorted(unknown)}; known: {[s.name for s in steps]}")
         steps = [s for s in steps if s.name in args.only]
+    if problems := missing_tools(s.name for s in steps):
+        print("error: " + "\n".join(problems), file=sys.stderr)
+        return 1
     start = time.perf_counter()
     try:
         run_steps(steps, records, force=args.force)
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # a full disk, an unwritable folder, or a bug: one clear line
+        if os.environ.get(TRACEBACK_ENV) == "1":
+            raise
+        message = explain(exc, workdir.root)
+        print(f"error: {message or crash_report(exc)}", file=sys.stderr)
+        return 1 if message else EXIT_UNEXPECTED
     print(f"site ready in {project.site} ({time.perf_counter() - start:.1f} s)")
     return 0
 

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from demo_pipeline.workdir import Workdir
+from generators import escape
 from generators.project import Project
-from generators.themed_image import svg_pixel_size, themed_image
+from generators.themed_image import PAGE_URL_PREFIX, svg_pixel_size, themed_picture
 
 STAGES = ("extract", "bronze", "silver", "gold")
 LAYERS = ("bronze", "silver", "gold")
@@ -129,6 +130,20 @@ def storage_table(results: dict) -> pl.DataFrame:
     return pl.DataFrame(rows).sort("bytes", descending=True) if rows else pl.DataFrame()
 
 
+def pipeline_bench_table(results: dict) -> pl.DataFrame:
+    """The `pipeline` benchmark: per scale, the 30-day run's seconds per stage and outside."""
+    summary = results.get("benchmarks", {}).get("pipeline", {}).get("summary", {})
+    rows = []
+    for measured in summary.get("scales", []):
+        run = measured["run"]
+        row = {"scale": f"scale {measured['scale']:g}", **run["stage_s"]}
+        row["outside stages"] = run["outside_stages_s"]
+        row["peak_rss_mb"] = run["peak_rss_mb"]
+        row["generate_rows_per_s"] = measured["generate"]["rows_per_s"]
+        rows.append(row)
+    return pl.DataFrame(rows) if rows else pl.DataFrame()
+
+
 def stage_durations_table(manifests: list[dict]) -> pl.DataFrame:
     rows = [
         {
@@ -201,7 +216,7 @@ def _style(ax, theme: Theme) -> None:
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_color(theme.text)
-    ax.tick_params(colors=theme.text, labelsize=9)
+    ax.tick_params(colors=theme.text)
     ax.xaxis.label.set_color(theme.text)
     ax.yaxis.label.set_color(theme.text)
     ax.title.set_color(theme.text)
@@ -210,20 +225,25 @@ def _style(ax, theme: Theme) -> None:
 
 
 def _legend(ax, theme: Theme, handles: list | None = None) -> None:
-    """One row of legend entries above the plot, right-aligned, clear of the data."""
+    """Legend entries above the plot, right-aligned, clear of the data: in one row if the
+    figure is wide enough for it, otherwise in as few rows as fit."""
     handles = handles or ax.get_legend_handles_labels()[0]
-    legend = ax.legend(
-        handles=handles,
-        frameon=False,
-        fontsize=9,
-        labelcolor=theme.text,
-        loc="lower right",
-        bbox_to_anchor=(1.0, 1.02),
-        ncol=min(len(handles), 5),
-        borderaxespad=0,
-        handlelength=1.2,
-        columnspacing=1.0,
-    )
+    figure_width = ax.figure.bbox.width
+    renderer = ax.figure.canvas.get_renderer()
+    for columns in range(min(len(handles), 5), 0, -1):
+        legend = ax.legend(
+            handles=handles,
+            frameon=False,
+            labelcolor=theme.text,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.02),
+            ncol=columns,
+            borderaxespad=0,
+            handlelength=1.2,
+            columnspacing=1.0,
+        )
+        if legend.get_window_extent(renderer).width <= 0.95 * figure_width:
+            break
     legend.get_frame().set_alpha(0)
 
 
@@ -280,6 +300,17 @@ def draw_storage(ax, data: pl.DataFrame, theme: Theme) -> None:
     ax.set_ylabel("size on disk (MiB)")
 
 
+def draw_pipeline_bench(ax, data: pl.DataFrame, theme: Theme) -> None:
+    scales = data["scale"].to_list()
+    left = [0.0] * len(scales)
+    for i, part in enumerate((*STAGES, "outside stages")):
+        values = data[part].to_list()
+        ax.barh(scales, values, left=left, label=part, color=theme.colours[i])
+        left = [a + v for a, v in zip(left, values, strict=True)]
+    ax.set_xlabel("seconds, whole 30-day run")
+    _legend(ax, theme)
+
+
 def draw_stage_durations(ax, data: pl.DataFrame, theme: Theme) -> None:
     dates = data["business_date"].to_list()
     bottom = [0.0] * len(dates)
@@ -288,7 +319,7 @@ def draw_stage_durations(ax, data: pl.DataFrame, theme: Theme) -> None:
         ax.bar(_short_dates(dates), values, bottom=bottom, label=stage, color=theme.colours[i])
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_ylabel("seconds per daily run")
-    ax.tick_params(axis="x", rotation=90, labelsize=7)
+    ax.tick_params(axis="x", rotation=90)
     _legend(ax, theme)
 
 
@@ -306,7 +337,9 @@ def draw_layer_rows(ax, data: pl.DataFrame, theme: Theme) -> None:
         )
     ax.set_ylabel("rows (log scale)")
     ax.set_yscale("symlog")
-    ax.tick_params(axis="x", rotation=90, labelsize=7)
+    # Plain numbers, not powers of ten: an exponent is set smaller than the text around it.
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    ax.tick_params(axis="x", rotation=90)
     _legend(ax, theme)
 
 
@@ -319,7 +352,7 @@ def draw_quality(ax, data: pl.DataFrame, theme: Theme) -> None:
         label="rows quarantined (tier 2)",
     )
     ax.set_ylabel("rows quarantined")
-    ax.tick_params(axis="x", rotation=90, labelsize=7)
+    ax.tick_params(axis="x", rotation=90)
     twin = ax.twinx()
     twin.plot(
         dates,
@@ -331,7 +364,7 @@ def draw_quality(ax, data: pl.DataFrame, theme: Theme) -> None:
         label="anomalies flagged (tier 3)",
     )
     twin.set_ylabel("anomalies flagged", color=theme.text)
-    twin.tick_params(colors=theme.text, labelsize=9)
+    twin.tick_params(colors=theme.text)
     for side in ("top", "left", "bottom"):
         twin.spines[side].set_visible(False)
     twin.spines["right"].set_color(theme.text)
@@ -350,11 +383,37 @@ def draw_freshness(ax, data: pl.DataFrame, theme: Theme) -> None:
         label="age of the oldest feed (days)",
     )
     ax.set_ylabel("days behind the business date")
-    ax.tick_params(axis="x", rotation=90, labelsize=7)
+    ax.tick_params(axis="x", rotation=90)
     _legend(ax, theme)
 
 
-def render_svg(chart: Chart, theme: Theme, path: Path) -> None:
+@dataclass(frozen=True)
+class Form:
+    """The size a chart is drawn at and its type size, in points. Each chart is drawn
+    wide (for screens from a tablet up) and narrow for a phone, where the page scales it
+    to a content column of about 358 CSS px: 11 pt on a 4.8 inch figure shows at 11 px or
+    more there (checked in a browser by tests/site/test_readability.py)."""
+
+    suffix: str
+    size: tuple[float, float]
+    font: float
+    max_x_labels: int
+    """More category labels than this (days of the month) and only every n-th is shown."""
+
+
+WIDE = Form("", (8, 4.2), 10, 16)
+PHONE = Form("-phone", (4.8, 4.6), 11, 8)
+
+
+def _thin_x_labels(ax, most: int) -> None:
+    """Show every n-th x tick label so at most `most` remain, from the first one."""
+    labels = ax.get_xticklabels()
+    step = -(-len(labels) // most)
+    for i, label in enumerate(labels):
+        label.set_visible(i % step == 0)
+
+
+def render_svg(chart: Chart, theme: Theme, path: Path, form: Form = WIDE) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -365,15 +424,26 @@ def render_svg(chart: Chart, theme: Theme, path: Path) -> None:
             "svg.fonttype": "none",
             "svg.hashsalt": "portfolio",
             "font.family": "sans-serif",
-            "font.size": 10,
+            "font.size": form.font,
+            "axes.labelsize": form.font,
+            "xtick.labelsize": form.font,
+            "ytick.labelsize": form.font,
+            "legend.fontsize": form.font,
             "text.color": theme.text,
         }
     ):
-        fig, ax = plt.subplots(figsize=(8, 4.2))
+        fig, ax = plt.subplots(figsize=form.size)
         fig.patch.set_alpha(0)
         _style(ax, theme)
         chart.draw(ax, chart.data, theme)
-        ax.set_title(chart.title, color=theme.text, fontsize=12, loc="left", pad=24)
+        _thin_x_labels(ax, form.max_x_labels)
+        # The title sits above the legend, however many rows the legend needed.
+        legend = ax.get_legend()
+        pad = 6.0
+        if legend is not None:
+            fig.canvas.draw()
+            pad += legend.get_window_extent().height * 72 / fig.dpi
+        ax.set_title(chart.title, color=theme.text, fontsize=form.font + 2, loc="left", pad=pad)
         fig.tight_layout()
         fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
         plt.close(fig)
@@ -395,6 +465,7 @@ def build_charts(
         "bench": [],
         "memory": [],
         "storage": [],
+        "pipeline_bench": [],
         "pipeline": [],
         "quality": [],
     }
@@ -443,6 +514,22 @@ def build_charts(
                 + f"; the largest is {storage['format'][0].replace('_', ' ')} and the smallest "
                 f"{storage['format'][-1].replace('_', ' ')}.",
                 "Smaller files cost less to store and less to read.",
+            )
+        )
+    runs = pipeline_bench_table(results)
+    if not runs.is_empty():
+        groups["pipeline_bench"].append(
+            Chart(
+                "bench-pipeline",
+                "The whole pipeline: 30 days, time per stage",
+                runs,
+                draw_pipeline_bench,
+                "Stacked horizontal bar chart of the wall time of the whole 30-day pipeline run "
+                "at each benchmarked scale ("
+                + ", ".join(runs["scale"])
+                + "), split into extract, bronze, silver, gold and the time outside the stages.",
+                "Each run is a fresh estate and a fresh process; the CSV also has its peak "
+                "memory and the estate generation rate.",
             )
         )
     durations = stage_durations_table(manifests)
@@ -501,16 +588,26 @@ def build_charts(
     return groups
 
 
-def render_partial(charts: list[Chart], group: str, sizes: dict[str, tuple[int, int]]) -> str:
-    """The Markdown a page includes: each chart in both schemes (sizes: pixel width and
-    height by chart name), its caption and a link to its data."""
+def render_partial(
+    charts: list[Chart], group: str, sizes: dict[str, dict[str, tuple[int, int]]]
+) -> str:
+    """The Markdown a page includes: each chart in both schemes, wide and for a phone
+    (sizes: pixel width and height by chart name and form suffix), its caption and a link
+    to its data."""
     if not charts:
         return f"*This run produced no data for the {group} charts.*\n"
     out = []
     for chart in charts:
         base = f'{{{{ page_link("assets/generated/charts/{chart.name}") }}}}'
+        size = sizes[chart.name]
         out += [
-            themed_image(chart.alt, base, sizes[chart.name], lazy=True),
+            themed_picture(
+                str(escape.text(chart.alt)),
+                PAGE_URL_PREFIX + base,
+                size[WIDE.suffix],
+                size[PHONE.suffix],
+                lazy=True,
+            ),
             f"*{chart.caption}* [Data behind this chart (CSV)]({base}.csv)",
             "",
         ]
@@ -536,13 +633,16 @@ def build(project: Project, workdir: Workdir) -> None:
     ledger_path = workdir.freshness_ledger
     ledger = pl.read_parquet(ledger_path) if ledger_path.exists() else pl.DataFrame()
     for group, charts in build_charts(results, raw, manifests, quality, ledger).items():
-        sizes = {}
+        sizes: dict[str, dict[str, tuple[int, int]]] = {}
         for chart in charts:
             chart.data.write_csv(out / f"{chart.name}.csv")
-            for theme in (LIGHT, DARK):
-                svg_path = out / f"{chart.name}-{theme.name}.svg"
-                render_svg(chart, theme, svg_path)
-            # Both schemes are drawn on the same figure size: the last one's size serves both.
-            sizes[chart.name] = svg_pixel_size(svg_path.read_text(encoding="utf-8"), svg_path.name)
+            sizes[chart.name] = {}
+            for form in (WIDE, PHONE):
+                for theme in (LIGHT, DARK):
+                    svg_path = out / f"{chart.name}{form.suffix}-{theme.name}.svg"
+                    render_svg(chart, theme, svg_path, form)
+                # Both schemes are drawn on the same figure size: the last one's serves both.
+                svg = svg_path.read_text(encoding="utf-8")
+                sizes[chart.name][form.suffix] = svg_pixel_size(svg, svg_path.name)
         partial = render_partial(charts, group, sizes)
         (partials / f"{group}.md").write_text(partial, encoding="utf-8")

@@ -30,7 +30,7 @@ PAGE = "generated/cv.md"
 PDF_DIR = "assets/generated/cv"  # under docs/
 PDF_NAME = "cv.pdf"
 PDF_FROM_PAGE = f"../{PDF_DIR}/{PDF_NAME}"  # the PDF's link target from the page
-PANGO_PACKAGE = "libpango-1.0-0"
+PANGO_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0"
 MAX_PAGES = 2
 
 
@@ -89,7 +89,7 @@ def weasyprint_or_reason():
     except OSError as exc:  # cffi could not open libpango / libgobject
         return None, (
             f"WeasyPrint cannot load its system libraries ({exc}); install them with "
-            f"`sudo apt-get install -y {PANGO_PACKAGE}` (or run `make system-deps`)"
+            f"`sudo apt-get install -y {PANGO_PACKAGES}` (or run `make system-deps`)"
         )
     except ImportError as exc:
         return None, f"WeasyPrint is not installed ({exc}); run `make install`"

@@ -236,7 +236,6 @@ EXPECTED = {
     "list_type": "expected a list",
     "dict_type": "expected a mapping",
     "model_type": "expected a mapping",
-    "extra_forbidden": "expected no such key (a misspelling?)",
     "string_too_short": "expected some text",
 }
 
@@ -260,10 +259,22 @@ def _found(err: dict) -> str:
         return "nothing"
     value = err.get("input")
     if isinstance(value, list):
-        return f"{len(value)} entries"
+        return f"{len(value)} {'entry' if len(value) == 1 else 'entries'}"
     if isinstance(value, dict):
         return "a mapping"
     return repr(value)
+
+
+def _known_keys(loc: tuple) -> list[str]:
+    """The keys the model accepts where an unknown one was found (for a misspelling)."""
+    model: type[BaseModel] | None = OwnerFile
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        annotation = model.model_fields[str(part)].annotation
+        inner = getattr(annotation, "__args__", (annotation,))[0]
+        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+    return list(model.model_fields) if model else []
 
 
 def validation_message(path: Path, exc: ValidationError) -> str:
@@ -271,7 +282,13 @@ def validation_message(path: Path, exc: ValidationError) -> str:
     for err in exc.errors():
         where = key_path(err["loc"])
         expected = _expected(err)
-        if err["type"] == "value_error" and "found" in expected:
+        if err["type"] == "extra_forbidden":
+            known = ", ".join(_known_keys(err["loc"]))
+            lines.append(
+                f"{path}: {where}: expected one of the known keys ({known}), "
+                f"found {err['loc'][-1]!r}, which is not one (a misspelling?)"
+            )
+        elif err["type"] == "value_error" and "found" in expected:
             lines.append(f"{path}: {where}: {expected}")
         else:
             lines.append(f"{path}: {where}: {expected}, found {_found(err)}")

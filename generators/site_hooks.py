@@ -25,6 +25,10 @@ so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
    it held the first paint back by up to half a second). Deferred scripts still run in order,
    before DOMContentLoaded, which is the event the bundle waits for, so nothing changes
    for it; `extra_javascript` entries are deferred in mkdocs.yml so they keep running after it.
+
+   It also adds the page's link preview (generators/link_previews.py): Open Graph and
+   Twitter meta, and a 1200 x 630 preview image written into the built site;
+   `on_post_template` does the same for the 404 page.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ import yaml
 # needs the repository root on the import path (as generators/macros.py does).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from generators import link_previews
 from generators.escape import text
 from generators.project import Project
 
@@ -74,6 +79,11 @@ def footer_for(name: str) -> str:
     return f"© {html.escape(name)} · every measured figure links to the run it came from"
 
 
+# From the owner file, set in on_config: "Name · Role" (the previews' byline and the home
+# page's title) and the headline (the home page's description).
+PREVIEW_BYLINE = {"text": "", "headline": ""}
+
+
 def on_config(config):
     path = Project(Path(config["docs_dir"]).parent).nav_families
     if path.exists() and config.get("nav"):
@@ -81,7 +91,10 @@ def on_config(config):
         config["nav"] = expand(config["nav"], families)
     owner = Path(config["docs_dir"]).parent / OWNER_FILE
     if owner.exists():
-        profile = (yaml.safe_load(owner.read_text(encoding="utf-8")) or {}).get("profile") or {}
+        data = yaml.safe_load(owner.read_text(encoding="utf-8")) or {}
+        PREVIEW_BYLINE["text"] = link_previews.byline_for(data)
+        PREVIEW_BYLINE["headline"] = str((data.get("profile") or {}).get("headline") or "")
+        profile = data.get("profile") or {}
         if profile.get("name"):
             config["copyright"] = footer_for(str(profile["name"]))
     return config
@@ -113,5 +126,61 @@ def defer_theme_bundle(html: str) -> str:
     return THEME_BUNDLE.sub(r'<script defer src="\1">', html, count=1)
 
 
+def with_link_preview(
+    output: str,
+    config,
+    name: str,
+    title: str,
+    description: str,
+    *,
+    page_url: str = "",
+    kind="website",
+) -> str:
+    """`output` with its Open Graph and Twitter tags, after writing the preview image
+    `name` into the site being built."""
+    path = f"{link_previews.OUT_DIR}/{name}"
+    site_name = str(config["site_name"])
+    link_previews.write_image(
+        Path(config["site_dir"]) / path, title, description, site_name, PREVIEW_BYLINE["text"]
+    )
+    preview = link_previews.Preview(
+        title=title,
+        description=description,
+        site_name=site_name,
+        image_url=link_previews.absolute(config.get("site_url"), path),
+        page_url=page_url,
+        kind=kind,
+    )
+    return link_previews.insert_meta(output, link_previews.meta_tags(preview))
+
+
 def on_post_page(output, page, config):
+    site_name = str(config["site_name"])
+    site_description = str(config.get("site_description") or "")
+    if page.is_homepage:
+        # The home page speaks for the whole site: the owner's name, role and headline.
+        title = PREVIEW_BYLINE["text"] or site_name
+        description = link_previews.description_for(
+            page.meta, "", PREVIEW_BYLINE["headline"] or site_description
+        )
+    else:
+        title = link_previews.plain(page.title or site_name)
+        description = link_previews.description_for(page.meta, page.content or "", site_description)
+    output = with_link_preview(
+        output,
+        config,
+        link_previews.image_name(page.url),
+        title,
+        description,
+        page_url=page.canonical_url or "",
+        kind="article" if page.file.src_uri.startswith("blog/posts/") else "website",
+    )
     return defer_theme_bundle(name_search_dialog(output))
+
+
+def on_post_template(output_content, template_name, config):
+    """The 404 page gets a link preview too (it is rendered from a template, not a page)."""
+    if template_name != "404.html":
+        return output_content
+    description = str(config.get("site_description") or "")
+    return with_link_preview(output_content, config, "404.png", "Page not found", description)

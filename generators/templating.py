@@ -52,6 +52,12 @@ def macro_call(name: str, *args: str, **flags: bool) -> Markup:
     return Markup(f"{{{{ {name}({', '.join(parts)}) }}}}")
 
 
+def join(items, separator: str = "") -> Markup:
+    """Jinja's `join`, escaping each item the project's way (its own escapes HTML only).
+    The separator is the template's own text, so it is kept as written (a table's `|`)."""
+    return Markup(separator).join(text(item) for item in items)
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -64,6 +70,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["month"] = month
+    env.filters["join"] = join
     env.globals["period"] = period
     env.globals["macro_call"] = macro_call
     return env

@@ -5,6 +5,9 @@ scheme, so each chart and diagram is written as two images. Both carry the SVG's
 width and height, so the browser reserves their space before they arrive (no layout shift,
 and lazy loading can tell what is off screen). Charts sit below the fold and load lazily:
 the other scheme's variant, hidden with display:none, is then never fetched at all.
+
+Charts and diagrams are also drawn narrow for a phone: `themed_picture` writes each scheme
+as a `<picture>` whose `<source>` offers the phone variant to small screens.
 """
 
 from __future__ import annotations
@@ -41,4 +44,38 @@ def themed_image(alt: str, src_base: str, size: tuple[int, int], *, lazy: bool) 
     return (
         f"![{alt}]({src_base}-light.svg#only-light){{ {attrs} }}\n"
         f"![{alt}]({src_base}-dark.svg#only-dark){{ {attrs} }}\n"
+    )
+
+
+# MkDocs rewrites the links of Markdown images for the page's URL, not those in raw HTML:
+# with directory URLs a page's URL is one folder deeper than its source file (unless it is
+# an index page), so a link relative to the source file needs one more `../`.
+PAGE_URL_PREFIX = '{{ "" if page.is_index or not config.use_directory_urls else "../" }}'
+
+PHONE_MEDIA = "(max-width: 719px)"
+"""Below Material's tablet breakpoint a screen gets a figure's phone variant."""
+
+
+def themed_picture(
+    alt: str,
+    src_base: str,
+    size: tuple[int, int],
+    phone_size: tuple[int, int],
+    *,
+    lazy: bool,
+) -> str:
+    """Two `<picture>` elements (light and dark variant of `src_base`), each offering the
+    narrow phone variant (`<src_base>-phone-<scheme>.svg`) to screens matching PHONE_MEDIA.
+    The `<img>` keeps its `#only-<scheme>` source, so Material still shows one scheme only,
+    and both sizes are given, so the space is reserved whichever variant the browser picks.
+    `alt` must already be escaped for an HTML attribute."""
+    width, height = size
+    phone_width, phone_height = phone_size
+    loading = ' loading="lazy"' if lazy else ""
+    return "".join(
+        f'<picture><source media="{PHONE_MEDIA}" srcset="{src_base}-phone-{scheme}.svg" '
+        f'width="{phone_width}" height="{phone_height}">'
+        f'<img src="{src_base}-{scheme}.svg#only-{scheme}" alt="{alt}" '
+        f'width="{width}" height="{height}"{loading}></picture>\n'
+        for scheme in ("light", "dark")
     )

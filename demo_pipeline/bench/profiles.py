@@ -1,11 +1,12 @@
 """The three profiles: how much work a `bench` run does.
 
-* quick   - seconds: keeps only the first two business days of the gold tables; for
-            tests and CI. Its figures say nothing about performance; they prove the
-            machinery works.
-* default - the workdir's full gold data, 1 warm-up + 5 runs; under 5 minutes on 2 cores
-            at scale 1.
-* full    - the same data with more repetitions (tighter medians), for a quiet machine.
+* quick   - seconds: keeps only the first two business days of the gold tables, and the
+            `pipeline` benchmark generates and runs a scale-0.02 estate; for tests and
+            CI. Its figures say nothing about performance; they prove the machinery works.
+* default - the workdir's full gold data, 1 warm-up + 5 runs, and the `pipeline`
+            benchmark at scale 1; under 5 minutes on 2 cores at scale 1.
+* full    - the same data with more repetitions (tighter medians), and the `pipeline`
+            benchmark at scales 1 and 10, for a quiet machine.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Profile:
     max_days: int | None  # keep the first N business days of the data (None = all)
     job_timeout_s: float
     postgres: bool  # try to start a PostgreSQL server
+    pipeline_scales: tuple[float, ...]  # estate scales the `pipeline` benchmark generates and runs
 
 
 PROFILES: dict[str, Profile] = {
@@ -36,6 +38,7 @@ PROFILES: dict[str, Profile] = {
         max_days=2,
         job_timeout_s=120,
         postgres=True,
+        pipeline_scales=(0.02,),
     ),
     "default": Profile(
         name="default",
@@ -45,6 +48,7 @@ PROFILES: dict[str, Profile] = {
         max_days=None,
         job_timeout_s=600,
         postgres=True,
+        pipeline_scales=(1.0,),
     ),
     "full": Profile(
         name="full",
@@ -54,6 +58,7 @@ PROFILES: dict[str, Profile] = {
         max_days=None,
         job_timeout_s=3600,
         postgres=True,
+        pipeline_scales=(1.0, 10.0),
     ),
 }
 

@@ -31,6 +31,7 @@ from demo_pipeline.bench import (
     formats,
     memory,
     partitions,
+    pipeline,
     preagg,
     row_stores,
     throughput,
@@ -64,6 +65,8 @@ def benchmarks(workdir: Workdir) -> list[tuple[str, Callable[[BenchContext], Ben
         (preagg.NAME, preagg.run),
         (dimensional.NAME, dimensional.run),
         (throughput.NAME, lambda ctx: throughput.run(ctx, workdir.metrics)),
+        # Last and longest: generates estates and runs the whole pipeline in subprocesses.
+        (pipeline.NAME, pipeline.run),
     ]
 
 

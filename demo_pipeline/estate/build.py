@@ -22,6 +22,7 @@ import shutil
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -295,6 +296,8 @@ def _daily_facts(
     workbook_faults: list[sc.Fault] = []
     manifest: dict[str, dict[str, int]] = {}
     spike_fault: sc.Fault | None = None
+    # The feed files are written on the writer thread; the manifest below, on this one.
+    staging.orders_store.mkdir(parents=True, exist_ok=True)
     for day in range(1, estate.days + 1):
         date = day_date(estate, day).isoformat()
         with log.stage("day", table="orders", business_date=date) as out:
@@ -309,16 +312,20 @@ def _daily_facts(
             received, on_order_delta = pos.movements(day, cells)
             ledger.close_day(units_sold(orders, n_wh, n_skus), received, on_order_delta)
             listed, on_hand, on_order = ledger.snapshot(history.active[day - 1])
-            writer.insert_inventory(date, erp.pack_inventory(listed, on_hand, on_order))
+            writer.insert_inventory(date, listed, on_hand, on_order)
             snapshot_rows = int(listed.sum())
             published = feed.add_business_day(orders)
-            orders_store.write_published_day(staging.orders_store, published)
+            writer.call(
+                f"orders feed {published.date}",
+                partial(orders_store.write_published_day, staging.orders_store, published),
+            )
             manifest[published.date] = orders_store.manifest_entry(published)
             counts["orders"] += orders.n_orders
             counts["order_lines"] += orders.n_lines
             counts["orders_published"] += published.frame.height
             counts["inventory_snapshots"] += snapshot_rows
-            # Written while the ERP thread inserts the day's inventory snapshot.
+            # Written while the writer thread packs and inserts the day's inventory
+            # snapshot and writes its feed file.
             wb_rows, wb_fault = _write_workbook(cfg, plan, dims, history, staging, day)
             counts[workbooks.TABLE] += wb_rows
             workbook_faults += [wb_fault] if wb_fault is not None else []

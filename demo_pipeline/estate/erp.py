@@ -26,7 +26,9 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -173,19 +175,20 @@ def json_int_array(values: np.ndarray) -> str:
 
 
 class ErpWriter:
-    """Writes to the ERP on a background thread while the main thread generates.
+    """Writes to the ERP (and the day's other files) on a background thread while the
+    main thread generates.
 
-    SQLite releases the GIL while it inserts, so generation and writing overlap on two
-    cores. Jobs run strictly in the order they are submitted, on one connection, so
-    the file's bytes do not depend on thread timing. The queue is short, which bounds
-    the memory held by days waiting to be written.
+    SQLite, numpy's array arithmetic and Polars' writers release the GIL, so generation
+    and writing overlap on two cores. Jobs run strictly in the order they are submitted,
+    on one connection, so the file's bytes do not depend on thread timing. The queue is
+    short, which bounds the memory held by days waiting to be written.
     """
 
     def __init__(self, conn: sqlite3.Connection, n_warehouses: int) -> None:
         self._conn = conn
         self._inventory_sql = "INSERT INTO inventory_snapshot_days VALUES (?1, ?2, ?3)"
         self._n_warehouses = n_warehouses
-        self._queue: queue.Queue[tuple[str, str, object] | None] = queue.Queue(maxsize=3)
+        self._queue: queue.Queue[tuple[str, str, Any] | None] = queue.Queue(maxsize=3)
         self._error: tuple[str, BaseException] | None = None
         # CPU seconds the writer thread spent (SQLite inserts): the build's floor.
         self.cpu_s = 0.0
@@ -207,12 +210,15 @@ class ErpWriter:
             try:
                 if kind == "frame":
                     insert_frame(self._conn, table, data)
-                else:
-                    self._conn.execute(self._inventory_sql, (table, self._n_warehouses, data))
+                elif kind == "inventory":
+                    cells = pack_inventory(*data)
+                    self._conn.execute(self._inventory_sql, (table, self._n_warehouses, cells))
+                else:  # "call": a file written next to the ERP (the orders feed)
+                    data()
             except BaseException as exc:  # re-raised in the caller's thread by close()
                 self._error = (table, exc)
 
-    def _put(self, job: tuple[str, str, object]) -> None:
+    def _put(self, job: tuple[str, str, Any]) -> None:
         if self._error is not None:
             self.close()
         self._queue.put(job)
@@ -222,9 +228,17 @@ class ErpWriter:
         self._put(("frame", table, frame))
         return frame.height
 
-    def insert_inventory(self, snapshot_date: str, payload: str) -> None:
-        """Queue one day's snapshot (a `pack_inventory` payload)."""
-        self._put(("inventory", snapshot_date, payload))
+    def insert_inventory(
+        self, snapshot_date: str, listed: np.ndarray, on_hand: np.ndarray, on_order: np.ndarray
+    ) -> None:
+        """Queue one day's snapshot, packed on the writer thread (`pack_inventory`).
+
+        The units are copied: the ledger rolls them forward in place the next day."""
+        self._put(("inventory", snapshot_date, (listed, on_hand.copy(), on_order.copy())))
+
+    def call(self, what: str, write: Callable[[], object]) -> None:
+        """Queue `write()` (a file written off the main thread); `what` names it in errors."""
+        self._put(("call", what, write))
 
     def close(self) -> None:
         """Wait for every queued job; raise the first write error, naming its table."""
@@ -234,7 +248,7 @@ class ErpWriter:
         if self._error is not None:
             where, exc = self._error
             table = "inventory_snapshots" if where[:1].isdigit() else where
-            raise SourceError(f"ERP table {table}: write failed ({where}): {exc}") from exc
+            raise SourceError(f"estate {table}: write failed ({where}): {exc}") from exc
 
 
 def finish_erp(conn: sqlite3.Connection, business_date: dt.date) -> None:

@@ -32,6 +32,7 @@ class Extracted:
         return self.frame.height
 
 
+# --8<-- [start:extractor]
 class Extractor(ABC):
     """Read one source for one business date. Raises SourceError naming the source."""
 
@@ -40,3 +41,4 @@ class Extractor(ABC):
     @abstractmethod
     def extract(self, business_date: dt.date) -> list[Extracted]:
         """Every table this source yields for `business_date`."""
+        # --8<-- [end:extractor]

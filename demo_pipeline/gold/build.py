@@ -24,9 +24,9 @@ from pathlib import Path
 
 import duckdb
 
-from demo_pipeline.atomic import atomic_path
 from demo_pipeline.core.context import DayContext
 from demo_pipeline.core.crashpoints import crash_point
+from demo_pipeline.seals import sealed_atomic_path
 from demo_pipeline.silver.stage import fact_files
 from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
@@ -107,14 +107,18 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(sql("schema"))
+        # The catalogue is read once here and once after the dimensions, not per check:
+        # a catalogue query costs a few ms inside a transaction, and a day asked ~20.
+        tables = _table_names(con)
         if all(p.exists() for p in dims.values()):
             with out.timed("dimensions"):
-                _replace_dimensions(con, ctx, dims)
+                _replace_dimensions(con, ctx, dims, tables)
             out.loaded.append("dimensions")
+            tables = _table_names(con)
         else:
             missing = [t for t, p in dims.items() if not p.exists()]
             out.skipped.append(f"dimensions (no silver yet for {missing})")
-        has_dims = _exists(con, "dim_product")
+        has_dims = "dim_product" in tables
         if has_dims and facts["orders"].exists() and facts["order_lines"].exists():
             with out.timed("fact_sales"):
                 con.execute(
@@ -154,7 +158,8 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
                     )
                 )
             out.loaded.append("fact_purchase_order_line")
-        if has_dims and _exists(con, "fact_purchase_order_line"):
+            tables.add("fact_purchase_order_line")
+        if has_dims and "fact_purchase_order_line" in tables:
             with out.timed("aggregates"):
                 con.execute(sql("aggregates"))
                 con.execute(sql("views"))
@@ -171,7 +176,9 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
     return out
 
 
-def _replace_dimensions(con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: dict) -> None:
+def _replace_dimensions(
+    con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: dict, tables: set[str]
+) -> None:
     """Rebuild each dimension whose silver sources changed since its last build.
 
     For dim_product it also notes which products' history changed
@@ -184,14 +191,14 @@ def _replace_dimensions(con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: d
     sources = {g.name: tuple(dims[t] for t in g.sources) for g in GOLD_DIMENSIONS if g.sources}
     for table, files in sources.items():
         fingerprint = _fingerprint(*files)
-        if _unchanged(con, table, fingerprint):
+        if _unchanged(con, table, fingerprint, tables):
             continue
         if table == "dim_product":
-            _stage_products(con, dims)
+            _stage_products(con, dims, "dim_product" in tables)
         con.execute(sql(table, **{t: quote(p) for t, p in dims.items()}))
         _remember(con, table, fingerprint)
     fingerprint = hashlib.sha256(calendar.encode()).hexdigest()
-    if not _unchanged(con, "dim_date", fingerprint):
+    if not _unchanged(con, "dim_date", fingerprint, tables):
         con.execute(
             sql(
                 "dim_date",
@@ -203,7 +210,7 @@ def _replace_dimensions(con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: d
         _remember(con, "dim_date", fingerprint)
 
 
-def _stage_products(con: duckdb.DuckDBPyConnection, dims: dict) -> None:
+def _stage_products(con: duckdb.DuckDBPyConnection, dims: dict, has_products: bool) -> None:
     con.execute(
         sql(
             "incoming_products",
@@ -211,7 +218,7 @@ def _stage_products(con: duckdb.DuckDBPyConnection, dims: dict) -> None:
             categories=quote(dims["categories"]),
         )
     )
-    if not _exists(con, "dim_product"):
+    if not has_products:
         return
     con.execute(
         "INSERT INTO changed_products SELECT DISTINCT product_id FROM ("
@@ -233,9 +240,13 @@ def _fingerprint(*files: Path) -> str:
     return digest.hexdigest()
 
 
-def _unchanged(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str) -> bool:
+def _unchanged(
+    con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, tables: set[str]
+) -> bool:
+    if table not in tables:
+        return False
     row = con.execute("SELECT fingerprint FROM gold_loads WHERE item = ?", [table]).fetchall()
-    return bool(row) and row[0][0] == fingerprint and _exists(con, table)
+    return bool(row) and row[0][0] == fingerprint
 
 
 def _remember(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str) -> None:
@@ -253,12 +264,19 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(found and found[0])
 
 
+def _table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+
 def table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    rows = {}
-    for table in TABLES.gold_names:
-        if _exists(con, table):
-            rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    return rows
+    """Rows per gold table that exists, counted in one query (not one per table)."""
+    names = _table_names(con)
+    present = [t for t in TABLES.gold_names if t in names]
+    if not present:
+        return {}
+    counts = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in present)
+    found = dict(con.execute(counts).fetchall())
+    return {t: found[t] for t in present}  # registry order, as the manifests list them
 
 
 def export_gold(workdir: Workdir, con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -269,7 +287,7 @@ def export_gold(workdir: Workdir, con: duckdb.DuckDBPyConnection) -> dict[str, i
         if not _exists(con, table):
             continue
         target = workdir.gold_export(table)
-        with atomic_path(target) as tmp:
+        with sealed_atomic_path(target) as tmp:
             con.execute(
                 f"COPY (SELECT * FROM {table} ORDER BY {order}) TO {quote(tmp)} "
                 "(FORMAT parquet, COMPRESSION zstd)"

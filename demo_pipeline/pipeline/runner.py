@@ -73,7 +73,13 @@ from demo_pipeline.pipeline.stages import (
     latency_checks,
     missed_api_dates,
 )
-from demo_pipeline.pipeline.workspace import exclusive, parse_day, require_estate, reset
+from demo_pipeline.pipeline.workspace import (
+    exclusive,
+    parse_day,
+    require_estate,
+    require_sound_lake,
+    reset,
+)
 from demo_pipeline.provenance import Provenance, git_commit
 from demo_pipeline.quality import hooks
 from demo_pipeline.quality.fallback import checks_not_run, on_source_failure
@@ -113,6 +119,9 @@ def run_pipeline(
         require_estate(cfg, workdir)
         for root in (workdir.lake, workdir.gold, workdir.state):
             clean_stale_temp_dirs(root)
+        for note in require_sound_lake(workdir):
+            if console:
+                console.print(f"[yellow]repaired:[/] {note}", highlight=False, soft_wrap=True)
         days = [parse_day(cfg, day)] if day else cfg.estate.business_days()
         latest = max(
             (m.business_date for m in read_manifests(workdir.runs)),

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from demo_pipeline.config import DemoConfig
-from demo_pipeline.errors import ConfigError, DemoPipelineError, SourceError
+from demo_pipeline.errors import ConfigError, DemoPipelineError, LakeDamaged, SourceError
 from demo_pipeline.estate.build import ESTATE_RECORD_KEYS, read_estate_record
 from demo_pipeline.workdir import Workdir
 
@@ -142,9 +142,15 @@ def exclusive(workdir: Workdir, command: str | None = None) -> Iterator[None]:
         workdir.root.mkdir(parents=True, exist_ok=True)
         fh = open(workdir.lock, "a+", encoding="utf-8")  # noqa: SIM115 - closed below
     except OSError as exc:
+        found = (
+            "a file of that name"
+            if workdir.root.exists() and not workdir.root.is_dir()
+            else exc.strerror or str(exc)
+        )
         raise SourceError(
             f"work directory {workdir.root} is not writable (expected a writable folder "
-            f"for the lock {workdir.lock}; found: {exc.strerror or exc})"
+            f"for the lock {workdir.lock}; found: {found}). Point --workdir at a folder "
+            "you can write."
         ) from None
     with fh:
         try:
@@ -176,3 +182,40 @@ def exclusive(workdir: Workdir, command: str | None = None) -> Iterator[None]:
             fh.seek(0)
             fh.truncate()
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def require_sound_lake(workdir: Workdir) -> list[str]:
+    """Check every lake file against its seal (demo_pipeline/seals.py) and the gold
+    database's header before a run reads any of them. Returns notes on what it repaired.
+
+    Damaged gold Parquet exports are removed: the run writes them again from the gold
+    database at its end. Damage anywhere else stops the run before any day starts, so no
+    good run record is rewritten as failed: the lake past a damaged file cannot be
+    trusted, and `--from-scratch` rebuilds it from the (intact, read-only) sources.
+    """
+    import duckdb
+
+    from demo_pipeline.seals import damaged_files, seal_path
+
+    notes = []
+    for damage in damaged_files(workdir.gold_parquet):
+        damage.path.unlink(missing_ok=True)
+        seal_path(damage.path).unlink(missing_ok=True)
+        notes.append(f"gold export {damage}: removed; this run exports it again")
+    problems = [str(d) for d in damaged_files(workdir.lake)]
+    if workdir.gold_db.exists():
+        try:
+            duckdb.connect(str(workdir.gold_db), read_only=True).close()
+        except duckdb.Error as exc:
+            problems.append(
+                f"{workdir.gold_db}: expected a DuckDB database; found {str(exc).strip()}"
+            )
+    if problems:
+        listed = "\n".join(f"  {p}" for p in problems)
+        raise LakeDamaged(
+            f"{len(problems)} damaged file(s) in {workdir.root}:\n{listed}\n"
+            "Nothing was run and no run record was changed. Rebuild the lake and gold from "
+            "the sources (the estate is kept): python -m demo_pipeline run --from-scratch "
+            f"--workdir {workdir.root}"
+        )
+    return notes

@@ -306,6 +306,7 @@ class SchemaPlan:
     """Columns the batch has and the contract does not (dropped, or drift if strict)."""
 
 
+# --8<-- [start:plan-schema]
 def plan_schema(found: Mapping[str, pl.DataType], empty: bool, contract: Contract) -> SchemaPlan:
     """Check a batch's schema against its contract (types only, no rows read): the
     problems (expected vs found per column) or the cast of every stored column."""
@@ -339,6 +340,7 @@ def plan_schema(found: Mapping[str, pl.DataType], empty: bool, contract: Contrac
             for c in extras
         )
     return SchemaPlan(steps, problems, extras)
+    # --8<-- [end:plan-schema]
 
 
 def validate_schema(frame: pl.DataFrame, contract: Contract) -> ContractOutcome:

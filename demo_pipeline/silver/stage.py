@@ -20,7 +20,6 @@ from pathlib import Path
 
 import polars as pl
 
-from demo_pipeline.atomic import atomic_path
 from demo_pipeline.bronze import (
     PartitionWrite,
     remove_partition,
@@ -30,6 +29,7 @@ from demo_pipeline.core.context import DayContext
 from demo_pipeline.core.results import CheckResult
 from demo_pipeline.errors import QualityError, SourceError
 from demo_pipeline.extract.database import KEYS_SUFFIX
+from demo_pipeline.seals import seal_path, sealed_atomic_path
 from demo_pipeline.silver.conservation import Conservation
 from demo_pipeline.silver.contracts import contract_for, describe_problems, validate_schema
 from demo_pipeline.silver.rules import References, apply_rules, drop_duplicates, rules_for
@@ -114,13 +114,14 @@ class DimensionState:
         path = dated_file(self.root / table, day)
         if previous is not None and frame.equals(previous):
             path.unlink(missing_ok=True)
+            seal_path(path).unlink(missing_ok=True)
             return 0
-        with atomic_path(path) as tmp:
+        with sealed_atomic_path(path) as tmp:
             frame.write_parquet(tmp, compression="zstd")
         written = path.stat().st_size
         latest = max(p.stem for p in dated_files(self.root / table))
         if latest == day.isoformat():
-            with atomic_path(dimension_path(self.silver, table)) as tmp:
+            with sealed_atomic_path(dimension_path(self.silver, table)) as tmp:
                 frame.write_parquet(tmp, compression="zstd")
             written += dimension_path(self.silver, table).stat().st_size
         return written

@@ -53,7 +53,8 @@ def test_rewriting_a_partition_replaces_it_whole(tmp_path):
     write_bronze(tmp_path, "erp", "t", DAY, pl.DataFrame({"a": [1, 2, 3]}))
     partition = bronze_partition(tmp_path, "erp", "t", DAY)
     replace_partition(partition, {"other.parquet": pl.DataFrame({"a": [9]})})
-    assert sorted(p.name for p in partition.iterdir()) == ["other.parquet"]
+    # The file and its seal (demo_pipeline/seals.py), nothing of the first write.
+    assert sorted(p.name for p in partition.iterdir()) == [".other.parquet.seal", "other.parquet"]
     assert not [p for p in partition.parent.iterdir() if p.name.startswith(".")]
 
 

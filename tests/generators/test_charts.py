@@ -49,23 +49,44 @@ def test_quality_and_freshness_per_day(tmp_path):
     assert fresh["oldest_feed_age_days"].to_list() == [0, 0, 1]
 
 
-def test_partial_has_alt_text_both_schemes_and_csv(tmp_path):
-    """Each chart appears twice (light, dark) with the same alt text, and links its CSV."""
+def test_partial_has_alt_text_both_schemes_phone_variants_and_csv(tmp_path):
+    """Each chart appears twice (light, dark) with the same alt text, each offering its
+    phone variant to narrow screens, and links its CSV."""
     wd = fixture(tmp_path)
     manifests = [json.loads(p.read_text()) for p in wd.run_manifests()]
     groups = charts.build_charts({}, {}, manifests, pl.DataFrame(), pl.DataFrame())
-    sizes = {chart.name: (768, 403) for chart in groups["pipeline"]}
+    sizes = {chart.name: {"": (768, 403), "-phone": (461, 442)} for chart in groups["pipeline"]}
     text = charts.render_partial(groups["pipeline"], "pipeline", sizes)
-    assert text.count("-light.svg#only-light)") == 2
-    assert text.count("-dark.svg#only-dark)") == 2
+    assert text.count('-light.svg#only-light" alt="') == 2
+    assert text.count('-dark.svg#only-dark" alt="') == 2
+    assert text.count('-phone-light.svg" width="461" height="442">') == 2
+    assert text.count('-phone-dark.svg" width="461" height="442">') == 2
     # Sized, so the browser reserves the space, and lazy: the hidden scheme is never fetched.
-    assert text.count('{ width="768" height="403" loading="lazy" }') == 4
+    assert text.count('width="768" height="403" loading="lazy"></picture>') == 4
     assert text.count("(CSV)]") == 2
-    assert "![Stacked bar chart of the seconds each daily run spent" in text
+    assert 'alt="Stacked bar chart of the seconds each daily run spent' in text
     assert (
         charts.render_partial([], "memory", {})
         == "*This run produced no data for the memory charts.*\n"
     )
+
+
+def test_phone_variant_text_is_at_least_11_px_on_a_phone(tmp_path):
+    """Every text of every phone chart, scaled to a 390 px phone's 358 px content column,
+    is 11 CSS px or more (tick labels, axis labels, legend, title)."""
+    import re
+
+    wd = fixture(tmp_path)
+    project = Project(copy_project(tmp_path / "project"))
+    charts.build(project, wd)
+    phone = sorted((project.assets / "charts").glob("*-phone-light.svg"))
+    assert phone
+    for svg in phone:
+        text = svg.read_text()
+        width = float(re.search(r'viewBox="0 0 ([\d.]+)', text).group(1))
+        sizes = [float(s) for s in re.findall(r"font(?:-size)?: ?([\d.]+)px", text)]
+        assert sizes, svg.name
+        assert min(sizes) * min(358 / width, 4 / 3) >= 11, (svg.name, min(sizes), width)
 
 
 def test_build_is_byte_for_byte_reproducible(tmp_path):
@@ -79,5 +100,5 @@ def test_build_is_byte_for_byte_reproducible(tmp_path):
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
 
     first = digest()
-    assert len(first) == 21  # 7 charts x (light, dark, csv)
+    assert len(first) == 35  # 7 charts x (light, dark, phone light, phone dark, csv)
     assert digest() == first

@@ -29,7 +29,7 @@ WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 class ProseText(HTMLParser):
     """The visible text of a post's <article>, without code, scripts or heading anchors."""
 
-    SKIP = {"pre", "code", "script", "style", "svg", "nav"}
+    SKIP = frozenset({"pre", "code", "script", "style", "svg", "nav"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -148,6 +148,27 @@ def test_build_fails_when_an_included_section_disappears(built):
         result = build(project, workdir, "--only", "mkdocs")
         assert result.returncode != 0, "the build passed without the section's markers"
         output = result.stdout + result.stderr
-        assert section in output and Path(path).name in output, output[-3000:]
+        assert f"Snippet section '{section}' could not be located" in output, output[-3000:]
     finally:
         source.write_text(original, encoding="utf-8")
+
+
+def test_leadership_page_names_its_practices_in_searchable_words():
+    """The leadership page has a heading for each practice recruiters search for, in the
+    first person, with its figures self-reported through `reported()`."""
+    text = (REPO_ROOT / "docs" / "leadership.md").read_text(encoding="utf-8")
+    headings = [
+        line.lstrip("#").strip().lower() for line in text.splitlines() if line.startswith("## ")
+    ]
+    for practice in (
+        "mentoring",
+        "onboarding",
+        "code review",
+        "standards",
+        "documentation",
+        "stakeholder management",
+    ):
+        assert any(practice in h for h in headings), f"no heading names {practice!r}"
+    assert re.search(r"\bI\b", text) and 'reported("' in text
+    body = re.sub(r"\{\{.*?\}\}", "", text, flags=re.S)
+    assert not re.search(r"\d+\s*(%|weeks?|months?|days?)", body), "a figure typed in the page"

@@ -1,0 +1,192 @@
+"""Benchmark `pipeline`: the project's own performance record (issue 17).
+
+For each scale of the profile (quick: 0.02; default: 1; full: 1 and 10) it builds a
+fresh estate and runs the whole 30-day pipeline on it, each as its own command in a
+fresh process (`python -m demo_pipeline generate`, then `run`), exactly as a reader
+types them, and records:
+
+* generation throughput: fact rows per second of the whole `generate` process (start-up
+  included, the issue's measure) and per second of the build itself (the child's own
+  metric), with the process's CPU time;
+* the 30-day build: the `run` process's wall and CPU time, the seconds each stage took
+  summed over the days (from the run manifests), and what was spent outside the stages
+  (start-up, backfilled first attempts, the gold export, the catalogue);
+* memory: each process's peak resident set size, read by `os.wait4` when it exits
+  (measured from outside, the kernel's figure), and whether memory stays flat with the
+  days: the resident size each day's manifest recorded at its end, day 5 against the
+  last day.
+
+A busy machine slows wall time, not CPU time: both are kept, with the load average.
+The estates and work directories live in the bench scratch folder and are removed with
+it. A failed command is a BenchmarkError naming its log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from demo_pipeline.bench.context import BenchContext
+from demo_pipeline.bench.results import BenchmarkResult, Figure
+from demo_pipeline.core.manifest import read_manifests
+from demo_pipeline.errors import BenchmarkError
+from demo_pipeline.workdir import Workdir
+
+NAME = "pipeline"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STAGES = ("extract", "bronze", "silver", "gold")
+# `run` exits 3 when a day is partial: the shipped calendar's source outage makes one.
+RUN_OK = (0, 3)
+FLAT_FROM_DAY = 5  # day 5 is past the first days' warm-up of caches and pools
+
+
+def scale_name(scale: float) -> str:
+    return f"scale_{scale:g}".replace(".", "_")
+
+
+def _command(args: list[str], log: Path, ok: tuple[int, ...]) -> dict[str, float]:
+    """Run `python -m demo_pipeline <args>` in a fresh process; wall, CPU, peak RSS."""
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "demo_pipeline", *args],
+            cwd=REPO_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code not in ok:
+        tail = log.read_text(errors="replace")[-1500:]
+        raise BenchmarkError(
+            f"`python -m demo_pipeline {' '.join(args)}` exited with {code} "
+            f"(expected {' or '.join(map(str, ok))}); log {log}:\n{tail}"
+        )
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: KiB
+        "load_avg_1m_before": round(load, 2),
+    }
+
+
+def measure_scale(scale: float, root: Path, days: int | None = None) -> dict[str, Any]:
+    """Generate, then run every day (the config's 30 unless `days`), at one scale, in
+    `root` (created fresh)."""
+    root.mkdir(parents=True, exist_ok=False)
+    workdir = Workdir(root / "wd")
+    common = ["--scale", f"{scale:g}", "--workdir", str(workdir.root)]
+    common += ["--days", str(days)] if days is not None else []
+    generate = _command(["generate", *common], root / "generate.log", (0,))
+    metrics = json.loads(workdir.metrics.read_text(encoding="utf-8"))
+    fact_rows = int(metrics["estate.rows.facts"]["value"])
+    build_s = float(metrics["estate.generate.duration_s"]["value"])
+    generate.update(
+        fact_rows=fact_rows,
+        build_s=build_s,
+        rows_per_s=round(fact_rows / generate["wall_s"]),
+        rows_per_s_build=round(fact_rows / build_s),
+    )
+    run = _command(["run", *common], root / "run.log", RUN_OK)
+    manifests = read_manifests(workdir.runs)
+    stages = {s: round(sum(m.durations_s.get(s, 0.0) for m in manifests), 3) for s in STAGES}
+    rss = [m.memory_rss_mb for m in manifests]
+    day5 = rss[min(FLAT_FROM_DAY, len(rss)) - 1] if rss else None
+    last = rss[-1] if rss else None
+    run.update(
+        days=len(manifests),
+        stage_s=stages,
+        outside_stages_s=round(run["wall_s"] - sum(stages.values()), 3),
+        rss_end_of_day_mb=rss,
+        rss_day5_mb=day5,
+        rss_last_day_mb=last,
+        rss_growth_pct=round(100 * (last - day5) / day5, 1) if day5 and last else None,
+    )
+    return {"scale": scale, "generate": generate, "run": run}
+
+
+def figures_for(result: dict[str, Any]) -> list[Figure]:
+    """The catalogue figures of one scale (bench.pipeline.<scale>.*)."""
+    scale, gen, run = result["scale"], result["generate"], result["run"]
+    at = f"at scale {scale:g}"
+    key = f"bench.{NAME}.{scale_name(scale)}"
+    figures = [
+        Figure(
+            f"{key}.generate_rows_per_s",
+            gen["rows_per_s"],
+            "rows/s",
+            f"Estate generation: fact rows per second of the whole process {at}",
+        ),
+        Figure(
+            f"{key}.generate_rows_per_s_build",
+            gen["rows_per_s_build"],
+            "rows/s",
+            f"Estate generation: fact rows per second of the build (start-up excluded) {at}",
+        ),
+        Figure(f"{key}.generate_wall_s", gen["wall_s"], "s", f"Generate process wall time {at}"),
+        Figure(f"{key}.generate_cpu_s", gen["cpu_s"], "s", f"Generate process CPU time {at}"),
+        Figure(f"{key}.generate_peak_rss_mb", gen["peak_rss_mb"], "MB", f"Generate peak RSS {at}"),
+        Figure(
+            f"{key}.run_wall_s",
+            run["wall_s"],
+            "s",
+            f"The {run['days']}-day pipeline run, whole process wall time {at}",
+        ),
+        Figure(f"{key}.run_cpu_s", run["cpu_s"], "s", f"The pipeline run's CPU time {at}"),
+        Figure(f"{key}.run_peak_rss_mb", run["peak_rss_mb"], "MB", f"Pipeline peak RSS {at}"),
+        Figure(
+            f"{key}.run_outside_stages_s",
+            run["outside_stages_s"],
+            "s",
+            f"Pipeline wall time outside the four stages (start-up, backfills, export) {at}",
+        ),
+    ]
+    for stage, seconds in run["stage_s"].items():
+        figures.append(
+            Figure(
+                f"{key}.stage_{stage}_s",
+                seconds,
+                "s",
+                f"Pipeline {stage} stage, seconds summed over the days {at}",
+            )
+        )
+    growth = run["rss_growth_pct"]
+    figures.append(
+        Figure(
+            f"{key}.rss_growth_pct",
+            growth,
+            "%",
+            f"Resident memory at the end of the last day against day {FLAT_FROM_DAY} {at}",
+            why="" if growth is not None else f"fewer than {FLAT_FROM_DAY} days ran",
+        )
+    )
+    return figures
+
+
+def run(ctx: BenchContext) -> BenchmarkResult:
+    results = []
+    for scale in ctx.profile.pipeline_scales:
+        results.append(measure_scale(scale, ctx.scratch / NAME / scale_name(scale)))
+    figures = [f for r in results for f in figures_for(r)]
+    return BenchmarkResult(
+        name=NAME,
+        status="ok",
+        summary={"scales": results, "stages": list(STAGES)},
+        raw={scale_name(r["scale"]): r for r in results},
+        figures=figures,
+        notes=[
+            "generate and run are each one fresh `python -m demo_pipeline` process; wall "
+            "and CPU time and peak RSS (wait4 ru_maxrss) are the whole process's.",
+            "Stage seconds are summed from the run manifests (latest run of each day); "
+            "outside_stages_s is the rest of the process's wall time.",
+            f"rss_growth_pct compares the resident size recorded at the end of day "
+            f"{FLAT_FROM_DAY} and of the last day (each day's manifest).",
+        ],
+    )

@@ -1,0 +1,44 @@
+"""The `pipeline` benchmark: a real estate generated and a real pipeline run, each in
+its own process, measured from outside; its figures come from that run."""
+
+from __future__ import annotations
+
+import pytest
+
+from demo_pipeline.bench import pipeline
+from demo_pipeline.errors import BenchmarkError
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory):
+    return pipeline.measure_scale(0.01, tmp_path_factory.mktemp("bench") / "p", days=6)
+
+
+def test_generation_and_run_are_measured_from_their_processes(measured):
+    gen, run = measured["generate"], measured["run"]
+    assert gen["fact_rows"] > 0 and gen["wall_s"] > 0 and gen["cpu_s"] > 0
+    assert gen["rows_per_s"] == round(gen["fact_rows"] / gen["wall_s"])
+    assert gen["peak_rss_mb"] > 0 and run["peak_rss_mb"] > 0
+    assert run["days"] == 6 and len(run["rss_end_of_day_mb"]) == 6
+    assert set(run["stage_s"]) == set(pipeline.STAGES)
+    assert all(seconds > 0 for seconds in run["stage_s"].values())
+    # The stages are inside the process: what is left over is start-up and the rest.
+    assert 0 < run["outside_stages_s"] < run["wall_s"]
+    assert run["rss_growth_pct"] == pytest.approx(
+        100 * (run["rss_last_day_mb"] - run["rss_day5_mb"]) / run["rss_day5_mb"], abs=0.1
+    )
+
+
+def test_figures_carry_the_measured_values_under_the_scale(measured):
+    figures = {f.key: f for f in pipeline.figures_for(measured)}
+    key = "bench.pipeline.scale_0_01"
+    assert figures[f"{key}.generate_rows_per_s"].value == measured["generate"]["rows_per_s"]
+    assert figures[f"{key}.run_wall_s"].value == measured["run"]["wall_s"]
+    assert figures[f"{key}.stage_gold_s"].value == measured["run"]["stage_s"]["gold"]
+    assert figures[f"{key}.run_peak_rss_mb"].unit == "MB"
+    assert all(f.value is not None for f in figures.values())
+
+
+def test_a_failing_command_is_a_benchmark_error_naming_its_log(tmp_path):
+    with pytest.raises(BenchmarkError, match=r"generate\.log"):
+        pipeline.measure_scale(-1, tmp_path / "bad")
