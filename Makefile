@@ -11,6 +11,7 @@ STAMP  := $(VENV)/.installed
 WORKDIR ?= build
 SCALE  ?= 1
 PROFILE ?= default
+ENGINE ?= polars
 CLI    := $(PY) -m demo_pipeline
 
 .DEFAULT_GOAL := help
@@ -55,8 +56,8 @@ $(ESTATE): | $(STAMP)
 
 # `run` exits 3 when a day is partial: the shipped scenario calendar's source outage
 # makes one by design, so 3 is accepted here; 1, 2 and 4 (a day failed) stop make.
-run: install $(ESTATE) ## Run the 30-day medallion pipeline on the estate (generated first if missing)
-	$(CLI) run --scale $(SCALE) --workdir $(WORKDIR) || test $$? -eq 3
+run: install $(ESTATE) ## Run the 30-day medallion pipeline on the estate (ENGINE=polars|spark; generated first if missing)
+	$(CLI) run --scale $(SCALE) --workdir $(WORKDIR) --engine $(ENGINE) || test $$? -eq 3
 
 # `bench` needs the gold layer; the bench never runs the pipeline. Missing gold is built
 # here first, by `run`.
