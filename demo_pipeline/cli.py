@@ -288,10 +288,14 @@ def claims(
     ] = None,
 ) -> None:
     """Judge every claim of data/claims.yaml: claimed vs measured, and a verdict, written
-    to <workdir>/bench/claims.json for the site."""
+    to <workdir>/bench/claims.json for the site. Refused (exit 1) while another command
+    holds the work directory's lock."""
     _, wd = resolve(config, workdir=workdir)
     from demo_pipeline.bench.claims import REGISTRY_FILE, print_claims
+    from demo_pipeline.pipeline.workspace import exclusive
 
-    ok = print_claims(wd, console=Console(), registry_file=registry or REGISTRY_FILE)
+    # It writes <workdir>/bench/claims.json: one writer at a time, like bench and run.
+    with exclusive(wd, _command_line()):
+        ok = print_claims(wd, console=Console(), registry_file=registry or REGISTRY_FILE)
     if strict and not ok:
         sys.exit(1)

@@ -77,6 +77,7 @@ from demo_pipeline.pipeline.workspace import (
     exclusive,
     parse_day,
     require_estate,
+    require_lake_of_this_estate,
     require_sound_lake,
     reset,
 )
@@ -119,6 +120,7 @@ def run_pipeline(
         require_estate(cfg, workdir)
         for root in (workdir.lake, workdir.gold, workdir.state):
             clean_stale_temp_dirs(root)
+        require_lake_of_this_estate(cfg, workdir)
         for note in require_sound_lake(workdir):
             if console:
                 console.print(f"[yellow]repaired:[/] {note}", highlight=False, soft_wrap=True)

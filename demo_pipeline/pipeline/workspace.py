@@ -219,3 +219,22 @@ def require_sound_lake(workdir: Workdir) -> list[str]:
             f"--workdir {workdir.root}"
         )
     return notes
+
+
+def require_lake_of_this_estate(cfg: DemoConfig, workdir: Workdir) -> None:
+    """Stop when the lake was built from another estate: `generate` with other settings
+    on a work directory that already holds a lake would otherwise have the run add days
+    from the new estate to a lake made from the old one."""
+    from demo_pipeline.core.manifest import read_manifests
+
+    built_from = {(m.seed, m.scale) for m in read_manifests(workdir.runs)}
+    now = (cfg.estate.seed, cfg.estate.scale)
+    others = sorted(b for b in built_from if b != now)
+    if others:
+        listed = ", ".join(f"seed {seed} scale {scale:g}" for seed, scale in others)
+        raise DemoPipelineError(
+            f"the lake in {workdir.root} was built from another estate ({listed}); the "
+            f"estate now is seed {now[0]} scale {now[1]:g}. Nothing was run. Rebuild the "
+            f"lake from this estate: python -m demo_pipeline run --from-scratch --workdir "
+            f"{workdir.root}"
+        )

@@ -609,7 +609,8 @@ def test_export_writes_one_sorted_parquet_per_gold_table(tiny: Tiny):
     tiny.day1()
     outcome = tiny.build(D1, export=True)
     files = sorted(p.name for p in tiny.workdir.gold_parquet.iterdir())
-    assert files == sorted(f"{t}.parquet" for t in TABLES.gold_names)
+    exports = [f"{t}.parquet" for t in TABLES.gold_names]
+    assert files == sorted(exports + [f".{name}.seal" for name in exports])  # + their seals
     tables = tiny.tables()
     for gold in TABLES.gold:
         exported = pl.read_parquet(tiny.workdir.gold_export(gold.name))

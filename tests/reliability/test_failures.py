@@ -223,3 +223,32 @@ def test_a_missing_system_tool_is_named_before_the_site_build_starts(tmp_path):
     assert no_traceback(result)
     assert "needs `dot`" in result.stderr and "graphviz" in result.stderr
     assert not (tmp_path / "wd").exists()
+
+
+def test_a_lake_from_another_estate_is_not_extended(reference, tmp_path):
+    """`generate` with another seed on a work directory that holds a lake: before this
+    check, `run` added the new estate's days to the old estate's lake and exited 0."""
+    wd = Path(shutil.copytree(reference, tmp_path / "wd"))
+    other = ("--seed", "7", "--scale", "0.01", "--days", "2")
+    assert cli("generate", *other, "--workdir", str(wd)).returncode == 0
+
+    result = cli("run", "--workdir", str(wd))
+
+    assert result.returncode == 1
+    message = one_line(result)
+    assert "built from another estate (seed 42 scale 0.01)" in message
+    assert "seed 7" in message and "--from-scratch" in message
+    assert cli("run", "--workdir", str(wd), "--from-scratch").returncode == 0
+
+
+def test_a_lock_left_by_a_dead_process_does_not_block_the_next_run(reference, tmp_path):
+    """The lock is an flock, released by the kernel when its holder dies: the file a
+    killed run leaves behind (with its pid) blocks nobody."""
+    wd = Path(shutil.copytree(reference, tmp_path / "wd"))
+    (wd / ".pipeline.lock").write_text(
+        '{"pid": 999999, "command": "python -m demo_pipeline run", "since": "2026-11-01"}\n'
+    )
+
+    result = cli("run", "--workdir", str(wd), "--day", "2026-11-02")
+
+    assert result.returncode == 0, result.stderr
