@@ -82,6 +82,12 @@ def check_master(master: str) -> None:
     )
 
 
+def submitted() -> bool:
+    """Launched by `spark-submit` (YARN, Kubernetes...): it has set the master and the
+    resources already, and started the JVM this process talks to."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
 def require_spark(master: str) -> None:
     """Everything a session needs, checked before a JVM is started or anything written."""
     try:
@@ -91,10 +97,11 @@ def require_spark(master: str) -> None:
             "--engine spark: expected PySpark; found it not installed "
             "(install the spark extra: `pip install -e '.[spark]'`)"
         ) from None
-    if find_java() is None:
+    if find_java() is None and not submitted():
         where = "JAVA_HOME=" + os.environ["JAVA_HOME"] if "JAVA_HOME" in os.environ else "PATH"
         raise SparkUnavailable(f"--engine spark: no java found on {where}. {JAVA_INSTALL_HINT}")
-    check_master(master)
+    if not submitted():
+        check_master(master)
 
 
 @contextmanager
@@ -114,9 +121,11 @@ def spark_session(
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from pyspark.sql import SparkSession
 
+    builder = SparkSession.builder
+    if not (submitted() and master == DEFAULT_MASTER):
+        builder = builder.master(master)
     builder = (
-        SparkSession.builder.master(master)
-        .appName(app_name)
+        builder.appName(app_name)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
