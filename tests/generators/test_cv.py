@@ -99,6 +99,9 @@ def test_timeline_lists_every_job_from_the_data_newest_first(built, owner):
     start = html.index('<div class="timeline">')
     timeline = html[start : html.index('id="latest-posts"')]
     assert timeline.count('class="timeline__entry"') == len(owner["experience"])
+    # Each job's dates and figures carry their classes: no attribute list left as text.
+    assert timeline.count('class="timeline__when"') == len(owner["experience"])
+    assert "{:" not in timeline and "{ ." not in timeline
     at = [timeline.find(job["employer"]) for job in owner["experience"]]
     assert -1 not in at and at == sorted(at)
     for job in owner["experience"]:
