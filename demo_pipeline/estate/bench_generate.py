@@ -37,7 +37,7 @@ from demo_pipeline.workdir import Workdir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Targets from the issue, kept next to the measurement for the comparison.
-TARGET_ROWS_PER_S = 1_000_000
+TARGET_ROWS_PER_S = 3_000_000  # issue 17: whole process, median of 5, idle 2 cores
 TARGET_PEAK_MB_AT_SCALE_10 = 2048
 
 
