@@ -21,6 +21,7 @@ Tables = dict[str, pl.DataFrame]
 """Table name -> the rows of that table in this batch."""
 
 
+# --8<-- [start:protocols]
 @runtime_checkable
 class Extractor(Protocol):
     """Reads one source system for one business date."""
@@ -53,3 +54,4 @@ class Loader(Protocol):
     def load(self, tables: Tables, business_date: dt.date) -> dict[str, int]:
         """Rows written per table. Loading the same batch twice leaves the same result."""
         ...
+        # --8<-- [end:protocols]
