@@ -15,7 +15,7 @@ ENGINE ?= polars
 CLI    := $(PY) -m demo_pipeline
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps lock generate run bench bench-generate claims site serve \
+.PHONY: help install system-deps web lock generate run bench bench-generate claims site serve \
         deploy test test-site audit lint format clean
 
 help: ## List every target with a one-line description
@@ -36,6 +36,17 @@ install: $(STAMP) system-deps ## Create .venv and install locked dependencies an
 system-deps: ## Check system tools (graphviz's dot, Java 17 for Spark, Pango for the CV's PDF), installing them with apt-get when possible
 	@scripts/ensure-system-deps.sh dot:graphviz java:openjdk-17-jre-headless \
 	  lib:libpango-1.0.so.0:libpango-1.0-0 lib:libpangoft2-1.0.so.0:libpangoft2-1.0-0
+
+# The query page's DuckDB-WASM, pinned in web/package-lock.json: installed (and its ES module
+# bundled by web/'s `prepare` script) again only when web/package.json or the lock changes.
+WEB_STAMP := web/node_modules/.installed
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@scripts/ensure-system-deps.sh node:nodejs npm:npm
+	npm ci --silent --no-audit --no-fund --prefix web
+	@touch $@
+
+web: $(WEB_STAMP) ## Install DuckDB-WASM for the "Query the data" page (npm ci --prefix web)
 
 lock: | $(PY) ## Re-resolve dependencies from pyproject.toml into requirements.lock
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
@@ -75,7 +86,7 @@ bench-generate: install ## Measure estate generation throughput and peak memory 
 claims: install ## Judge data/claims.yaml against the benchmarks: claimed vs measured, verdict
 	$(CLI) claims --workdir $(WORKDIR)
 
-site: install ## Build the portfolio site into site/ (pipeline, benchmarks, generators, mkdocs)
+site: install web ## Build the portfolio site into site/ (pipeline, benchmarks, generators, mkdocs)
 	$(PY) -m generators.build_site --workdir $(WORKDIR) --scale $(SCALE)
 
 serve: site ## Preview the site live on http://127.0.0.1:8000
@@ -84,10 +95,10 @@ serve: site ## Preview the site live on http://127.0.0.1:8000
 deploy: site ## Publish site/ to GitHub Pages with mkdocs gh-deploy
 	$(BIN)/mkdocs gh-deploy --force --dirty
 
-test: install ## Run the test suite
+test: install web ## Run the test suite
 	$(PY) -m pytest -m "not browser"
 
-test-site: install ## Drive the built site in headless Chromium: pages, links, a11y, budgets
+test-site: install web ## Drive the built site in headless Chromium: pages, links, a11y, budgets
 	@scripts/ensure-system-deps.sh chromium:chromium node:nodejs npm:npm
 	npm ci --silent --no-audit --no-fund --prefix tests/site
 	WORKDIR=$(WORKDIR) $(PY) -m pytest -m browser tests/site

@@ -1,7 +1,8 @@
 """A copy of the site project in a temporary folder, so tests can build the whole site
-without touching the repository's docs/ or site/. Code folders are symlinked (read-only
-use); sources (mkdocs.yml, docs, adr, data, config) are copied. `build` runs the site
-build on such a copy, the one way every test does it."""
+without touching the repository's docs/ or site/. Code folders and web/ (the query page's
+installed DuckDB-WASM) are symlinked (read-only use); sources (mkdocs.yml, docs, adr, data,
+config) are copied. `build` runs the site build on such a copy, the one way every test
+does it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from generators.project import REPO_ROOT
 
 COPIED = ("mkdocs.yml", "docs", "adr", "data", "config")
-LINKED = ("generators", "demo_pipeline")
+LINKED = ("generators", "demo_pipeline", "web")
 
 
 def copy_project(dest: Path) -> Path:
