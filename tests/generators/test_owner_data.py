@@ -176,3 +176,15 @@ def test_hostile_values_reach_home_sections_and_cv_escaped(tmp_path):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out, name
     # The macro calls the sections make on purpose are still there, one per figure.
     assert outputs["hero"].count('{{ reported("') == 3
+
+
+def test_a_cv_kept_elsewhere_is_the_home_pages_download(shipped):
+    """`links.cv` replaces the PDF made here as the download; without either, no button."""
+    made_here = home.render_hero(shipped, pdf=True)
+    assert f"[Download my CV]({cv.PDF_DIR}/{cv.PDF_NAME})" in made_here
+    links = {**shipped["profile"]["links"], "cv": "https://example.com/my-cv.pdf"}
+    elsewhere = {**shipped, "profile": {**shipped["profile"], "links": links}}
+    assert "[Download my CV](https://example.com/my-cv.pdf)" in home.render_hero(
+        elsewhere, pdf=True
+    )
+    assert "Download my CV" not in home.render_hero(shipped, pdf=False)
