@@ -2,7 +2,7 @@
 to Spark SQL with sqlglot, so the model is written once.
 
 `sqlglot.transpile(read="duckdb", write="spark")` does most of it (strftime,
-QUALIFY, min_by, GROUP BY ALL...). Four DuckDB constructs have no Spark twin or are
+QUALIFY, min_by, GROUP BY ALL...). Five DuckDB constructs have no Spark twin or are
 translated wrongly by sqlglot 30, and are rewritten here on the parsed tree, each in
 one function with the reason:
 - `ASOF [LEFT] JOIN t ON a.k = t.k AND a.ts >= t.from`: Spark has no as-of join. The
@@ -13,6 +13,9 @@ one function with the reason:
 - `isodow(d)`: sqlglot writes `(dayofweek(d) % 7) + 1`, which is not ISO (Monday is
   3); Spark's `extract(DAYOFWEEK_ISO FROM d)` is.
 - `dayname(d)`: Spark 3.5 has none; `date_format(d, 'EEEE')` is the same English name.
+- `x / y`: DuckDB's `/` is floating-point division for every numeric type; Spark keeps
+  decimals as decimals (`sum(n) / 14.0` is a DECIMAL there, and rounds differently),
+  so both operands are cast to DOUBLE.
 - `range(a, b, step) AS t(d)` as a table: the caller provides the calendar as a view
   (`CALENDAR_VIEW`, one column `d`) and the FROM clause reads it.
 
@@ -68,6 +71,10 @@ def to_spark(query: exp.Expression) -> str:
 
 
 def _functions(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Div):
+        node.set("this", exp.cast(node.this, exp.DataType.Type.DOUBLE))
+        node.set("expression", exp.cast(node.expression, exp.DataType.Type.DOUBLE))
+        return node
     if isinstance(node, exp.DayOfWeekIso):
         return exp.Extract(this=exp.var("DAYOFWEEK_ISO"), expression=node.this)
     if isinstance(node, exp.Dayname):
