@@ -79,20 +79,21 @@ SECTION = re.compile(r"^[a-z][-_0-9a-z]*$")
 
 
 def _code_excerpts(items: list | None, root: Path, slug: str) -> list[dict]:
-    """Each `{path, section, caption?, language?}` checked against the repository: the
-    file exists under `root` and holds the section's start and end markers."""
+    """Each `{path, section?, caption?, language?}` checked against the repository: the
+    file exists under `root` and holds the section's start and end markers (without a
+    section, the whole file is shown)."""
     excerpts = []
     for item in items or []:
         path, section = str(item.get("path", "")), str(item.get("section", ""))
         source = (root / path).resolve()
         if not path or ".." in Path(path).parts or not source.is_file():
             raise SourceFileError(f"case study {slug}: code path {path!r} is not a repository file")
-        if not SECTION.match(section):
+        if section and not SECTION.match(section):
             raise SourceFileError(
                 f"case study {slug}: code section {section!r} in {path} is not a name"
             )
         body = source.read_text(encoding="utf-8")
-        for edge in ("start", "end"):
+        for edge in ("start", "end") if section else ():
             if f"--8<-- [{edge}:{section}]" not in body:
                 raise SourceFileError(
                     f"case study {slug}: {path} has no `--8<-- [{edge}:{section}]` marker"
@@ -106,7 +107,7 @@ def _code_excerpts(items: list | None, root: Path, slug: str) -> list[dict]:
                 "language": text(language),
                 "path": text(path),
                 # The include line pymdownx.snippets expands at build time.
-                "include": Markup(f'--8<-- "{path}:{section}"'),
+                "include": Markup(f'--8<-- "{path}:{section}"' if section else f'--8<-- "{path}"'),
             }
         )
     return excerpts

@@ -101,6 +101,9 @@ def test_code_excerpts_are_snippet_includes_of_existing_sections():
     page = render(STUDY)
     fence = '```python title="demo_pipeline/atomic.py"\n'
     assert fence + '--8<-- "demo_pipeline/atomic.py:atomic-path"\n```' in page
+    whole = {"path": "config/demo.yaml", "caption": "All of it."}
+    page = render({**STUDY, "solution": {**STUDY["solution"], "code": [whole]}})
+    assert '```yaml title="config/demo.yaml"\n--8<-- "config/demo.yaml"\n```' in page
 
 
 @pytest.mark.parametrize(
