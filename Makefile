@@ -12,6 +12,7 @@ WORKDIR ?= build
 SCALE  ?= 1
 PROFILE ?= default
 ENGINE ?= polars
+PORT   ?= 8000
 CLI    := $(PY) -m demo_pipeline
 
 .DEFAULT_GOAL := help
@@ -89,8 +90,8 @@ claims: install ## Judge data/claims.yaml against the benchmarks: claimed vs mea
 site: install web ## Build the portfolio site into site/ (pipeline, benchmarks, generators, mkdocs)
 	$(PY) -m generators.build_site --workdir $(WORKDIR) --scale $(SCALE)
 
-serve: site ## Preview the site live on http://127.0.0.1:8000
-	$(BIN)/mkdocs serve
+serve: site ## Preview the site live on http://127.0.0.1:8000 (PORT=8001 for another port)
+	$(PY) -m generators.serve --port $(PORT)
 
 deploy: site ## Publish site/ to GitHub Pages with mkdocs gh-deploy
 	$(BIN)/mkdocs gh-deploy --force --dirty

@@ -156,11 +156,45 @@ def run_steps(
 
 
 def _call(
-    args: list[str], *, cwd: Path, env: dict | None = None, what: str, ok: tuple[int, ...] = (0,)
+    args: list[str],
+    *,
+    cwd: Path,
+    env: dict | None = None,
+    what: str,
+    ok: tuple[int, ...] = (0,),
+    capture: bool = False,
 ) -> None:
-    result = subprocess.run(args, cwd=cwd, env=env)
-    if result.returncode not in ok:
+    """Run one step's command. The demo's own commands print their own clear errors, so
+    their output streams through. A third-party tool's (`capture`: mkdocs) is held back
+    and, on failure, reduced to its error lines and the exception that stopped it, its
+    traceback dropped; a full disk or an unwritable folder is said as such."""
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=capture, text=capture)
+    if result.returncode in ok:
+        if capture:
+            sys.stdout.write(result.stdout)
+            sys.stderr.write(result.stderr)
+        return
+    if not capture:
         raise StepError(f"{what}: `{' '.join(args)}` exited with {result.returncode}")
+    output = result.stdout + result.stderr
+    if (message := explain(RuntimeError(output), cwd)) is not None:
+        raise StepError(f"{what}: {message}")
+    raise StepError(f"{what} exited with {result.returncode}:\n{without_tracebacks(output)}")
+
+
+def without_tracebacks(output: str) -> str:
+    """A tool's output minus the frames of any Python traceback (the exception line that
+    ends one is kept: it says what went wrong)."""
+    kept, in_traceback = [], False
+    for line in output.splitlines():
+        if line.startswith("Traceback (most recent call last)"):
+            in_traceback = True
+            continue
+        if in_traceback and (line.startswith((" ", "\t")) or not line.strip()):
+            continue
+        in_traceback = False
+        kept.append(line)
+    return "\n".join(kept[-40:])
 
 
 UNRENDERED = re.compile(r"\{\{|\{%")
@@ -352,6 +386,7 @@ def build_steps(
                 cwd=project.root,
                 env=env,
                 what="mkdocs",
+                capture=True,
             )
             check_rendered(staged)
             check_claims(project, staged)

@@ -6,6 +6,8 @@ leaves the last good site/ exactly as it was, with no temporary folder behind it
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,39 @@ def test_failed_build_leaves_the_last_good_site_in_place(tmp_path):
     assert third.returncode == 0, third.stdout[-3000:] + third.stderr[-5000:]
     assert "Rebuilt after the fix." in (site / "about" / "index.html").read_text(encoding="utf-8")
     assert leftovers(project) == []
+
+
+@pytest.mark.slow
+def test_disk_full_during_the_site_build_says_so_and_keeps_the_last_good_site(tmp_path):
+    """The project sits on a real tmpfs; after a good build the disk is filled to within
+    a few kilobytes. The next build stops with the disk named (not mkdocs' traceback),
+    site/ is the last good one, and with the space back the build succeeds."""
+    from tests.reliability.support import no_traceback, tmpfs
+
+    with tmpfs(tmp_path, "256m") as disk:
+        project = copy_project(disk / "project")
+        workdir = write_fixture_workdir(tmp_path / "wd")
+        write_fixture_results(workdir)
+        first = build(project, workdir, *GENERATE_ONLY)
+        assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-5000:]
+        site = project / "site"
+        good = snapshot(site)
+
+        about = project / "docs" / "about.md"
+        about.write_text(about.read_text(encoding="utf-8") + "\nA change to rebuild.\n")
+        filler = disk / "filler"
+        with open(filler, "wb") as fh:
+            free = shutil.disk_usage(disk).free
+            os.posix_fallocate(fh.fileno(), 0, free - 64 * 1024)
+        full = build(project, workdir, *GENERATE_ONLY)
+
+        assert full.returncode == 1, full.stdout[-3000:]
+        assert no_traceback(full)
+        assert "disk full" in full.stderr and "Free some disk space" in full.stderr
+        assert snapshot(site) == good
+        assert leftovers(project) == []
+
+        filler.unlink()
+        again = build(project, workdir, *GENERATE_ONLY)
+        assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-5000:]
+        assert "A change to rebuild." in (site / "about" / "index.html").read_text(encoding="utf-8")
