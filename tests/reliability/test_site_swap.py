@@ -91,3 +91,26 @@ def test_disk_full_during_the_site_build_says_so_and_keeps_the_last_good_site(tm
         again = build(project, workdir, *GENERATE_ONLY)
         assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-5000:]
         assert "A change to rebuild." in (site / "about" / "index.html").read_text(encoding="utf-8")
+
+
+def test_owner_data_missing_a_field_a_page_needs_is_named(tmp_path):
+    """`profile.name` removed from data/owner.yaml: the build stops at once, naming the
+    file and the key, with no traceback and no page written."""
+    import yaml
+
+    from tests.reliability.support import no_traceback
+
+    project = copy_project(tmp_path / "project")
+    owner_file = project / "data" / "owner.yaml"
+    owner = yaml.safe_load(owner_file.read_text(encoding="utf-8"))
+    del owner["profile"]["name"]
+    owner_file.write_text(yaml.safe_dump(owner, allow_unicode=True), encoding="utf-8")
+    workdir = write_fixture_workdir(tmp_path / "wd")
+    write_fixture_results(workdir)
+
+    result = build(project, workdir, "--only", "pages")
+
+    assert result.returncode == 1
+    assert no_traceback(result)
+    assert "data/owner.yaml" in result.stderr and "profile.name" in result.stderr
+    assert not (project / "site").exists()
