@@ -32,7 +32,7 @@ class StandaloneCluster:
     workdir: Path
     workers: int = 2
     cores_per_worker: int = 1
-    memory_per_worker: str = "512m"
+    memory_per_worker: str = "1g"  # a Spark app asks 1g per executor by default
     port: int = field(default_factory=free_port)
     ui_port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen] = field(default_factory=list)
