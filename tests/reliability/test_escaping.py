@@ -34,6 +34,7 @@ FORBIDDEN = (
     "<i>more</i>",
     '<a href="javascript:alert(3)',
     "<svg onload",
+    'href="javascript:alert(6)',
 )
 
 
@@ -54,6 +55,8 @@ def hostile_project(root: Path) -> Path:
     study_path = project / "data" / "case_studies" / "medallion-lakehouse.yaml"
     study = yaml.safe_load(study_path.read_text(encoding="utf-8"))
     study["title"] = STUDY_TITLE
+    # Markdown, not HTML: escaping leaves it alone and MkDocs makes it a link.
+    study["summary"] = f"{study['summary']} See [my notes](javascript:alert(6))."
     study["featured"] = True
     study_path.write_text(yaml.safe_dump(study, allow_unicode=True), encoding="utf-8")
 
