@@ -44,7 +44,10 @@ class StandaloneCluster:
     def _env(self) -> dict[str, str]:
         java = find_java()
         assert java, "the standalone-cluster test needs java"
+        # SPARK_SCALA_VERSION: what bin/load-spark-env.sh sets; without it a worker
+        # looks for a source build and cannot launch an executor.
         env = dict(os.environ, SPARK_HOME=str(SPARK_HOME), SPARK_LOCAL_IP="127.0.0.1")
+        env["SPARK_SCALA_VERSION"] = _scala_version()
         env.setdefault("JAVA_HOME", str(Path(os.path.realpath(java)).parents[1]))
         return env
 
@@ -112,3 +115,9 @@ class StandaloneCluster:
 
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes]
+
+
+def _scala_version() -> str:
+    """The Scala binary version of the distribution's jars (scala-library-2.12.x.jar)."""
+    [jar] = SPARK_HOME.joinpath("jars").glob("scala-library-*.jar")
+    return ".".join(jar.stem.removeprefix("scala-library-").split(".")[:2])
