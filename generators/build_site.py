@@ -480,8 +480,9 @@ def build_steps(
         ),
         Step(
             "mkdocs",
-            # config: posts include parts of it (pymdownx.snippets), as they do the code.
-            [project.mkdocs_yml, project.docs, project.data, gen, code, project.config],
+            # config/: posts and case studies include parts of it (pymdownx.snippets), as
+            # they do the code (demo.yaml, the toolkit's pipeline files).
+            [project.mkdocs_yml, project.docs, project.data, gen, code, project.config.parent],
             [project.site],
             run_mkdocs,
             exclude=(gen / "build_site.py",),
