@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from demo_pipeline.config import load_config
+from demo_pipeline.workdir import Workdir
 from tests.spark.cluster import StandaloneCluster
 from tests.spark.conftest import SPARK_DAYS, pipeline
 from tests.spark.equivalence import assert_equivalent
@@ -41,7 +42,7 @@ def test_gold_duckdb_is_loaded_from_spark_gold_parquet(local_run):
     import duckdb
 
     spark_gold = local_run / "gold" / "spark"
-    con = duckdb.connect(str(local_run / "gold" / "gold.duckdb"), read_only=True)
+    con = duckdb.connect(str(Workdir(local_run).gold_db), read_only=True)
     try:
         for table in ("fact_sales", "dim_product", "agg_daily_sales"):
             files = f"{spark_gold / table}/**/*.parquet"
