@@ -8,10 +8,11 @@ and labelled self-reported.
 
 Every box shows a provider icon from the `diagrams` package beside its label
 (generators/diagram_icons.py embeds the icons in the SVG as data, so the files load once
-published). Phone first: a row holds at most two boxes and text is set large enough that
-the diagram, scaled down to a 390 px phone's content width, still shows it at 11 CSS px or
-more (`smallest_text_on_phone`, checked by the build and measured in a browser by
-tests/site/test_readability.py). A wider screen shows the same file at its own size.
+published). Each diagram is laid out twice: wide, two boxes a row, for screens from a
+tablet up; and for a phone, one box a row, a single column whose text still shows at 11 CSS
+px or more once scaled to a 390 px phone's content width. The page offers the phone
+variant to small screens with `<picture>`. The build checks both (`smallest_text`), and
+tests/site/test_readability.py measures them in a browser.
 
 `diagrams` names nodes with random ids and graphviz writes its version in a comment;
 `finish_svg` renumbers the ids and drops the comments, so the files are the same on every
@@ -91,7 +92,7 @@ DARK = Palette(
 
 # Type sizes in points (graphviz's unit). On a phone the diagram is scaled to the content
 # width, PHONE_CONTENT_PX; text stays readable while the diagram is at most
-# PHONE_CONTENT_PX / MIN_TEXT_PX * NODE_FONT points wide, which two boxes a row respect.
+# PHONE_CONTENT_PX / MIN_TEXT_PX * NODE_FONT points wide, which one box a row respects.
 NODE_FONT = 14
 EDGE_FONT = 13
 CLUSTER_FONT = 15
