@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import sys
+import time
 
 import pytest
 
 from demo_pipeline.config import load_config
 from demo_pipeline.workdir import Workdir
 from tests.spark.cluster import StandaloneCluster
-from tests.spark.conftest import SPARK_DAYS, pipeline
+from tests.spark.conftest import REPO_ROOT, SPARK_DAYS, pipeline
 from tests.spark.equivalence import assert_equivalent
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -72,3 +74,27 @@ def test_standalone_cluster_equals_polars_and_leaves_no_process(polars_run, esta
     alive = subprocess.run(["ps", "-o", "pid=", "-p", ",".join(map(str, cluster.pids()))],
                            capture_output=True, text=True).stdout.split()  # fmt: skip
     assert not alive, f"cluster processes left behind: {alive}"
+
+
+def test_a_worker_killed_mid_run_changes_nothing(polars_run, estate, tmp_path):
+    """SIGKILL one worker (and its executor) once the first day's silver is under way:
+    Spark reschedules the lost tasks on the other worker, and every table still equals
+    the reference."""
+    cluster = StandaloneCluster(tmp_path / "cluster").start()
+    workdir = estate.copy(tmp_path / "run")
+    try:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "demo_pipeline", "run", "--engine", "spark",
+             "--spark-master", cluster.url, "--workdir", str(workdir)],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 600
+        while not (workdir / "lake" / "silver").exists() and time.monotonic() < deadline:
+            assert run.poll() is None, run.communicate()[1][-3000:]
+            time.sleep(0.5)
+        cluster.kill_worker(0)
+        _, stderr = run.communicate(timeout=1800)
+    finally:
+        cluster.stop()
+    assert run.returncode in (0, 3), stderr[-3000:]
+    assert_equivalent(polars_run, workdir)
