@@ -54,10 +54,23 @@ def table_digests(workdir: Path) -> dict[str, dict]:
     return _digests_module().digests(workdir)
 
 
+QUALITY_RESULTS = "quality/results.parquet"
+
+
 def comparable(digests: dict[str, dict]) -> dict[str, dict]:
-    """Digests minus what records a run itself rather than data (the alert log's
-    timing-dependent rows are out of scope: it is not a table)."""
-    return {k: v for k, v in digests.items() if not k.startswith("bench")}
+    """Digests minus the quality results, which hold the latency check's wall-clock
+    outcome: `assert_same_data` compares those apart."""
+    return {k: v for k, v in digests.items() if not k.startswith("bench") and k != QUALITY_RESULTS}
+
+
+def assert_same_data(workdir: Path, reference: Path) -> None:
+    """Every table of `workdir` equals the reference's; the quality results too, but for
+    the latency check's measured outcome (tests/pipeline/test_recovery.py says why)."""
+    from demo_pipeline.workdir import Workdir
+    from tests.pipeline.test_recovery import assert_same_quality_results
+
+    assert comparable(table_digests(workdir)) == comparable(table_digests(reference))
+    assert_same_quality_results(Workdir(workdir), Workdir(reference))
 
 
 def can_mount() -> bool:

@@ -22,12 +22,11 @@ import pytest
 
 from tests.reliability.support import (
     REPO,
+    assert_same_data,
     cli,
-    comparable,
     no_traceback,
     one_line,
     resize,
-    table_digests,
     tmpfs,
 )
 
@@ -78,7 +77,7 @@ def test_disk_full_during_run_then_a_rerun_with_space_equals_the_reference(refer
         again = cli("run", "--workdir", str(wd))
 
         assert again.returncode == 0, again.stderr
-        assert comparable(table_digests(wd)) == comparable(table_digests(reference))
+        assert_same_data(wd, reference)
 
 
 def test_a_read_only_work_directory_is_named(tmp_path):
