@@ -52,10 +52,12 @@ def themed_image(alt: str, src_base: str, size: tuple[int, int], *, lazy: bool) 
 # an index page), so a link relative to the source file needs one more `../`.
 PAGE_URL_PREFIX = '{{ "" if page.is_index or not config.use_directory_urls else "../" }}'
 
-PHONE_MEDIA = "(min-width: 240px) and (max-width: 719px)"
-"""Below Material's tablet breakpoint a screen gets a figure's phone variant. The lower
-bound is for no phone: Chromium squeezes the viewport to one pixel for a moment while it
-takes a full-page screenshot, and without it every phone variant would be fetched then."""
+PHONE_MEDIA = "(pointer: coarse), (min-width: 240px) and (max-width: 719px)"
+"""Who gets a figure's phone variant: a touch screen, or a window narrower than Material's
+tablet breakpoint. Neither test may hinge on the width alone: Chromium squeezes the
+viewport to one pixel for a moment while it takes a full-page screenshot, and a width-only
+query then switched every figure to the other variant, a request cut short by the next
+page. A touch screen stays coarse, and no window is narrower than 240 px."""
 
 
 def themed_picture(
