@@ -207,22 +207,25 @@
       new Blob(["importScripts(" + JSON.stringify(workerUrl) + ");"], { type: "text/javascript" })
     );
     var worker = new Worker(bootstrap);
-    var db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
     try {
+      var db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
       await db.instantiate(await inflatedWasm());
+      await db.open({
+        filesystem: { allowFullHTTPReads: true },
+        query: { castDecimalToDouble: true },
+      });
+      for (var i = 0; i < manifest.tables.length; i++) {
+        var file = manifest.tables[i].file;
+        await db.registerFileURL(file, url("data-data", file), duckdb.DuckDBDataProtocol.HTTP, false);
+      }
+      var conn = await db.connect();
+      await lockDown(conn);
+    } catch (error) {
+      worker.terminate();
+      throw error;
     } finally {
       URL.revokeObjectURL(bootstrap);
     }
-    await db.open({
-      filesystem: { allowFullHTTPReads: true },
-      query: { castDecimalToDouble: true },
-    });
-    for (var i = 0; i < manifest.tables.length; i++) {
-      var file = manifest.tables[i].file;
-      await db.registerFileURL(file, url("data-data", file), duckdb.DuckDBDataProtocol.HTTP, false);
-    }
-    var conn = await db.connect();
-    await lockDown(conn);
     state.views = {};
     return { db: db, conn: conn, worker: worker, duckdb: duckdb, ms: performance.now() - started };
   }
@@ -267,37 +270,50 @@
 
   // ---- running ---------------------------------------------------------------------------
 
-  var WRAP_PREFIX = "SELECT * FROM (";
-
+  // The wrapper's first line is its own, so the visitor's query starts on line 2 of what
+  // DuckDB sees (see unwrapMessage).
   function wrappedPage(body, offset) {
-    return WRAP_PREFIX + body + "\n) AS query_page LIMIT " + PAGE_ROWS + " OFFSET " + offset;
+    return "SELECT * FROM (\n" + body + "\n) AS query_page LIMIT " + PAGE_ROWS + " OFFSET " + offset;
   }
 
   function wrappedCount(body) {
-    return "SELECT count(*) AS n FROM (" + body + "\n) AS query_count";
+    return "SELECT count(*) AS n FROM (\n" + body + "\n) AS query_count";
   }
 
-  // DuckDB's message with the wrapper taken out of a "LINE 1:" excerpt, so the caret points
-  // into the visitor's query.
+  // DuckDB's message about a wrapped query with its "LINE n:" excerpts numbered as in the
+  // visitor's query (one less), the caret below kept in place.
   function unwrapMessage(message) {
     var lines = String(message).split("\n");
     for (var i = 0; i < lines.length; i++) {
-      var marker = "LINE 1: " + WRAP_PREFIX;
-      var countMarker = "LINE 1: SELECT count(*) AS n FROM (";
-      var found = lines[i].indexOf(marker) === 0 ? marker : lines[i].indexOf(countMarker) === 0 ? countMarker : null;
-      if (found) {
-        var cut = found.length - "LINE 1: ".length;
-        lines[i] = "LINE 1: " + lines[i].slice(found.length);
-        if (i + 1 < lines.length && /^\s*\^\s*$/.test(lines[i + 1])) {
-          lines[i + 1] = lines[i + 1].slice(Math.min(cut, lines[i + 1].indexOf("^") - 8));
-        }
+      var match = /^LINE (\d+): /.exec(lines[i]);
+      if (!match || Number(match[1]) < 2) continue;
+      var renamed = "LINE " + (Number(match[1]) - 1) + ": ";
+      var shift = match[0].length - renamed.length;
+      lines[i] = renamed + lines[i].slice(match[0].length);
+      if (shift > 0 && i + 1 < lines.length && /^ +\^/.test(lines[i + 1])) {
+        lines[i + 1] = lines[i + 1].slice(shift);
       }
     }
     return lines.join("\n");
   }
 
   // Run one statement cancellably; resolve with {fields, rows} (at most `limit` rows kept).
-  async function collect(eng, sql, run, limit) {
+  // The errors of a query the page wrapped (`wrapped`) are renumbered by messageOf.
+  async function collect(eng, sql, run, limit, wrapped) {
+    try {
+      return await collectRows(eng, sql, run, limit);
+    } catch (error) {
+      if (wrapped && error && typeof error === "object") error.wrapped = true;
+      throw error;
+    }
+  }
+
+  function messageOf(error) {
+    var message = error && error.message ? error.message : String(error);
+    return error && error.wrapped ? unwrapMessage(message) : message;
+  }
+
+  async function collectRows(eng, sql, run, limit) {
     var reader = await eng.conn.send(sql);
     var fields = reader.schema ? reader.schema.fields : null;
     var rows = [];
@@ -398,10 +414,10 @@
         var page;
         var total;
         if (wrapped) {
-          page = await collect(eng, wrappedPage(last.text, 0), run, PAGE_ROWS);
+          page = await collect(eng, wrappedPage(last.text, 0), run, PAGE_ROWS, true);
           total = page.rows.length < PAGE_ROWS ? page.rows.length : null;
           if (total === null) {
-            var counted = await collect(eng, wrappedCount(last.text), run, 1);
+            var counted = await collect(eng, wrappedCount(last.text), run, 1, true);
             total = Number(counted.rows[0][0]);
           }
         } else {
@@ -416,7 +432,7 @@
         setStatus("Cancelled.");
       } else {
         setStatus("The query failed.");
-        showError(unwrapMessage(error && error.message ? error.message : String(error)));
+        showError(messageOf(error));
       }
       return;
     }
@@ -433,7 +449,8 @@
     };
     render(state.last);
     var summary = summaryText(state.last, elapsed);
-    setStatus(summary + (firstRun ? " (engine started in " + ms(outcome.eng.ms) + ")" : ""));
+    if (firstRun) summary += " The engine started in " + ms(outcome.eng.ms) + ".";
+    setStatus(summary);
     if (exampleId) compareWithBuild(exampleId, state.last, summary);
   }
 
@@ -445,11 +462,11 @@
     var started = performance.now();
     try {
       var page = await guarded(function (eng, run) {
-        return collect(eng, wrappedPage(last.body, offset), run, PAGE_ROWS);
+        return collect(eng, wrappedPage(last.body, offset), run, PAGE_ROWS, true);
       });
     } catch (error) {
       setStatus(error instanceof CancelledError ? "Cancelled." : "The query failed.");
-      if (!(error instanceof CancelledError)) showError(unwrapMessage(error.message || String(error)));
+      if (!(error instanceof CancelledError)) showError(messageOf(error));
       return;
     }
     last.offset = offset;
@@ -466,13 +483,13 @@
     try {
       var all = await guarded(function (eng, run) {
         var sql = last.wrapped
-          ? "SELECT * FROM (" + last.body + "\n) AS query_csv LIMIT " + CSV_MAX_ROWS
+          ? "SELECT * FROM (\n" + last.body + "\n) AS query_csv LIMIT " + CSV_MAX_ROWS
           : last.body;
-        return collect(eng, sql, run, CSV_MAX_ROWS);
+        return collect(eng, sql, run, CSV_MAX_ROWS, last.wrapped);
       });
     } catch (error) {
       setStatus(error instanceof CancelledError ? "Cancelled." : "The CSV could not be made.");
-      if (!(error instanceof CancelledError)) showError(unwrapMessage(error.message || String(error)));
+      if (!(error instanceof CancelledError)) showError(messageOf(error));
       return;
     }
     var lines = [all.fields.map(function (f) { return csvCell(f.name); }).join(",")];
@@ -534,7 +551,6 @@
   // (generators/query/data.py, `canonical`): null, a number, a boolean or a string.
   function display(value, type) {
     if (value === null || value === undefined) return null;
-    var id = type ? type.typeId : undefined;
     var name = type ? String(type) : "";
     if (/^Date/.test(name)) {
       return isoDate(value instanceof Date ? value : new Date(Number(value)));
@@ -553,7 +569,7 @@
     }
     if (value && typeof value.toJSON === "function") return JSON.stringify(value.toJSON(), bigintJson);
     if (value && typeof value.toArray === "function") return JSON.stringify(Array.from(value.toArray()), bigintJson);
-    return id === undefined ? String(value) : String(value);
+    return String(value);
   }
 
   // ---- the page --------------------------------------------------------------------------

@@ -236,6 +236,13 @@ def test_an_sql_error_shows_duckdbs_message_with_its_position(new_context, query
     assert message and "Parser Error" in message and "LINE 3" in message and "^" in message
     assert page.status() == "The query failed."
     assert not page.page.locator("#query-result").is_visible()
+    # The page wraps a query to page and count it; the position still points into yours.
+    query = "SELECT * FROM range(3) WHERE AND range > 1"
+    page.run(query)
+    lines = (page.error() or "").splitlines()
+    excerpt = next(i for i, line in enumerate(lines) if line.startswith("LINE 1: "))
+    assert lines[excerpt] == "LINE 1: " + query
+    assert lines[excerpt + 1].index("^") == len("LINE 1: ") + query.index("AND")
     page.run("SELECT no_such_column FROM dim_date")
     assert "no_such_column" in (page.error() or "")
     assert not page.console_errors, page.console_errors
