@@ -153,6 +153,8 @@ def visit(
         record.console_errors.append(f"uncaught: {error}")
 
     def on_request_failed(request) -> None:
+        if switched_picture_source(request):
+            return
         record.failed_requests.append(f"{request.url}: {request.failure}")
 
     def on_response(response) -> None:
@@ -195,7 +197,7 @@ def visit(
         page.remove_listener("response", on_response)
     record.request_count = len(loaded)
     for request in loaded:
-        if not request.url.startswith(site_origin):
+        if not request.url.startswith(site_origin) or switched_picture_source(request):
             continue
         try:
             sizes = request.sizes()
@@ -204,6 +206,15 @@ def visit(
             continue
         record.bytes_transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
     return record
+
+
+def switched_picture_source(request) -> bool:
+    """An image fetch the browser itself cancelled: a `<picture>` whose media query
+    changed (the phone and wide variants of a diagram swap when the viewport does, and a
+    full-page screenshot resizes it for a moment) drops the fetch of the source it no
+    longer shows. That is not a broken image; a broken one answers 4xx or fails to
+    decode, which the response and image checks still catch."""
+    return request.resource_type == "image" and request.failure == "net::ERR_ABORTED"
 
 
 def screenshot_path(
