@@ -96,8 +96,10 @@ serve: site ## Preview the site live on http://127.0.0.1:8000 (PORT=8001 for ano
 deploy: site ## Publish site/ to GitHub Pages with mkdocs gh-deploy
 	$(BIN)/mkdocs gh-deploy --force --dirty
 
-test: install web ## Run the test suite
-	$(PY) -m pytest -m "not browser"
+# One worker per core (pytest-xdist); --dist loadscope keeps a module's tests on one worker,
+# so a module's shared fixture (an estate, a run, a site build) is built once.
+test: install web ## Run the test suite (every core; the browser suite is `make test-site`)
+	$(PY) -m pytest -m "not browser" -n auto --dist loadscope
 
 test-site: install web ## Drive the built site in headless Chromium: pages, links, a11y, budgets
 	@scripts/ensure-system-deps.sh chromium:chromium node:nodejs npm:npm
