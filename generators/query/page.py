@@ -90,8 +90,8 @@ def schema_html(manifest: dict) -> str:
     blocks = []
     for table in manifest["tables"]:
         rows = "\n".join(
-            f"<tr><td><code>{text(c['name'])}</code></td><td>{text(c['type'])}</td>"
-            f"<td>{'key' if c['name'] in table['keys'] else ''}</td></tr>"
+            f"<tr><td><code>{text(c['name'])}</code>"
+            f"{' (key)' if c['name'] in table['keys'] else ''}</td><td>{text(c['type'])}</td></tr>"
             for c in table["columns"]
         )
         blocks.append(
@@ -100,9 +100,8 @@ def schema_html(manifest: dict) -> str:
 <summary><code>{text(table["name"])}</code> · {text(table["kind"])} · \
 {table["rows"]:,} rows · {text(_size(table["bytes"]))}</summary>
 <p>{text(table["description"])}</p>
-<table>
-<thead><tr><th scope="col">Column</th><th scope="col">Type</th><th scope="col">Key</th></tr>\
-</thead>
+<table class="query-columns">
+<thead><tr><th scope="col">Column</th><th scope="col">Type</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
