@@ -2,10 +2,10 @@
 //
 // Nothing of DuckDB-WASM is fetched until the visitor first runs a query: the page's text,
 // example menu and schema are plain HTML. On the first Run this script imports the bundled
-// ES module, starts DuckDB's worker from a blob: URL (so the page's Content-Security-Policy
-// applies inside the worker too: it can reach this site only), inflates the gzipped engine,
-// registers the published Parquet files by URL (DuckDB reads them with HTTP range requests,
-// or whole where the server has no ranges) and locks the configuration down.
+// ES module, starts DuckDB's worker behind a guard that lets it reach this site only (the
+// page's own requests are held to it by its Content-Security-Policy), inflates the gzipped
+// engine, registers the published Parquet files by URL (DuckDB reads them with HTTP range
+// requests, or whole where the server has no ranges) and locks the configuration down.
 //
 // A query is run twice, wrapped: `SELECT * FROM (<query>) LIMIT <page>` for the rows shown
 // and `SELECT count(*) FROM (<query>)` for the full count, so a million-row result never
@@ -186,8 +186,8 @@
   // Harmless by configuration: no extension is installed or loaded behind the page's back,
   // and no setting can change afterwards (SET is refused by the page too). External access
   // stays on: in this DuckDB it would also stop the Parquet scans; the page's
-  // Content-Security-Policy, which DuckDB's blob: worker inherits, keeps every request on
-  // this site instead.
+  // Content-Security-Policy and the worker's guard (workerGuard) keep every request on this
+  // site instead.
   var LOCK_DOWN = [
     "SET autoinstall_known_extensions = false",
     "SET autoload_known_extensions = false",
@@ -198,13 +198,47 @@
     for (var i = 0; i < LOCK_DOWN.length; i++) await conn.query(LOCK_DOWN[i]);
   }
 
+  // The first lines of DuckDB's worker: its XMLHttpRequest and fetch reach this site (and
+  // blob: URLs) only. A worker started from a blob: URL does not get the page's
+  // Content-Security-Policy in Chromium when the policy comes from a <meta> tag, so the
+  // worker enforces the same rule itself: a query that builds a URL at run time (which the
+  // page's check cannot see) fails before any request leaves the browser.
+  function workerGuard(origin) {
+    return (
+      "(function () {\n" +
+      "  var ORIGIN = " + JSON.stringify(origin) + ";\n" +
+      "  function allowed(target) {\n" +
+      "    try { var u = new URL(String(target), ORIGIN + '/'); }\n" +
+      "    catch (e) { return false; }\n" +
+      "    return u.origin === ORIGIN || u.protocol === 'blob:' || u.protocol === 'data:';\n" +
+      "  }\n" +
+      "  function refuse(target) {\n" +
+      "    return new Error('Refused: ' + target + ' is on another server; this page reaches its own site only.');\n" +
+      "  }\n" +
+      "  var open = XMLHttpRequest.prototype.open;\n" +
+      "  XMLHttpRequest.prototype.open = function (method, target) {\n" +
+      "    if (!allowed(target)) throw refuse(target);\n" +
+      "    return open.apply(this, arguments);\n" +
+      "  };\n" +
+      "  var fetchIt = self.fetch;\n" +
+      "  self.fetch = function (input, init) {\n" +
+      "    var target = typeof input === 'string' ? input : input && input.url;\n" +
+      "    if (!allowed(target)) return Promise.reject(refuse(target));\n" +
+      "    return fetchIt.call(self, input, init);\n" +
+      "  };\n" +
+      "})();\n"
+    );
+  }
+
   async function startEngine() {
     var started = performance.now();
     var duckdb = await import(url("data-engine", "duckdb-browser.js"));
     var manifest = state.manifest || (state.manifest = await loadJson("data-manifest"));
     var workerUrl = url("data-engine", "duckdb-browser-eh.worker.js");
     var bootstrap = URL.createObjectURL(
-      new Blob(["importScripts(" + JSON.stringify(workerUrl) + ");"], { type: "text/javascript" })
+      new Blob([workerGuard(location.origin) + "importScripts(" + JSON.stringify(workerUrl) + ");"], {
+        type: "text/javascript",
+      })
     );
     var worker = new Worker(bootstrap);
     try {

@@ -2,10 +2,11 @@
 page, and that page only.
 
 The policy lets the page load and connect to its own origin only, run WebAssembly
-(`'wasm-unsafe-eval'`) and start DuckDB's worker from a `blob:` URL. Such a worker inherits
-the page's policy, so DuckDB itself can fetch nothing from another origin either. Material
-puts a few small inline scripts in every page; each is allowed by its SHA-256 hash,
-computed here from the page as built, so no `'unsafe-inline'` is needed for scripts.
+(`'wasm-unsafe-eval'`) and start DuckDB's worker from a `blob:` URL. Chromium does not pass a
+`<meta>` policy on to such a worker, so docs/javascripts/query.js starts the worker behind a
+guard of its own that holds DuckDB's requests to the same origin. Material puts a few small
+inline scripts in every page; each is allowed by its SHA-256 hash, computed here from the
+page as built, so no `'unsafe-inline'` is needed for scripts.
 
 GitHub Pages cannot send headers, so the policy is a `<meta http-equiv>` tag, placed right
 after `<meta charset>` so that it covers everything the page loads.

@@ -3,7 +3,8 @@ the engine loads before the first Run; every example's answer equals the one the
 computed with Python DuckDB; SQL errors show DuckDB's message; writes and reach-outs are
 refused; a three-million-row result shows a bounded page with the full count; a long query
 can be cancelled; the CSV download holds the result; the Parquet files are read with HTTP
-range requests where the server has them; no request leaves the site's origin; the page
+range requests where the server has them; no request leaves the site's origin, not even for
+a URL a query builds while it runs; the page
 does not scroll sideways at 390 px and axe finds no serious or critical violation in either
 theme with a result on show.
 
@@ -267,6 +268,16 @@ def test_statements_that_write_or_reach_out_are_refused(new_context, query_url, 
     assert (page.error() or "").startswith("Refused:"), page.error()
     assert page.status() == "Refused; nothing ran."
     assert not [r.url for r in page.requests if ENGINE.search(r.url)], "the engine was loaded"
+
+
+def test_a_url_built_at_run_time_reaches_no_other_server(new_context, query_url, site_server):
+    """The page's check cannot see a URL a query builds while it runs; DuckDB's worker guard
+    stops it before any request leaves for the other server."""
+    page = QueryPage(new_context("light", "desktop"), query_url)
+    page.run("SELECT * FROM read_csv_auto('http' || '://example.com/x.csv')")
+    assert "this page reaches its own site only" in (page.error() or ""), page.error()
+    elsewhere = [r.url for r in page.requests if not r.url.startswith(site_server.origin + "/")]
+    assert not elsewhere, elsewhere
 
 
 def test_a_three_million_row_result_shows_a_page_and_the_full_count(new_context, query_url):
