@@ -14,8 +14,6 @@ import pytest
 from generators import cv
 from generators.owner_data import load_owner
 from generators.project import REPO_ROOT, Project
-from tests.generators.fixture import write_fixture_results, write_fixture_workdir
-from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
 
 pytestmark = pytest.mark.slow
 # Where WeasyPrint's system libraries are missing the build makes the HTML CV alone.
@@ -23,14 +21,8 @@ PDF_REASON = cv.weasyprint_or_reason()[1]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("home-cv")
-    project = copy_project(root / "project")
-    workdir = write_fixture_workdir(root / "wd")
-    write_fixture_results(workdir)
-    result = build(project, workdir, *GENERATE_ONLY)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    return project
+def built(fixture_site) -> Path:
+    return fixture_site.project
 
 
 @pytest.fixture(scope="module")

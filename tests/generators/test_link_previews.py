@@ -15,8 +15,6 @@ from PIL import Image
 from generators import link_previews as lp
 from generators.frontmatter import split_front_matter
 from generators.project import REPO_ROOT
-from tests.generators.fixture import write_fixture_results, write_fixture_workdir
-from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
 
 META = re.compile(
     r'<meta (?:property|name)="(?P<name>(?:og|twitter):[\w:]+)" content="(?P<v>[^"]*)">'
@@ -29,15 +27,9 @@ def meta_of(page_html: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("link-previews")
-    project = copy_project(root / "project")
-    workdir = write_fixture_workdir(root / "wd")
-    write_fixture_results(workdir)
-    result = build(project, workdir, *GENERATE_ONLY)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    assert list((workdir / "link-previews").glob("*.png")), "no preview was cached"
-    return project / "site"
+def site(fixture_site) -> Path:
+    assert list((fixture_site.workdir / "link-previews").glob("*.png")), "no preview cached"
+    return fixture_site.site
 
 
 @pytest.mark.slow

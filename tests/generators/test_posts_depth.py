@@ -16,8 +16,7 @@ import pytest
 
 from generators.frontmatter import split_front_matter
 from generators.project import REPO_ROOT
-from tests.generators.fixture import write_fixture_results, write_fixture_workdir
-from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
+from tests.generators.project_copy import build
 
 POSTS = sorted((REPO_ROOT / "docs" / "blog" / "posts").glob("*.md"))
 MIN_WORDS = 1200
@@ -71,14 +70,8 @@ def post_slug(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("posts-depth")
-    project = copy_project(root / "project")
-    workdir = write_fixture_workdir(root / "wd")
-    write_fixture_results(workdir)
-    result = build(project, workdir, *GENERATE_ONLY)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    return project, workdir
+def built(fixture_site):
+    return fixture_site.project, fixture_site.workdir
 
 
 def test_there_are_posts():
@@ -124,9 +117,12 @@ def test_post_has_at_least_1200_words_of_prose_and_the_included_code(post, built
 
 
 @pytest.mark.slow
-def test_build_fails_when_an_included_section_disappears(built):
+def test_build_fails_when_an_included_section_disappears(built, tmp_path):
     """Remove the markers of a section a post includes: the build stops and names it."""
-    project, workdir = built
+    # On a copy of the shared build (others read it): same pages, same step records.
+    shared_project, shared_workdir = built
+    project = Path(shutil.copytree(shared_project, tmp_path / "project", symlinks=True))
+    workdir = Path(shutil.copytree(shared_workdir, tmp_path / "wd", symlinks=True))
     post = POSTS[0]
     path, section = next(
         (p, s) for p, s in includes(post.read_text(encoding="utf-8")) if s is not None
@@ -140,17 +136,14 @@ def test_build_fails_when_an_included_section_disappears(built):
         shutil.copytree(REPO_ROOT / top, linked, ignore=shutil.ignore_patterns("__pycache__"))
     source = project / path
     original = source.read_text(encoding="utf-8")
-    try:
-        source.write_text(
-            "\n".join(ln for ln in original.splitlines() if f":{section}]" not in ln) + "\n",
-            encoding="utf-8",
-        )
-        result = build(project, workdir, "--only", "mkdocs")
-        assert result.returncode != 0, "the build passed without the section's markers"
-        output = result.stdout + result.stderr
-        assert f"Snippet section '{section}' could not be located" in output, output[-3000:]
-    finally:
-        source.write_text(original, encoding="utf-8")
+    source.write_text(
+        "\n".join(ln for ln in original.splitlines() if f":{section}]" not in ln) + "\n",
+        encoding="utf-8",
+    )
+    result = build(project, workdir, "--only", "mkdocs")
+    assert result.returncode != 0, "the build passed without the section's markers"
+    output = result.stdout + result.stderr
+    assert f"Snippet section '{section}' could not be located" in output, output[-3000:]
 
 
 def test_leadership_page_names_its_practices_in_searchable_words():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.generators.fixture import write_fixture_results, write_fixture_workdir
+from tests.generators.fixture import write_fixture_workdir
 from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
 from tests.site.findings import grouped
 from tests.site.prose_check import brief_mentions, broken_internal_links, unlinked_cross_references
@@ -41,31 +41,22 @@ def assert_site_is_sound(site: Path) -> None:
 
 
 @pytest.mark.slow
-def test_site_builds_strict_from_fixture_results(tmp_path):
+def test_site_builds_strict_from_fixture_results(fixture_site):
     """With fixture results the whole site builds with --strict: no leftover Jinja, every
     image has alt text, the RSS feed exists; a second build skips every step."""
-    project = copy_project(tmp_path / "project")
-    workdir = write_fixture_workdir(tmp_path / "wd")
-    write_fixture_results(workdir)
-    first = build(project, workdir, *GENERATE_ONLY)
-    assert first.returncode == 0, first.stdout + first.stderr
-    assert_site_is_sound(project / "site")
+    project, workdir = fixture_site.project, fixture_site.workdir
+    assert_site_is_sound(fixture_site.site)
     second = build(project, workdir, *GENERATE_ONLY)
     assert second.returncode == 0, second.stderr
     assert "[run]" not in second.stdout
 
 
 @pytest.mark.slow
-def test_site_speaks_as_its_owner_and_its_cross_references_are_links(tmp_path):
+def test_site_speaks_as_its_owner_and_its_cross_references_are_links(fixture_site):
     """On a site built from fixture results, no page's visible text (outside <code>/<pre>)
     says "the brief" or "brief's"; every sentence pointing to another page ("see ADR 0004",
     "the quality page") is a link; every internal link reaches its page and #anchor."""
-    project = copy_project(tmp_path / "project")
-    workdir = write_fixture_workdir(tmp_path / "wd")
-    write_fixture_results(workdir)
-    result = build(project, workdir, *GENERATE_ONLY)
-    assert result.returncode == 0, result.stdout + result.stderr
-    site = BuiltSite.at(project / "site")
+    site = BuiltSite.at(fixture_site.site)
     problems = {
         "mentions of the brief": brief_mentions(site),
         "cross-references that are not links": unlinked_cross_references(site),
