@@ -32,7 +32,13 @@ from demo_pipeline.extract.database import KEYS_SUFFIX
 from demo_pipeline.seals import seal_path, sealed_atomic_path
 from demo_pipeline.silver.conservation import Conservation
 from demo_pipeline.silver.contracts import contract_for, describe_problems, validate_schema
-from demo_pipeline.silver.rules import References, apply_rules, drop_duplicates, rules_for
+from demo_pipeline.silver.rules import (
+    References,
+    RuleCount,
+    apply_rules,
+    drop_duplicates,
+    rules_for,
+)
 from demo_pipeline.silver.scd1 import apply_scd1
 from demo_pipeline.silver.scd2 import apply_scd2, check_history, history_schema
 from demo_pipeline.tables import TABLES
@@ -125,6 +131,26 @@ class DimensionState:
                 frame.write_parquet(tmp, compression="zstd")
             written += dimension_path(self.silver, table).stat().st_size
         return written
+
+
+def rule_checks(ctx: DayContext, table: str, counts: list[RuleCount]) -> list[CheckResult]:
+    """One tier-2 result per rule, as both engines report them (Polars here, Spark in
+    demo_pipeline/spark/silver.py)."""
+    return [
+        ctx.check(
+            2,
+            table,
+            count.rule.name,
+            rows_checked=count.rows_checked,
+            rows_failed=count.rows_failed,
+            severity=count.severity,
+            action="quarantined" if count.rows_failed else "none",
+            detail=f"{count.rule.description}; {count.pct:.2f}% failed "
+            f"(warn > {count.threshold.warn_above_pct}%, fail > "
+            f"{count.threshold.fail_above_pct}%)",
+        )
+        for count in counts
+    ]
 
 
 def build_silver(ctx: DayContext, unavailable: dict[str, str] | None = None) -> SilverOutcome:
@@ -241,21 +267,7 @@ def _clean(
     typed = verdict.frame
     assert typed is not None
     ruled = apply_rules(typed, rules_for(table, refs), ctx.cfg.quality, ctx.run_id)
-    for count in ruled.counts:
-        checks.append(
-            ctx.check(
-                2,
-                table,
-                count.rule.name,
-                rows_checked=count.rows_checked,
-                rows_failed=count.rows_failed,
-                severity=count.severity,
-                action="quarantined" if count.rows_failed else "none",
-                detail=f"{count.rule.description}; {count.pct:.2f}% failed "
-                f"(warn > {count.threshold.warn_above_pct}%, fail > "
-                f"{count.threshold.fail_above_pct}%)",
-            )
-        )
+    checks += rule_checks(ctx, table, ruled.counts)
     if ctx.cfg.quality.halt_on_rule_failure and ruled.failed:
         names = ", ".join(f"{c.rule.name} {c.pct:.1f}%" for c in ruled.failed)
         message = f"table {table!r}: rules above their fail threshold ({names}); batch held"

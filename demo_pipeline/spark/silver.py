@@ -49,6 +49,7 @@ from demo_pipeline.silver.stage import (
     _keep_previous_references,
     fact_files,
     quarantine_partition,
+    rule_checks,
     silver_partition,
 )
 from demo_pipeline.spark.io import write_file, write_partition
@@ -217,21 +218,7 @@ def _clean(
     columns = list(contract.columns)
     typed = staged.select(ROW, *[F.col(f"`{c}`") for c in columns]).cache()
     ruled = evaluate_rules(typed, rules_for(table, refs), ctx.cfg.quality, rows_in)
-    for count in ruled.counts:
-        checks.append(
-            ctx.check(
-                2,
-                table,
-                count.rule.name,
-                rows_checked=count.rows_checked,
-                rows_failed=count.rows_failed,
-                severity=count.severity,
-                action="quarantined" if count.rows_failed else "none",
-                detail=f"{count.rule.description}; {count.pct:.2f}% failed "
-                f"(warn > {count.threshold.warn_above_pct}%, fail > "
-                f"{count.threshold.fail_above_pct}%)",
-            )
-        )
+    checks += rule_checks(ctx, table, ruled.counts)
     failed = [c for c in ruled.counts if c.severity == "fail"]
     if ctx.cfg.quality.halt_on_rule_failure and failed:
         typed.unpersist()
