@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import datetime as dt
+import io
 import os
 import secrets
 import shutil
@@ -30,7 +31,7 @@ import polars as pl
 
 from demo_pipeline.atomic import fsync_dir
 from demo_pipeline.core.crashpoints import crash_point
-from demo_pipeline.seals import write_seal
+from demo_pipeline.seals import seal_path, seal_record, write_durable
 from demo_pipeline.workdir import PART_FILE, bronze_partition
 
 PARQUET_COMPRESSION = "zstd"
@@ -99,12 +100,13 @@ def replace_partition(partition: Path, frames: dict[str, pl.DataFrame]) -> Parti
     rows = size = 0
     for file_name, frame in sorted(frames.items()):
         target = tmp / file_name
-        frame.write_parquet(target, compression=PARQUET_COMPRESSION, statistics=True)
-        with open(target, "rb") as fh:
-            os.fsync(fh.fileno())
-        write_seal(target)  # inside the temporary folder: published with the file
+        data = parquet_bytes(frame)
+        write_durable(target, data)
+        # Inside the temporary folder: published with the file by the swap below, so
+        # neither needs a rename of its own (one directory flush covers both).
+        write_durable(seal_path(target), seal_record(data))
         rows += frame.height
-        size += target.stat().st_size
+        size += len(data)
     fsync_dir(tmp)
     crash_point("partition.before_swap")
     if partition.exists():
@@ -117,6 +119,14 @@ def replace_partition(partition: Path, frames: dict[str, pl.DataFrame]) -> Parti
         fsync_dir(parent)
     return PartitionWrite(partition, rows, len(frames), size)
     # --8<-- [end:replace-partition]
+
+
+def parquet_bytes(frame: pl.DataFrame) -> bytes:
+    """`frame` as the bytes of a lake Parquet file (zstd, with statistics), built in
+    memory so its seal is hashed without reading the file back."""
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression=PARQUET_COMPRESSION, statistics=True)
+    return buffer.getvalue()
 
 
 def remove_partition(partition: Path) -> None:

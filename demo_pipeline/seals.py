@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from demo_pipeline.atomic import atomic_path, write_text_atomic
+from demo_pipeline.atomic import atomic_path, write_bytes_atomic, write_text_atomic
 
 PARQUET_MAGIC = b"PAR1"
 _FRAME = 12  # magic + footer length + magic: the smallest Parquet file
@@ -41,10 +42,35 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def seal_record(data: bytes) -> bytes:
+    """The seal of a file holding `data` (its size and SHA-256), as stored."""
+    record = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return (json.dumps(record, sort_keys=True) + "\n").encode("utf-8")
+
+
 def write_seal(path: Path) -> None:
     """Record `path`'s size and checksum beside it (atomically)."""
     record = {"size": path.stat().st_size, "sha256": sha256_of(path)}
     write_text_atomic(seal_path(path), json.dumps(record, sort_keys=True) + "\n")
+
+
+def write_sealed(path: Path | str, data: bytes) -> None:
+    """Replace `path` with `data` atomically, and its seal around it (see the module's
+    note on the order of writes). The checksum is taken from `data` in memory rather
+    than by reading the file back."""
+    path = Path(path)
+    seal_path(path).unlink(missing_ok=True)
+    write_bytes_atomic(path, data)
+    write_bytes_atomic(seal_path(path), seal_record(data))
+
+
+def write_durable(path: Path, data: bytes) -> None:
+    """Write `data` to a new file and flush it to disk (no rename: for files inside a
+    temporary folder that is published as a whole, like a bronze partition's)."""
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 @contextmanager

@@ -14,6 +14,7 @@ run, each atomically, sorted by the table's key so the same gold gives the same 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 from collections.abc import Iterator
@@ -155,14 +156,8 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
         crash_point("gold.mid_build")
         if po[0] and po[1]:
             with out.timed("fact_purchase_order_line"):
-                con.execute(
-                    sql(
-                        "purchase_orders",
-                        purchase_orders=_file_list(po[0]),
-                        purchase_order_lines=_file_list(po[1]),
-                    )
-                )
-            out.loaded.append("fact_purchase_order_line")
+                if _purchase_orders(con, wd, day, po, "fact_purchase_order_line" in tables):
+                    out.loaded.append("fact_purchase_order_line")
             tables.add("fact_purchase_order_line")
         if has_dims and "fact_purchase_order_line" in tables:
             with out.timed("aggregates"):
@@ -179,6 +174,34 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
         raise
     out.rows = table_rows(con)
     return out
+
+
+def _purchase_orders(
+    con: duckdb.DuckDBPyConnection,
+    wd: Workdir,
+    day: dt.date,
+    po: list[list[Path]],
+    exists: bool,
+) -> bool:
+    """Bring fact_purchase_order_line up to date with silver; False when the day
+    brought nothing for it. The first build reads every partition
+    (purchase_orders.sql); later ones recompute only the purchase orders that the
+    day's partitions mention (purchase_orders_changed.sql), so a day's cost does not
+    grow with the history and the table equals a full rebuild."""
+    headers, lines = po
+    files = {"purchase_orders": _file_list(headers), "purchase_order_lines": _file_list(lines)}
+    if not exists:
+        con.execute(sql("purchase_orders", **files))
+        return True
+    today = [
+        wd.silver_file(t, day)
+        for t in TABLES.gold_table("fact_purchase_order_line").sources
+        if wd.silver_file(t, day).exists()
+    ]
+    if not today:
+        return False
+    con.execute(sql("purchase_orders_changed", day_files=_file_list(today), **files))
+    return True
 
 
 def _replace_dimensions(

@@ -22,6 +22,7 @@ import polars as pl
 
 from demo_pipeline.bronze import (
     PartitionWrite,
+    parquet_bytes,
     remove_partition,
     replace_partition,
 )
@@ -29,7 +30,7 @@ from demo_pipeline.core.context import DayContext
 from demo_pipeline.core.results import CheckResult
 from demo_pipeline.errors import QualityError, SourceError
 from demo_pipeline.extract.database import KEYS_SUFFIX
-from demo_pipeline.seals import seal_path, sealed_atomic_path
+from demo_pipeline.seals import seal_path, write_sealed
 from demo_pipeline.silver.conservation import Conservation
 from demo_pipeline.silver.contracts import contract_for, describe_problems, validate_schema
 from demo_pipeline.silver.rules import (
@@ -122,14 +123,14 @@ class DimensionState:
             path.unlink(missing_ok=True)
             seal_path(path).unlink(missing_ok=True)
             return 0
-        with sealed_atomic_path(path) as tmp:
-            frame.write_parquet(tmp, compression="zstd")
-        written = path.stat().st_size
+        # Encoded once: the state file and the silver copy are the same bytes.
+        data = parquet_bytes(frame)
+        write_sealed(path, data)
+        written = len(data)
         latest = max(p.stem for p in dated_files(self.root / table))
         if latest == day.isoformat():
-            with sealed_atomic_path(dimension_path(self.silver, table)) as tmp:
-                frame.write_parquet(tmp, compression="zstd")
-            written += dimension_path(self.silver, table).stat().st_size
+            write_sealed(dimension_path(self.silver, table), data)
+            written += len(data)
         return written
 
 
@@ -281,7 +282,7 @@ def _clean(
         ), None
     quarantine_write = _write_quarantine(ctx, table, ruled.quarantined)
 
-    seen = _seen_keys(ctx, table)
+    seen = _seen_keys(ctx, table, ruled.passed)
     deduped = drop_duplicates(ruled.passed, contract.keys, seen)
     if deduped.duplicates:
         checks.append(
@@ -306,14 +307,23 @@ def _clean(
     return outcome, deduped.kept
 
 
-def _seen_keys(ctx: DayContext, table: str) -> pl.DataFrame | None:
-    """Keys loaded on earlier days, for tables whose rows may be repeated across days."""
-    if table not in ("orders", "order_lines"):
+def _seen_keys(ctx: DayContext, table: str, batch: pl.DataFrame) -> pl.DataFrame | None:
+    """Keys loaded on earlier days, for tables whose rows may be repeated across days.
+    Only those of `batch` are kept (already unique): the history grows every day, the
+    batch does not, and the rest could never match."""
+    if table not in ("orders", "order_lines") or batch.height == 0:
         return None
     files = fact_files(ctx.workdir.silver, "orders", before=ctx.business_date)
     if not files:
         return None
-    return pl.scan_parquet(files).select("order_id").collect()
+    wanted = batch.get_column("order_id").drop_nulls().unique()
+    return (
+        pl.scan_parquet(files)
+        .select("order_id")
+        .filter(pl.col("order_id").is_in(wanted.implode()))
+        .unique(maintain_order=True)
+        .collect()
+    )
 
 
 def _write_quarantine(ctx: DayContext, table: str, rows: pl.DataFrame) -> PartitionWrite | None:
