@@ -266,9 +266,28 @@ def read_manifest(runs: Path, day: dt.date) -> RunManifest | None:
     return RunManifest.from_json(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
+# Parsed manifests by file and stamp: a run reads the run records several times
+# a day (latency baseline, API catch-up, backfills), and re-parsing every earlier day's
+# JSON each time made the cost of a day grow with the history. A file rewritten since
+# (a re-run of its day, written by a rename) has another inode, mtime or size and is
+# parsed again.
+_PARSED: dict[Path, tuple[tuple[int, int, int], RunManifest]] = {}
+
+
+def _read_cached(path: Path) -> RunManifest:
+    stat = path.stat()
+    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    cached = _PARSED.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    manifest = RunManifest.from_json(path.read_text(encoding="utf-8"))
+    _PARSED[path] = (stamp, manifest)
+    return manifest
+
+
 def read_manifests(runs: Path) -> list[RunManifest]:
     """Every manifest in `runs`, in business-date order ([] when there is none)."""
-    return [RunManifest.from_json(p.read_text(encoding="utf-8")) for p in run_manifest_files(runs)]
+    return [_read_cached(p) for p in run_manifest_files(runs)]
 
 
 def write_manifest(runs: Path, manifest: RunManifest) -> Path:

@@ -217,16 +217,19 @@ def _replace_dimensions(
     peak_list = ", ".join(f"DATE {quote(d)}" for d in sorted({p for p in peaks if p})) or "NULL"
     calendar = f"{cfg.estate.start_date}..{cfg.estate.end_date} peaks {peak_list}"
     sources = {g.name: tuple(dims[t] for t in g.sources) for g in GOLD_DIMENSIONS if g.sources}
+    # What each dimension was last built from, read once (a query per dimension cost
+    # more than the comparison).
+    loads = dict(con.execute("SELECT item, fingerprint FROM gold_loads").fetchall())
     for table, files in sources.items():
         fingerprint = _fingerprint(*files)
-        if _unchanged(con, table, fingerprint, tables):
+        if table in tables and loads.get(table) == fingerprint:
             continue
         if table == "dim_product":
             _stage_products(con, dims, "dim_product" in tables)
         con.execute(sql(table, **{t: quote(p) for t, p in dims.items()}))
         _remember(con, table, fingerprint)
     fingerprint = hashlib.sha256(calendar.encode()).hexdigest()
-    if not _unchanged(con, "dim_date", fingerprint, tables):
+    if "dim_date" not in tables or loads.get("dim_date") != fingerprint:
         con.execute(
             sql(
                 "dim_date",
@@ -266,15 +269,6 @@ def _fingerprint(*files: Path) -> str:
     for file in files:
         digest.update(file.read_bytes())
     return digest.hexdigest()
-
-
-def _unchanged(
-    con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, tables: set[str]
-) -> bool:
-    if table not in tables:
-        return False
-    row = con.execute("SELECT fingerprint FROM gold_loads WHERE item = ?", [table]).fetchall()
-    return bool(row) and row[0][0] == fingerprint
 
 
 def _remember(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str) -> None:
