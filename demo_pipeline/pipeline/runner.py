@@ -36,8 +36,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import duckdb
 from rich.console import Console
@@ -68,10 +69,12 @@ from demo_pipeline.pipeline.catalogue import Invocation, record_pipeline_metrics
 from demo_pipeline.pipeline.engine import Engine, open_engine
 from demo_pipeline.pipeline.manifest import current_rss_mb, record_layers, summary_line
 from demo_pipeline.pipeline.stages import (
+    Started,
     extract_all,
     land_bronze,
     latency_checks,
     missed_api_dates,
+    start_extract,
 )
 from demo_pipeline.pipeline.workspace import (
     exclusive,
@@ -94,12 +97,16 @@ from demo_pipeline.workdir import Workdir
 
 @dataclass(frozen=True)
 class Sources:
-    """What stays open for a whole run: the orders API, the gold database and the
-    engine computing silver and gold (pipeline/engine.py)."""
+    """What stays open for a whole run: the orders API, the gold database, the
+    engine computing silver and gold (pipeline/engine.py), and the threads that read
+    the sources (a day's own, and the next day's read ahead)."""
 
     api_url: str
     gold: duckdb.DuckDBPyConnection
     engine: Engine
+    readers: Executor
+    ahead: dict[dt.date, Started] = field(default_factory=dict)
+    """Sources of the next day, being read while this day's gold is built."""
 
 
 def run_pipeline(
@@ -130,15 +137,22 @@ def run_pipeline(
             default=days[0],
         )
         manifests: list[RunManifest] = []
-        with OrdersApiServer(workdir, cfg) as api, open_warehouse(workdir.gold_db) as gold:
-            sources = Sources(api.base_url, gold, engine)
-            for business_date in days:
+        with (
+            OrdersApiServer(workdir, cfg) as api,
+            open_warehouse(workdir.gold_db) as gold,
+            ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="extract") as readers,
+        ):
+            sources = Sources(api.base_url, gold, engine, readers)
+            for index, business_date in enumerate(days):
                 # A scheduled day runs under the contracts of that day; a one-day
                 # re-run under the contracts in force now (the latest day run).
                 run_day = max(business_date, latest) if day else business_date
                 manifests += _backfill_halted_days(cfg, workdir, business_date, sources, console)
+                following = days[index + 1] if index + 1 < len(days) else None
                 manifests.append(
-                    run_one_day(cfg, workdir, business_date, run_day, sources, console)
+                    run_one_day(
+                        cfg, workdir, business_date, run_day, sources, console, next_day=following
+                    )
                 )
             export_gold(workdir, gold)
             gold_rows = table_rows(gold)
@@ -156,6 +170,13 @@ def run_pipeline(
         )
     return manifests
 
+
+READERS = 6
+"""Threads reading sources: one per source for the day, and as many for the next day
+read ahead (pipeline/stages.py `start_extract`)."""
+READ_AHEAD = frozenset({"erp", "workbooks"})
+"""Sources read the day before, during its gold build (`_read_ahead` says why not the
+API)."""
 
 # Exit codes of `run` (documented in `run --help` and the README).
 EXIT_OK = 0
@@ -231,8 +252,11 @@ def run_one_day(
     sources: Sources,
     console: Console | None,
     carried: tuple[CheckResult, ...] = (),
+    *,
+    next_day: dt.date | None = None,
 ) -> RunManifest:
-    """One business day through every layer; always writes its manifest."""
+    """One business day through every layer; always writes its manifest. With
+    `next_day`, that day's sources are read while this day's gold is built."""
     run_id = run_id_for(business_date, cfg)
     versions = contract_versions_on(cfg, run_day)
     manifest = RunManifest(
@@ -256,9 +280,7 @@ def run_one_day(
         log.event("run.sources", api_url=sources.api_url)
         try:
             with _timed(durations, log, "extract"):
-                extracted = extract_all(
-                    ctx, _extractors(cfg, workdir, business_date, sources.api_url)
-                )
+                extracted = extract_all(ctx, started=_started(cfg, workdir, business_date, sources))
             checks += extracted.checks
             checks += latency_checks(ctx, extracted.notes, read_manifests(workdir.runs))
             unavailable: dict[str, str] = {}
@@ -279,6 +301,8 @@ def run_one_day(
             checks += hooks.after_silver(ctx, silver)
             manifest = record_layers(manifest, extracted, writes, silver)
             assert_conserved(conservation, business_date)
+            if next_day is not None:
+                _read_ahead(cfg, workdir, next_day, sources)
             with _timed(durations, log, "gold"):
                 gold = sources.engine.gold(ctx, sources.gold)
             # Quality step 3: staleness, late arrivals and their recomputation, recoveries.
@@ -355,8 +379,42 @@ def _backfill_halted_days(
     return redone
 
 
+def _read_ahead(cfg: DemoConfig, workdir: Workdir, next_day: dt.date, sources: Sources) -> None:
+    """Start reading `next_day`'s ERP and workbooks now, so that they overlap today's
+    gold build (they wait on SQLite and Excel parsing; gold on DuckDB, which leaves the
+    GIL). They depend on earlier days only through the ERP watermarks, which today's
+    extraction has saved. The orders API is read on its own day: which dates it catches
+    up on comes from today's manifest, and its latency check would time our own gold
+    build rather than the source."""
+    extractors = [
+        e
+        for e in _extractors(cfg, workdir, next_day, sources.api_url, catch_up=())
+        if e.source in READ_AHEAD
+    ]
+    sources.ahead[next_day] = start_extract(sources.readers, extractors, next_day)
+
+
+def _started(
+    cfg: DemoConfig, workdir: Workdir, business_date: dt.date, sources: Sources
+) -> Started:
+    """The day's extractors, in their fixed order: those read ahead during the day
+    before, and the others started now."""
+    ahead = {e.source: (e, f) for e, f in sources.ahead.pop(business_date, [])}
+    catch_up = missed_api_dates(workdir.runs, business_date)
+    extractors = _extractors(cfg, workdir, business_date, sources.api_url, catch_up)
+    now = start_extract(
+        sources.readers, [e for e in extractors if e.source not in ahead], business_date
+    )
+    started = {e.source: (e, f) for e, f in now} | ahead
+    return [started[e.source] for e in extractors]
+
+
 def _extractors(
-    cfg: DemoConfig, workdir: Workdir, business_date: dt.date, api_url: str
+    cfg: DemoConfig,
+    workdir: Workdir,
+    business_date: dt.date,
+    api_url: str,
+    catch_up: tuple[dt.date, ...],
 ) -> list[Extractor]:
     # The ERP is opened read-only; the generated one is replayed as of the day by the
     # connection itself (nothing is written into the source, see `sqlite_connector`).
@@ -368,7 +426,7 @@ def _extractors(
             cfg.pipeline.retry,
             page_size=cfg.sources.api.page_size,
             seed=cfg.estate.seed,
-            catch_up=missed_api_dates(workdir.runs, business_date),
+            catch_up=catch_up,
         ),
         WorkbookExtractor(workdir.workbooks),
     ]

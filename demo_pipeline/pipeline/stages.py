@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,17 +34,30 @@ class ExtractOutcome:
     checks: list[CheckResult] = field(default_factory=list)
 
 
-def extract_all(ctx: DayContext, extractors: list[Extractor]) -> ExtractOutcome:
-    """Run every extractor. Quality records (tier 1), per table of the source:
-    `source.available` (only when it failed after its retries), `source.retries`
-    (when requests had to be retried), `source.latency` (seconds per request), and
-    `header_mapping` when a workbook header was found under another spelling."""
+Started = list[tuple[Extractor, "Future[tuple[list[Extracted], float]]"]]
+"""Extractors reading one day's sources, each with the future of its tables."""
+
+
+def start_extract(pool: Executor, extractors: list[Extractor], day: dt.date) -> Started:
+    """Start reading `day` from every source on `pool`; `extract_all` collects them.
+    The sources are independent and mostly wait on I/O or C code (SQLite, HTTP,
+    Excel), so they are read at the same time."""
+    return [(e, pool.submit(_timed_extract, e, day)) for e in extractors]
+
+
+def extract_all(
+    ctx: DayContext, extractors: list[Extractor] | None = None, *, started: Started | None = None
+) -> ExtractOutcome:
+    """Run every extractor (or collect those `started` already). Quality records
+    (tier 1), per table of the source: `source.available` (only when it failed after
+    its retries), `source.retries` (when requests had to be retried), `source.latency`
+    (seconds per request), and `header_mapping` when a workbook header was found under
+    another spelling. Results are handled in a fixed order, whatever finished first."""
     out = ExtractOutcome()
-    # The sources are independent and mostly wait on I/O or C code (SQLite, HTTP,
-    # Excel), so they are read at the same time; results are handled in a fixed order.
-    with ThreadPoolExecutor(max_workers=len(extractors) or 1) as pool:
-        futures = [pool.submit(_timed_extract, e, ctx.business_date) for e in extractors]
-    for extractor, future in zip(extractors, futures, strict=True):
+    if started is None:
+        with ThreadPoolExecutor(max_workers=len(extractors or ()) or 1) as pool:
+            started = start_extract(pool, list(extractors or ()), ctx.business_date)
+    for extractor, future in started:
         source = extractor.source
         try:
             tables, seconds = future.result()
