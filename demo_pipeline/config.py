@@ -172,11 +172,23 @@ class PipelineConfig(_Strict):
     retry: RetryConfig = RetryConfig()
 
 
+class ScaleOutAssumptions(_Strict):
+    """The machine and operation the `scale_out` benchmark extrapolates to: where one
+    machine runs out, and how many Spark nodes of the same size would take over."""
+
+    memory_gb: float = Field(64, gt=0, description="RAM of the one machine.")
+    cores: int = Field(16, ge=1, description="Its cores (and those of each Spark node).")
+    disk_tb: float = Field(4, gt=0, description="Disk for the lake.")
+    retention_days: int = Field(365, ge=1, description="Days of data the lake keeps.")
+    batch_window_h: float = Field(2, gt=0, description="Hours the daily build may take.")
+
+
 class BenchConfig(_Strict):
     profile: Literal["quick", "default", "full"] = "default"
     repetitions: int = Field(5, ge=1)
     warmups: int = Field(1, ge=0)
     threads: int = Field(2, ge=1)
+    scale_out: ScaleOutAssumptions = ScaleOutAssumptions()
 
 
 class OutputConfig(_Strict):

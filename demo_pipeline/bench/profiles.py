@@ -1,12 +1,15 @@
 """The three profiles: how much work a `bench` run does.
 
-* quick   - seconds: keeps only the first two business days of the gold tables, and the
-            `pipeline` benchmark generates and runs a scale-0.02 estate; for tests and
-            CI. Its figures say nothing about performance; they prove the machinery works.
-* default - the workdir's full gold data, 1 warm-up + 5 runs, and the `pipeline`
-            benchmark at scale 1; under 5 minutes on 2 cores at scale 1.
-* full    - the same data with more repetitions (tighter medians), and the `pipeline`
-            benchmark at scales 1 and 10, for a quiet machine.
+* quick   - seconds: keeps only the first two business days of the gold tables, the
+            `pipeline` benchmark generates and runs a scale-0.02 estate, and `scale_out`
+            builds one scale-0.02 day with Polars only (no JVM); for tests and CI. Its
+            figures say nothing about performance; they prove the machinery works.
+* default - the workdir's full gold data, 1 warm-up + 5 runs, the `pipeline` benchmark
+            at scale 1, and `scale_out` with both engines at scales 0.1, 1 and 10; about
+            15 minutes on 2 cores.
+* full    - the same data with more repetitions (tighter medians), the `pipeline`
+            benchmark at scales 1 and 10 and `scale_out` up to scale 30, for a quiet
+            machine.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ class Profile:
     job_timeout_s: float
     postgres: bool  # try to start a PostgreSQL server
     pipeline_scales: tuple[float, ...]  # estate scales the `pipeline` benchmark generates and runs
+    scale_out_scales: tuple[float, ...]  # estate scales `scale_out` builds with each engine
+    scale_out_days: int  # business days per scale_out estate (an initial load, then changes)
+    scale_out_engines: tuple[str, ...]  # the quick profile does not start a JVM
 
 
 PROFILES: dict[str, Profile] = {
@@ -39,6 +45,9 @@ PROFILES: dict[str, Profile] = {
         job_timeout_s=120,
         postgres=True,
         pipeline_scales=(0.02,),
+        scale_out_scales=(0.02,),
+        scale_out_days=1,
+        scale_out_engines=("polars",),
     ),
     "default": Profile(
         name="default",
@@ -49,6 +58,9 @@ PROFILES: dict[str, Profile] = {
         job_timeout_s=600,
         postgres=True,
         pipeline_scales=(1.0,),
+        scale_out_scales=(0.1, 1.0, 10.0),
+        scale_out_days=2,
+        scale_out_engines=("polars", "spark"),
     ),
     "full": Profile(
         name="full",
@@ -59,6 +71,9 @@ PROFILES: dict[str, Profile] = {
         job_timeout_s=3600,
         postgres=True,
         pipeline_scales=(1.0, 10.0),
+        scale_out_scales=(0.1, 1.0, 10.0, 30.0),
+        scale_out_days=2,
+        scale_out_engines=("polars", "spark"),
     ),
 }
 

@@ -34,6 +34,7 @@ from demo_pipeline.bench import (
     pipeline,
     preagg,
     row_stores,
+    scale_out,
     throughput,
 )
 from demo_pipeline.bench.claims import measured_on, print_claims
@@ -54,7 +55,9 @@ from demo_pipeline.runlog import RunLog
 from demo_pipeline.workdir import Workdir
 
 
-def benchmarks(workdir: Workdir) -> list[tuple[str, Callable[[BenchContext], BenchmarkResult]]]:
+def benchmarks(
+    workdir: Workdir, cfg: DemoConfig
+) -> list[tuple[str, Callable[[BenchContext], BenchmarkResult]]]:
     """Every benchmark, in the order they run (cheapest questions first)."""
     return [
         (engines_polars_pandas.NAME, engines_polars_pandas.run),
@@ -67,6 +70,8 @@ def benchmarks(workdir: Workdir) -> list[tuple[str, Callable[[BenchContext], Ben
         (throughput.NAME, lambda ctx: throughput.run(ctx, workdir.metrics)),
         # Last and longest: generates estates and runs the whole pipeline in subprocesses.
         (pipeline.NAME, pipeline.run),
+        # Both engines at three scales: the crossover where Spark earns its place.
+        (scale_out.NAME, lambda ctx: scale_out.run(ctx, cfg.bench.scale_out.model_dump())),
     ]
 
 
@@ -175,7 +180,7 @@ def run_bench(
             )
             ctx = BenchContext(dataset=dataset, profile=prof, threads=threads, scratch=scratch)
             results = [
-                run_one(name, lambda fn=fn: fn(ctx), log) for name, fn in benchmarks(workdir)
+                run_one(name, lambda fn=fn: fn(ctx), log) for name, fn in benchmarks(workdir, cfg)
             ]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
