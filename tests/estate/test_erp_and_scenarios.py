@@ -239,3 +239,30 @@ def test_black_friday_is_the_busiest_day(tiny_estate):
     peak = cfg.estate.peak_day.isoformat()
     ordinary = sorted(totals.values())[len(totals) // 2]
     assert totals[peak] > 2 * ordinary
+
+
+def test_inventory_cells_are_packed_as_compact_json_and_read_back_unchanged(tmp_path):
+    """json_int_array writes what json.dumps writes (small, large and unlisted cells), and
+    the inventory_snapshots view shows each listed cell's units as they were packed."""
+    import numpy as np
+
+    from demo_pipeline.estate import erp
+
+    rng = np.random.default_rng(3)
+    for values in (
+        np.array([-1, 0, 9, 10, 999, 1000, 123_456_789]),
+        rng.integers(-1, 2_000, 5_000),
+        np.zeros(0, dtype=np.int64),
+    ):
+        assert erp.json_int_array(values) == json.dumps(values.tolist(), separators=(",", ":"))
+    # Two products in two warehouses: product 1 listed, product 2 not (no rows).
+    listed = np.array([True, True, False, False])
+    on_hand = np.array([5, erp.UNITS_MAX, 7, 1])
+    on_order = np.array([250, erp.UNITS_MAX, 3, 0])
+    conn = erp.create_erp(tmp_path / "erp.sqlite", {"start_date": "2026-11-01"})
+    cells = erp.pack_inventory(listed, on_hand, on_order)
+    conn.execute("INSERT INTO inventory_snapshot_days VALUES ('2026-11-01', 2, ?)", (cells,))
+    rows = conn.execute(
+        "SELECT product_id, warehouse_id, on_hand_units, on_order_units FROM inventory_snapshots"
+    ).fetchall()
+    assert rows == [(1, 1, 5, 250), (1, 2, erp.UNITS_MAX, erp.UNITS_MAX)]
