@@ -20,6 +20,7 @@ import os
 import secrets
 import shutil
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
@@ -27,14 +28,22 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from demo_pipeline.config import DemoConfig
 from demo_pipeline.errors import SourceError
-from demo_pipeline.estate import erp, orders_store, workbooks
+from demo_pipeline.estate import erp, forked, orders_store, workbooks
 from demo_pipeline.estate import scenarios as sc
 from demo_pipeline.estate.dimensions import Dimensions, build_dimensions
 from demo_pipeline.estate.facts import (
+    DayOrders,
     InventoryLedger,
     day_date,
     generate_orders,
@@ -96,6 +105,7 @@ class EstateStats:
     sizes: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
     cpu_s: float = 0.0  # all threads: on a busy machine wall time grows, CPU time barely
+    child_cpu_s: float = 0.0  # the forked child's, included in cpu_s
 
     @property
     def fact_rows(self) -> int:
@@ -154,8 +164,13 @@ def _progress(console: Console | None) -> Progress:
     )
 
 
-def build_estate(cfg: DemoConfig, workdir: Workdir, *, console: Console | None = None) -> str:
-    """Generate the estate into `workdir.sources`; returns a one-line summary."""
+def build_estate(
+    cfg: DemoConfig, workdir: Workdir, *, console: Console | None = None, fork: bool = True
+) -> str:
+    """Generate the estate into `workdir.sources`; returns a one-line summary.
+
+    With `fork` (and where it is safe, see forked.py) a child process makes the orders
+    feed and price lists while this one builds the ERP; the files are the same either way."""
     workdir = Workdir(Path(workdir.root))
     root = workdir.root
     ensure_writable(root)
@@ -176,14 +191,14 @@ def build_estate(cfg: DemoConfig, workdir: Workdir, *, console: Console | None =
             config_sha256=cfg.sha256 or cfg.fingerprint(),
         )
         try:
-            stats = _build_into(cfg, staging, log, progress)
+            stats = _build_into(cfg, staging, log, progress, fork=fork)
             with log.stage("swap", table="sources"):
                 _swap_in(staging.sources, workdir.sources, token)
         finally:
             if staging.root.exists():
                 shutil.rmtree(staging.root)
         stats.duration_s = time.perf_counter() - start
-        stats.cpu_s = time.process_time() - cpu_start
+        stats.cpu_s = time.process_time() - cpu_start + stats.child_cpu_s
         stats.sizes = _file_sizes(workdir)
         _record_metrics(cfg, workdir, run_id, stats)
         log.event(
@@ -199,13 +214,55 @@ def build_estate(cfg: DemoConfig, workdir: Workdir, *, console: Console | None =
     )
 
 
-def _build_into(cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progress) -> EstateStats:
+def _build_into(
+    cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progress, *, fork: bool
+) -> EstateStats:
     estate = cfg.estate
     plan = sc.ScenarioPlan.from_config(cfg)
     stats = EstateStats()
     staging.sources.mkdir(parents=True)
+    staging.orders_store.mkdir(parents=True)
     task = progress.add_task("master data", total=estate.days + 3)
+    # The published files (orders feed, price lists) are made by a forked child where
+    # that is safe, on the other core, while this process builds the ERP (forked.py).
+    child = None
+    if fork and forked.fork_safe():
+        child = forked.Child(
+            "orders feed and price lists", partial(_publish_all, cfg, plan, staging)
+        )
+    log.event("estate.processes", published_by="forked child" if child else "this process")
+    try:
+        published = _build_erp(cfg, plan, staging, log, (progress, task), stats, child)
+    except BaseException:
+        if child is not None:
+            child.stop()
+        raise
+    stats.rows.update(published.counts)
 
+    progress.update(task, description="ground truth")
+    with log.stage("ground_truth", table="ground_truth") as out:
+        faults = published.faults + _served_faults(plan, published.manifest)
+        truth = sc.ground_truth(cfg, faults)
+        text = json.dumps(truth, indent=2, sort_keys=False, ensure_ascii=False)
+        staging.ground_truth.write_text(text + "\n", encoding="utf-8")
+        out["rows"] = len(faults)
+    progress.advance(task)
+    return stats
+
+
+def _build_erp(
+    cfg: DemoConfig,
+    plan: sc.ScenarioPlan,
+    staging: Workdir,
+    log: RunLog,
+    progress_task: tuple[Progress, TaskID],
+    stats: EstateStats,
+    child: forked.Child | None,
+) -> Published:
+    """The ERP, day by day; and the published files too unless `child` makes them.
+    Returns what the published half made (with the anomaly spike's fault added)."""
+    estate = cfg.estate
+    progress, task = progress_task
     with log.stage("dimensions", table="dimensions") as out:
         dims = build_dimensions(estate)
         out["rows"] = dims.products.height + dims.customers.height
@@ -228,6 +285,10 @@ def _build_into(cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progre
     conn = erp.create_erp(staging.erp_db, info)
     # From here on the ERP is written on a background thread, in submission order.
     writer = erp.ErpWriter(conn, dims.warehouses.height)
+    publisher = None
+    if child is None:
+        # The feed files are written on the writer thread too.
+        publisher = _Publisher(cfg, plan, dims, history, staging, writer.call)
     try:
         for table, frame in _master_tables(dims).items():
             stats.rows[table] = writer.insert_frame(table, frame)
@@ -235,8 +296,8 @@ def _build_into(cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progre
         writer.insert_frame("purchase_orders_history", pos.header_versions)
         writer.insert_frame("purchase_order_lines_history", pos.line_versions)
         progress.update(task, description="daily facts")
-        counts, feed_faults, manifest = _daily_facts(
-            cfg, plan, dims, history, pos, writer, staging, log, progress, task
+        counts, spike_fault = _daily_facts(
+            cfg, plan, dims, history, pos, writer, publisher, log, progress, task
         )
     except BaseException:
         writer.close()
@@ -252,17 +313,19 @@ def _build_into(cfg: DemoConfig, staging: Workdir, log: RunLog, progress: Progre
     stats.rows["products_history"] = history.versions.height
     stats.rows["purchase_orders"] = pos.count
     stats.rows["purchase_order_lines"] = pos.line_count
+    if child is not None:
+        with log.stage("published", table="orders_published") as out:
+            published = child.result()
+            stats.child_cpu_s = child.cpu_s
+            out["rows"] = published.counts["orders_published"]
+            out["child_cpu_s"] = round(child.cpu_s, 3)
+    else:
+        assert publisher is not None
+        published = publisher.finish()
     progress.advance(task)
-
-    progress.update(task, description="ground truth")
-    with log.stage("ground_truth", table="ground_truth") as out:
-        faults = feed_faults + _served_faults(plan, manifest)
-        truth = sc.ground_truth(cfg, faults)
-        text = json.dumps(truth, indent=2, sort_keys=False, ensure_ascii=False)
-        staging.ground_truth.write_text(text + "\n", encoding="utf-8")
-        out["rows"] = len(faults)
-    progress.advance(task)
-    return stats
+    if spike_fault is not None:
+        published.faults.append(spike_fault)
+    return published
 
 
 def _master_tables(dims: Dimensions) -> dict[str, Any]:
@@ -274,73 +337,115 @@ def _master_tables(dims: Dimensions) -> dict[str, Any]:
     }
 
 
-def _daily_facts(
-    cfg, plan, dims, history, pos, writer, staging, log, progress, task
-) -> tuple[dict[str, int], list[sc.Fault], dict[str, dict[str, int]]]:
-    """Orders, order lines, published feed and inventory snapshots, one day at a time.
+def _orders_of(
+    cfg: DemoConfig, plan: sc.ScenarioPlan, dims: Dimensions, history, day: int
+) -> tuple[DayOrders, sc.Fault | None]:
+    """The clean orders of one business day; on the anomaly day, the spike's fault too."""
+    spike_scenario = plan.on(day, "anomaly_spike")
+    if spike_scenario is None:
+        return generate_orders(cfg.estate, dims, history, day)[0], None
+    wh = sc.pick_spike_warehouse(plan, spike_scenario, dims.warehouses.height)
+    spike = (wh, float(spike_scenario.params.get("multiplier", 4.0)))
+    orders, extra = generate_orders(cfg.estate, dims, history, day, spike=spike)
+    return orders, plan.fault(spike_scenario, extra, [wh], warehouse_id=wh)
 
-    Returns row counts, the faults injected into the feed, and the feed manifest."""
+
+def _daily_facts(
+    cfg, plan, dims, history, pos, writer, publisher, log, progress, task
+) -> tuple[dict[str, int], sc.Fault | None]:
+    """Orders, order lines and inventory snapshots one day at a time (and each day's
+    published files, when `publisher` is given). Returns row counts and the anomaly
+    spike's fault."""
     estate = cfg.estate
     n_wh = dims.warehouses.height
     n_skus = dims.products.height
     cells = n_skus * n_wh
     ledger = InventoryLedger(estate, dims)
-    feed = FeedBuilder(estate, plan)
-    counts = {
-        "orders": 0,
-        "order_lines": 0,
-        "orders_published": 0,
-        "inventory_snapshots": 0,
-        workbooks.TABLE: 0,
-    }
-    workbook_faults: list[sc.Fault] = []
-    manifest: dict[str, dict[str, int]] = {}
+    counts = {"orders": 0, "order_lines": 0, "inventory_snapshots": 0}
     spike_fault: sc.Fault | None = None
-    # The feed files are written on the writer thread; the manifest below, on this one.
-    staging.orders_store.mkdir(parents=True, exist_ok=True)
     for day in range(1, estate.days + 1):
         date = day_date(estate, day).isoformat()
         with log.stage("day", table="orders", business_date=date) as out:
-            spike = None
-            spike_scenario = plan.on(day, "anomaly_spike")
-            if spike_scenario is not None:
-                wh = sc.pick_spike_warehouse(plan, spike_scenario, n_wh)
-                spike = (wh, float(spike_scenario.params.get("multiplier", 4.0)))
-            orders, extra = generate_orders(estate, dims, history, day, spike=spike)
-            if spike_scenario is not None:
-                spike_fault = plan.fault(spike_scenario, extra, [spike[0]], warehouse_id=spike[0])
+            orders, fault = _orders_of(cfg, plan, dims, history, day)
+            spike_fault = fault or spike_fault
             received, on_order_delta = pos.movements(day, cells)
             ledger.close_day(units_sold(orders, n_wh, n_skus), received, on_order_delta)
             listed, on_hand, on_order = ledger.snapshot(history.active[day - 1])
             writer.insert_inventory(date, listed, on_hand, on_order)
             snapshot_rows = int(listed.sum())
-            published = feed.add_business_day(orders)
-            writer.call(
-                f"orders feed {published.date}",
-                partial(orders_store.write_published_day, staging.orders_store, published),
-            )
-            manifest[published.date] = orders_store.manifest_entry(published)
             counts["orders"] += orders.n_orders
             counts["order_lines"] += orders.n_lines
-            counts["orders_published"] += published.frame.height
             counts["inventory_snapshots"] += snapshot_rows
-            # Written while the writer thread packs and inserts the day's inventory
-            # snapshot and writes its feed file.
-            wb_rows, wb_fault = _write_workbook(cfg, plan, dims, history, staging, day)
-            counts[workbooks.TABLE] += wb_rows
-            workbook_faults += [wb_fault] if wb_fault is not None else []
-            out.update(
-                rows=orders.n_orders,
-                lines=orders.n_lines,
-                inventory=snapshot_rows,
-                price_list_rows=wb_rows,
-            )
+            out.update(rows=orders.n_orders, lines=orders.n_lines, inventory=snapshot_rows)
+            if publisher is not None:
+                # Made while the writer thread packs and inserts the day's inventory.
+                out["price_list_rows"] = publisher.add(day, orders)
         progress.advance(task)
-    orders_store.write_manifest(staging.orders_store, manifest)
-    faults = feed.finish() + workbook_faults
-    if spike_fault is not None:
-        faults.append(spike_fault)
-    return counts, faults, manifest
+    return counts, spike_fault
+
+
+@dataclass
+class Published:
+    """What the published half made: row counts, the faults it injected (feed, then
+    workbooks) and the feed manifest."""
+
+    counts: dict[str, int]
+    faults: list[sc.Fault]
+    manifest: dict[str, dict[str, int]]
+
+
+class _Publisher:
+    """The published files one business day at a time: the day's orders feed (its file
+    written through `write(what, job)`) and its supplier price list."""
+
+    def __init__(
+        self,
+        cfg: DemoConfig,
+        plan: sc.ScenarioPlan,
+        dims: Dimensions,
+        history,
+        staging: Workdir,
+        write: Callable[[str, Callable[[], object]], None],
+    ) -> None:
+        self.cfg, self.plan, self.dims, self.history = cfg, plan, dims, history
+        self.staging = staging
+        self.write = write
+        self.feed = FeedBuilder(cfg.estate, plan)
+        self.counts = {"orders_published": 0, workbooks.TABLE: 0}
+        self.workbook_faults: list[sc.Fault] = []
+        self.manifest: dict[str, dict[str, int]] = {}
+
+    def add(self, day: int, orders: DayOrders) -> int:
+        """Publish one business day; returns the rows of its price list."""
+        published = self.feed.add_business_day(orders)
+        self.write(
+            f"orders feed {published.date}",
+            partial(orders_store.write_published_day, self.staging.orders_store, published),
+        )
+        self.manifest[published.date] = orders_store.manifest_entry(published)
+        self.counts["orders_published"] += published.frame.height
+        rows, fault = _write_workbook(
+            self.cfg, self.plan, self.dims, self.history, self.staging, day
+        )
+        self.counts[workbooks.TABLE] += rows
+        self.workbook_faults += [fault] if fault is not None else []
+        return rows
+
+    def finish(self) -> Published:
+        orders_store.write_manifest(self.staging.orders_store, self.manifest)
+        return Published(self.counts, self.feed.finish() + self.workbook_faults, self.manifest)
+
+
+def _publish_all(cfg: DemoConfig, plan: sc.ScenarioPlan, staging: Workdir) -> Published:
+    """The published half on its own (in the forked child): its own dimensions and
+    product history (the parent's, as they come from the same seed), then every day."""
+    estate = cfg.estate
+    dims = build_dimensions(estate)
+    history = simulate_product_history(estate, dims)
+    publisher = _Publisher(cfg, plan, dims, history, staging, lambda _what, job: job())
+    for day in range(1, estate.days + 1):
+        publisher.add(day, _orders_of(cfg, plan, dims, history, day)[0])
+    return publisher.finish()
 
 
 def _write_workbook(
