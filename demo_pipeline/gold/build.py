@@ -39,6 +39,9 @@ GOLD_DIMENSIONS = tuple(g for g in TABLES.gold if g.kind == "dimension")
 # scale 1: a day's build stays well under the first; the export's sorts use the second.
 MEMORY_LIMIT = "256MB"
 EXPORT_MEMORY_LIMIT = "128MB"
+TRIMMED_MEMORY_LIMIT = "16MB"
+"""Briefly set after each day's build so that DuckDB lets go of the blocks it cached
+(`release_cache`)."""
 
 
 @dataclass
@@ -173,7 +176,21 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
         con.execute("ROLLBACK")
         raise
     out.rows = table_rows(con)
+    release_cache(con)
     return out
+
+
+def release_cache(con: duckdb.DuckDBPyConnection) -> None:
+    """Evict the gold blocks DuckDB keeps cached after a build. It keeps them up to its
+    memory limit, and as the facts grow by a day so would the run's resident memory;
+    the next day reads the few blocks it needs again (from the OS page cache).
+    Lowering the limit evicts every unpinned block; it is then put back."""
+    try:
+        con.execute(f"SET memory_limit = '{TRIMMED_MEMORY_LIMIT}'")
+    except duckdb.Error:
+        pass  # blocks still pinned: nothing to release now, the next day tries again
+    finally:
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
 
 
 def _purchase_orders(
