@@ -18,10 +18,10 @@ def tiny_config(**overrides) -> DemoConfig:
     return load_config().with_overrides(**{**TINY, **overrides})
 
 
-def build(root: Path, **overrides) -> tuple[DemoConfig, Workdir]:
+def build(root: Path, *, fork: bool = True, **overrides) -> tuple[DemoConfig, Workdir]:
     cfg = tiny_config(**overrides)
     workdir = Workdir(root)
-    build_estate(cfg, workdir)
+    build_estate(cfg, workdir, fork=fork)
     return cfg, workdir
 
 
