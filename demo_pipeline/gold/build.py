@@ -24,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from demo_pipeline.core.context import DayContext
 from demo_pipeline.core.crashpoints import crash_point
@@ -153,7 +154,9 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
             out.loaded.append("fact_inventory_daily")
         else:
             out.skipped.append("fact_inventory_daily")
-        if has_dims and con.execute("SELECT count(*) FROM changed_products").fetchone()[0]:
+        # fetchall, not fetchone: a result left half-read keeps the connection busy,
+        # and the purchase-order step registers Arrow tables on it.
+        if has_dims and con.execute("SELECT count(*) FROM changed_products").fetchall()[0][0]:
             with out.timed("repoint"):
                 con.execute(sql("repoint"))
         crash_point("gold.mid_build")
@@ -205,20 +208,51 @@ def _purchase_orders(
     (purchase_orders.sql); later ones recompute only the purchase orders that the
     day's partitions mention (purchase_orders_changed.sql), so a day's cost does not
     grow with the history and the table equals a full rebuild."""
-    headers, lines = po
-    files = {"purchase_orders": _file_list(headers), "purchase_order_lines": _file_list(lines)}
+    sources = TABLES.gold_table("fact_purchase_order_line").sources
     if not exists:
+        files = {t: _file_list(f) for t, f in zip(sources, po, strict=True)}
         con.execute(sql("purchase_orders", **files))
         return True
-    today = [
-        wd.silver_file(t, day)
-        for t in TABLES.gold_table("fact_purchase_order_line").sources
-        if wd.silver_file(t, day).exists()
-    ]
+    today = [wd.silver_file(t, day) for t in sources if wd.silver_file(t, day).exists()]
     if not today:
         return False
-    con.execute(sql("purchase_orders_changed", day_files=_file_list(today), **files))
+    history = {t: f"history_{t}" for t in sources}
+    for view, files in zip(history.values(), po, strict=True):
+        con.register(view, _partition_rows(con, files))
+    try:
+        con.execute(sql("purchase_orders_changed", day_files=_file_list(today), **history))
+    finally:
+        for view in history.values():
+            con.unregister(view)
     return True
+
+
+# Rows of silver partition files as DuckDB reads them, with the file's (inode, mtime,
+# size), per table folder. The purchase-order fact needs every earlier version of the
+# orders a day changes; opening every partition file each day cost more than the
+# query, and a file is only read again once it was rewritten (a re-run of its day).
+_PARTITIONS: dict[Path, dict[Path, tuple[tuple[int, int, int], pa.Table]]] = {}
+
+
+def _partition_rows(con: duckdb.DuckDBPyConnection, files: list[Path]) -> pa.Table:
+    """Every row of `files` (partitions of one silver table) as one Arrow table."""
+    known = _PARTITIONS.get(files[0].parent.parent, {})
+    current: dict[Path, tuple[tuple[int, int, int], pa.Table]] = {}
+    # A cursor of its own: the build's connection is in the middle of its transaction.
+    reader = con.cursor()
+    try:
+        for file in files:
+            stat = file.stat()
+            stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            cached = known.get(file)
+            if cached is None or cached[0] != stamp:
+                query = f"SELECT * FROM read_parquet({quote(file)})"
+                cached = (stamp, reader.sql(query).to_arrow_table())
+            current[file] = cached
+    finally:
+        reader.close()
+    _PARTITIONS[files[0].parent.parent] = current  # files no longer there are dropped
+    return pa.concat_tables([rows for _, rows in current.values()])
 
 
 def _replace_dimensions(
@@ -276,7 +310,7 @@ def _stage_products(con: duckdb.DuckDBPyConnection, dims: dict, has_products: bo
     renamed = con.execute(
         "SELECT count(*) FROM incoming_dim_product AS n JOIN dim_product AS o "
         "USING (product_sk) WHERE n.category_name IS DISTINCT FROM o.category_name"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if renamed:
         con.execute("INSERT INTO affected_dates SELECT DISTINCT business_date FROM fact_sales")
 

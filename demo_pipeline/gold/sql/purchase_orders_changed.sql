@@ -8,12 +8,12 @@ SELECT DISTINCT po_id FROM read_parquet({day_files}, union_by_name = true);
 DELETE FROM fact_purchase_order_line WHERE po_id IN (SELECT po_id FROM changed_pos);
 INSERT INTO fact_purchase_order_line
 WITH header AS (
-    SELECT * FROM read_parquet({purchase_orders})
+    SELECT * FROM {purchase_orders}
     WHERE po_id IN (SELECT po_id FROM changed_pos)
     QUALIFY row_number() OVER (PARTITION BY po_id ORDER BY updated_at DESC) = 1
 ),
 line AS (
-    SELECT * FROM read_parquet({purchase_order_lines})
+    SELECT * FROM {purchase_order_lines}
     WHERE po_id IN (SELECT po_id FROM changed_pos)
     QUALIFY row_number() OVER (PARTITION BY po_id, line_no ORDER BY updated_at DESC) = 1
 )
