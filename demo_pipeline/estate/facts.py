@@ -327,6 +327,8 @@ def orders_frame(
                 "unit_price_cents": orders.unit_price_cents.astype(np.int64),
             }
         )
+        # Lines come order by order: saying so lets Polars group by runs (2-3x faster).
+        .with_columns(pl.col("order").set_sorted())
         .group_by("order", maintain_order=True)
         .agg(pl.struct("line_no", "product_id", "quantity", "unit_price_cents").alias("lines"))
     )

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import re
 import zipfile
 from dataclasses import dataclass
@@ -211,6 +210,27 @@ def _plain(text: object) -> bool:
     )
 
 
+# The same test for a whole column at once, stricter (it is only a shortcut): letters,
+# digits and a little punctuation, starting with a letter or digit, not ending in a space.
+_PLAIN_CHARS = "0-9A-Za-z&<>.,/()+#%!?@'\"-"
+_PLAIN_PATTERN = f"^[0-9A-Za-z](?:[ {_PLAIN_CHARS}]*[{_PLAIN_CHARS}])?$"
+
+
+def _plain_column(column: pl.Series) -> bool:
+    return (
+        column.dtype == pl.String
+        and column.null_count() == 0
+        and bool(column.str.contains(_PLAIN_PATTERN).all())
+    )
+
+
+def _finite_column(column: pl.Series) -> bool:
+    """Numbers xlsxwriter writes as they are (it refuses NaN and infinities)."""
+    if column.dtype.is_integer():
+        return column.null_count() == 0
+    return column.dtype.is_float() and column.null_count() == 0 and bool(column.is_finite().all())
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -289,21 +309,18 @@ def write_price_list(
     """Write one workbook (the bytes xlsxwriter writes, see the module docstring);
     returns the number of data rows."""
     header = _header(renamed)
-    columns = tuple(frame[c].to_list() for c in frame.columns)
     fast = (
         # Without data rows the money style is unused, and xlsxwriter leaves it out.
         frame.height > 0
         and frame.width == len(HEADER)
         and all(_plain(h) for h in [_title(date), *header])
-        and all(_plain(s) for col in (columns[1], columns[4]) for s in col)
-        and all(
-            isinstance(x, int | float) and math.isfinite(x)
-            for x in columns[0] + columns[2] + columns[3]
-        )
+        and all(_plain_column(frame.to_series(i)) for i in (1, 4))
+        and all(_finite_column(frame.to_series(i)) for i in (0, 2, 3))
     )
     if not fast:
         return write_price_list_xlsxwriter(path, frame, date, blank_after, renamed)
     skeleton = _skeleton(header, date)
+    columns = tuple(frame[c].to_list() for c in frame.columns)
     parts = _fast_parts(skeleton, columns, date, header, blank_after)
     path.parent.mkdir(parents=True, exist_ok=True)
     # The archive as xlsxwriter writes it in memory: deflated, every entry dated 1980-01-01.
