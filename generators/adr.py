@@ -18,7 +18,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from demo_pipeline.core.verdicts import NOT_JUDGED, NOT_SUPPORTED, UNMEASURED
+from demo_pipeline.core.verdicts import EXTRAPOLATED, NOT_JUDGED, NOT_SUPPORTED, UNMEASURED
 from generators import templating
 from generators.catalogue import Catalogue, catalogue_page_for
 from generators.claims import Claims, evidence_cells
@@ -134,7 +134,12 @@ def relative_md(from_page: str, target: str) -> str:
 def _notes(adr: Adr, claims: Claims) -> set[str]:
     """Which caveats the panel needs, by the verdicts of the decision's claims."""
     verdicts = {claims.get(c, where=f"adr/{adr.filename}: evidence").verdict for c in adr.evidence}
-    wanted = {NOT_SUPPORTED: "not_supported", NOT_JUDGED: "not_judged", UNMEASURED: "unmeasured"}
+    wanted = {
+        NOT_SUPPORTED: "not_supported",
+        NOT_JUDGED: "not_judged",
+        UNMEASURED: "unmeasured",
+        EXTRAPOLATED: "extrapolated",
+    }
     return {note for verdict, note in wanted.items() if verdict in verdicts}
 
 

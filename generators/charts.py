@@ -144,6 +144,24 @@ def pipeline_bench_table(results: dict) -> pl.DataFrame:
     return pl.DataFrame(rows) if rows else pl.DataFrame()
 
 
+def scale_out_table(results: dict) -> pl.DataFrame:
+    """The `scale_out` benchmark: per scale and engine, silver + gold seconds per day
+    against fact rows per day, and peak memory."""
+    summary = results.get("benchmarks", {}).get("scale_out", {}).get("summary", {})
+    rows = [
+        {
+            "engine": engine,
+            "scale": measured["scale"],
+            "rows_per_day": round(measured["rows_per_day"]),
+            "build_s_per_day": run["build_s"] / measured["days"],
+            "peak_mb": run["total_mb"],
+        }
+        for measured in summary.get("scales", [])
+        for engine, run in measured["engines"].items()
+    ]
+    return pl.DataFrame(rows).sort("engine", "scale") if rows else pl.DataFrame()
+
+
 def stage_durations_table(manifests: list[dict]) -> pl.DataFrame:
     rows = [
         {
@@ -311,6 +329,30 @@ def draw_pipeline_bench(ax, data: pl.DataFrame, theme: Theme) -> None:
     _legend(ax, theme)
 
 
+ENGINE_LABELS = {"polars": "Polars + DuckDB (one process)", "spark": "Spark (local mode)"}
+
+
+def draw_scale_out(ax, data: pl.DataFrame, theme: Theme) -> None:
+    for i, engine in enumerate(data["engine"].unique(maintain_order=True).to_list()):
+        line = data.filter(pl.col("engine") == engine)
+        ax.plot(
+            line["rows_per_day"].to_list(),
+            line["build_s_per_day"].to_list(),
+            marker="o",
+            label=ENGINE_LABELS.get(engine, engine),
+            color=theme.colours[i],
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("fact rows per day (log scale)")
+    ax.set_ylabel("silver + gold, seconds per day (log)")
+    # Plain numbers, not powers of ten: an exponent is set smaller than the text around it.
+    plain = FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}")
+    ax.xaxis.set_major_formatter(plain)
+    ax.yaxis.set_major_formatter(plain)
+    _legend(ax, theme)
+
+
 def draw_stage_durations(ax, data: pl.DataFrame, theme: Theme) -> None:
     dates = data["business_date"].to_list()
     bottom = [0.0] * len(dates)
@@ -466,6 +508,7 @@ def build_charts(
         "memory": [],
         "storage": [],
         "pipeline_bench": [],
+        "scale_out": [],
         "pipeline": [],
         "quality": [],
     }
@@ -530,6 +573,25 @@ def build_charts(
                 + "), split into extract, bronze, silver, gold and the time outside the stages.",
                 "Each run is a fresh estate and a fresh process; the CSV also has its peak "
                 "memory and the estate generation rate.",
+            )
+        )
+    scaled = scale_out_table(results)
+    if not scaled.is_empty():
+        engines_run = scaled["engine"].unique(maintain_order=True).to_list()
+        groups["scale_out"].append(
+            Chart(
+                "bench-scale-out",
+                "The same build on both engines, by volume",
+                scaled,
+                draw_scale_out,
+                "Line chart, on logarithmic axes, of the seconds per day the silver and gold "
+                "build took against the fact rows per day, one line per engine ("
+                + ", ".join(ENGINE_LABELS.get(e, e) for e in engines_run)
+                + "), at scales "
+                + ", ".join(f"{v:g}" for v in scaled["scale"].unique(maintain_order=True))
+                + ".",
+                "Same estate and cores for both engines, gold checked equal; the CSV also has "
+                "each run's peak memory.",
             )
         )
     durations = stage_durations_table(manifests)

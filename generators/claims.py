@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from demo_pipeline.core.verdicts import (
+    EXTRAPOLATED,
     JUDGED,
     NOT_JUDGED,
     NOT_SUPPORTED,
@@ -37,6 +38,7 @@ VERDICT_CLASS = {
     NOT_SUPPORTED: "verdict-not-supported",
     UNMEASURED: "verdict-partly",
     NOT_JUDGED: "verdict-partly",
+    EXTRAPOLATED: "verdict-partly",
 }
 # What a page says when the registry gives no wording for a verdict.
 DEFAULT_SAYS = {
@@ -46,6 +48,9 @@ DEFAULT_SAYS = {
     "not_judged": (
         "My claim “{text}” has only been smoke-tested so far ({profile} profile), so I "
         "draw no conclusion from it here."
+    ),
+    "extrapolated": (
+        "{text}: extrapolated from my measurements, {measured} against the {claimed} claimed."
     ),
 }
 BENCHMARKS_PAGE = "benchmarks.md"

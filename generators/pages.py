@@ -79,6 +79,7 @@ def build(project: Project, workdir: Workdir) -> None:
         "latest-posts.md": posts.render_latest_posts(posts.load_posts(project.blog_posts)),
         "bench-environment.md": benchmarks.render_environment(bench_results),
         "bench-results.md": benchmarks.render_results(catalogue, claims),
+        "scale-out.md": benchmarks.render_scale_out(bench_results, catalogue),
         "claims.md": benchmarks.render_claims(claims, catalogue),
         "failure-modes.md": incidents.render_failure_modes(
             ground_truth, results, dashboards.run_outcomes(runs), recall

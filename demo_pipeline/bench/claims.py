@@ -11,6 +11,10 @@ fields, in `<workdir>/bench/claims.json`, the one file the site reads them from.
 * unmeasured                     no result (benchmark failed, engine unavailable, no run)
 * not judged                     measured by the quick profile: a smoke test of the
                                  machinery on two days of data, not evidence either way
+* extrapolated                   a claim about volumes the demo cannot reach
+                                 (`basis: extrapolated`): its figure comes from a trend
+                                 fitted through measured scales, and the reason says
+                                 whether the comparison holds on that extrapolation
 
 Small data can reverse a result, so every verdict carries what it was measured on:
 profile, scale, days, rows, bytes, repetitions and machine.
@@ -34,6 +38,7 @@ from rich.table import Table
 from demo_pipeline.atomic import write_text_atomic
 from demo_pipeline.bench.results import load_results
 from demo_pipeline.core.verdicts import (
+    EXTRAPOLATED,
     NOT_JUDGED,
     NOT_SUPPORTED,
     SAYS_KEY,
@@ -75,6 +80,9 @@ class Claim(BaseModel):
     # Where the figure comes from: a benchmark run (bench/results.json) or the pipeline
     # and quality runs (the metric catalogue, metrics.json).
     measured_by: Literal["bench", "pipeline"] = "bench"
+    # measured: the figure is a measurement; extrapolated: a fitted trend carried past
+    # what the demo can run, which earns the verdict "extrapolated", never "supported".
+    basis: Literal["measured", "extrapolated"] = "measured"
     comparison: Literal[">=", ">", "<=", "<"]
     threshold: float
     unit: str
@@ -172,10 +180,17 @@ class ClaimVerdict:
     reason: str
     measured_on: dict[str, Any] = field(default_factory=dict)
     claimed_at: str = ""
+    agrees: bool = False
+    """For an extrapolated claim: the comparison holds on the extrapolated figure."""
 
     @property
     def supported(self) -> bool:
         return self.verdict == SUPPORTED
+
+    @property
+    def holds(self) -> bool:
+        """Supported, or extrapolated with the comparison holding (what --strict asks)."""
+        return self.supported or (self.verdict == EXTRAPOLATED and self.agrees)
 
     def scale_text(self) -> str:
         """'scale 1, default profile: 30 days, 1,203,332 sales lines, 5 repetitions'."""
@@ -203,6 +218,7 @@ class ClaimVerdict:
             "source": c.source.model_dump(),
             "benchmark": c.benchmark,
             "measured_by": c.measured_by,
+            "basis": c.basis,
             "script": f"demo_pipeline/bench/{c.benchmark}.py"
             if c.measured_by == "bench"
             else f"demo_pipeline/{c.benchmark}",
@@ -282,6 +298,13 @@ def judge(claim: Claim, results: dict[str, Any] | None, claimed_at: str = "") ->
         )
         return ClaimVerdict(claim, NOT_JUDGED, measured, reason, on, claimed_at)
     holds = COMPARISONS[claim.comparison](measured, claim.threshold)
+    if claim.basis == "extrapolated":
+        reason = (
+            f"extrapolated {format_number(measured, claim.unit)} from the measured scales, "
+            f"claimed {claim.threshold_text()}: the extrapolation "
+            + ("agrees" if holds else "does not agree")
+        )
+        return ClaimVerdict(claim, EXTRAPOLATED, measured, reason, on, claimed_at, holds)
     verdict = SUPPORTED if holds else NOT_SUPPORTED
     reason = f"measured {format_number(measured, claim.unit)}, claimed {claim.threshold_text()}"
     return ClaimVerdict(claim, verdict, measured, reason, on, claimed_at)
@@ -349,13 +372,20 @@ def busy_machine_note(results: dict[str, Any] | None) -> str | None:
     )
 
 
-STYLE = {SUPPORTED: "green", NOT_SUPPORTED: "yellow", UNMEASURED: "red", NOT_JUDGED: "dim"}
+STYLE = {
+    SUPPORTED: "green",
+    NOT_SUPPORTED: "yellow",
+    UNMEASURED: "red",
+    NOT_JUDGED: "dim",
+    EXTRAPOLATED: "cyan",
+}
 
 
 def print_claims(
     workdir: Workdir, *, console: Console | None = None, registry_file: Path = REGISTRY_FILE
 ) -> bool:
-    """Judge, record and print claimed vs measured; True when every claim is supported."""
+    """Judge, record and print claimed vs measured; True when every claim holds (supported,
+    or, for an extrapolated claim, its extrapolation agrees)."""
     console = console or Console()
     registry = load_registry(registry_file)
     verdicts = write_claims(workdir, registry)
@@ -364,7 +394,7 @@ def print_claims(
         table.add_column(column, overflow="fold")
     for number, v in enumerate(verdicts, start=1):
         verdict = f"[{STYLE[v.verdict]}]{v.verdict}[/]"
-        if v.verdict in (UNMEASURED, NOT_JUDGED):
+        if v.verdict in (UNMEASURED, NOT_JUDGED, EXTRAPOLATED):
             verdict += f": {v.reason}"
         measured = "-" if v.measured is None else format_number(v.measured, v.claim.unit)
         table.add_row(
@@ -384,4 +414,4 @@ def print_claims(
     note = busy_machine_note(load_results(workdir))
     if note:
         console.print(f"[yellow]{note}[/]", highlight=False)
-    return all(v.supported for v in verdicts)
+    return all(v.holds for v in verdicts)

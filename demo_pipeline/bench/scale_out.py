@@ -303,8 +303,33 @@ def extrapolate(scales: list[dict[str, Any]], assumptions: dict[str, float], thr
     return out, why
 
 
+# The extrapolated figures (GB of uncompressed bronze data per day) and what each means.
+EXTRAPOLATED = {
+    "crossover_gb_per_day": "Extrapolated: daily volume at which Spark on one machine "
+    "would build faster than Polars + DuckDB",
+    "one_machine_limit_gb_per_day": "Extrapolated: daily volume at which one machine "
+    "runs out (the smallest of the batch-window, memory and disk limits)",
+    "limit_window_gb_per_day": "Extrapolated: daily volume that fills the batch window",
+    "limit_memory_gb_per_day": "Extrapolated: daily volume that fills the machine's memory",
+    "limit_disk_gb_per_day": "Extrapolated: daily volume that fills the disk over the retention",
+}
+# The extrapolation's assumptions (config `bench.scale_out`), recorded as figures so a
+# page quotes them from the same run as the figures they produced.
+ASSUMED = (
+    ("memory_gb", "GB", "memory of the one machine the extrapolation sizes"),
+    ("cores", "cores", "cores of that machine, and of each Spark node"),
+    ("batch_window_h", "h", "hours the daily build may take"),
+    ("disk_tb", "TB", "disk for the lake"),
+    ("retention_days", "days", "days of data the lake keeps"),
+)
+
+
 def figures_for(
-    scales: list[dict[str, Any]], summary: dict, why: dict, no_spark: str = ""
+    scales: list[dict[str, Any]],
+    summary: dict,
+    why: dict,
+    assumptions: dict[str, float],
+    no_spark: str = "",
 ) -> list[Figure]:
     figures = []
     for s in scales:
@@ -328,10 +353,10 @@ def figures_for(
     reference = next((s for s in scales if s["scale"] == REFERENCE_SCALE), None)
     ratio_why = ""
     ratio = None
-    if reference is None:
+    if no_spark:
+        ratio_why = no_spark
+    elif reference is None:
         ratio_why = f"scale {REFERENCE_SCALE:g} not in this profile"
-    elif "spark" not in reference["engines"]:
-        ratio_why = no_spark or "Spark not run"
     else:
         e = reference["engines"]
         ratio = round(e["spark"]["build_s"] / e["polars"]["build_s"], 2)
@@ -344,17 +369,7 @@ def figures_for(
             why=ratio_why,
         )
     )
-    extrapolated = {
-        "crossover_gb_per_day": "Extrapolated: daily volume at which Spark on one machine "
-        "would build faster than Polars + DuckDB",
-        "one_machine_limit_gb_per_day": "Extrapolated: daily volume at which one machine "
-        "runs out (the smallest of the batch-window, memory and disk limits)",
-        "limit_window_gb_per_day": "Extrapolated: daily volume that fills the batch window",
-        "limit_memory_gb_per_day": "Extrapolated: daily volume that fills the machine's memory",
-        "limit_disk_gb_per_day": "Extrapolated: daily volume that fills the disk over the "
-        "retention",
-    }
-    for name, text in extrapolated.items():
+    for name, text in EXTRAPOLATED.items():
         figures.append(
             Figure(
                 f"bench.{NAME}.{name}",
@@ -374,6 +389,9 @@ def figures_for(
             why="" if nodes is not None else "Spark not measured at two scales",
         )
     )
+    for name, unit, text in ASSUMED:
+        value = assumptions[name]
+        figures.append(Figure(f"bench.{NAME}.assumed_{name}", value, unit, f"Assumed: {text}"))
     for engine in ENGINES:
         value = summary.get(f"{engine}_fixed_s_per_day")
         figures.append(
@@ -417,6 +435,9 @@ def run(ctx: BenchContext, assumptions: dict[str, float]) -> BenchmarkResult:
             )
         )
     summary, why = extrapolate(scales, assumptions, ctx.threads)
+    if len(scales) < 2:
+        few = f"the {profile.name} profile measures one scale; a fit needs two or more"
+        why.update({name: few for name in EXTRAPOLATED})
     if no_spark:
         why["spark"] = no_spark
     return BenchmarkResult(
@@ -431,7 +452,7 @@ def run(ctx: BenchContext, assumptions: dict[str, float]) -> BenchmarkResult:
             "threads": ctx.threads,
         },
         raw={scale_key(s["scale"]): s for s in scales},
-        figures=figures_for(scales, summary, why, no_spark),
+        figures=figures_for(scales, summary, why, assumptions, no_spark),
         notes=[
             f"Each engine runs in a fresh process on the same estate, {ctx.threads} cores "
             f"each (POLARS_MAX_THREADS, DuckDB threads, Spark local[{ctx.threads}]).",

@@ -188,3 +188,19 @@ def test_a_busy_machine_is_called_out():
 
     assert busy_machine_note(results(1.5)) is None
     assert "load average up to 7.5 on 2 cores" in busy_machine_note(results(7.5))
+
+
+def test_an_extrapolated_claim_is_never_called_supported(tmp_path):
+    """A claim registered with `basis: extrapolated` gets the verdict "extrapolated"
+    whichever side of the threshold its figure falls; the reason says whether the
+    extrapolation agrees, and `--strict` accepts it only when it does."""
+    extrapolated = [c for c in BENCH_CLAIMS if c.basis == "extrapolated"]
+    assert extrapolated, "the registry has an extrapolated claim (Spark's migration volume)"
+    claim = extrapolated[0]
+    for factor, agrees in ((2.0, True), (0.5, False)):
+        workdir = Workdir(tmp_path / str(factor))
+        _write_results(workdir, {claim.metric: _figure(claim.threshold * factor)})
+        verdict = _verdicts(workdir)[claim.id]
+        assert verdict.verdict == "extrapolated" and not verdict.supported
+        assert ("does not agree" in verdict.reason) is not agrees
+        assert verdict.holds is agrees

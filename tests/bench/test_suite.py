@@ -71,6 +71,8 @@ def test_quick_profile_runs_end_to_end(gold_workdir):
             continue  # pipeline claims are judged from the pipeline's own figures
         if verdict.claim.metric == "bench.duckdb_vs_postgres.speedup" and not postgres["available"]:
             assert verdict.verdict == UNMEASURED and verdict.reason
+        elif verdict.claim.benchmark == "scale_out":  # the quick profile starts no JVM
+            assert verdict.verdict == UNMEASURED and "quick profile" in verdict.reason
         else:  # measured, but a quick-profile figure is a smoke test: not judged
             assert verdict.verdict == NOT_JUDGED, verdict.reason
             assert verdict.measured is not None

@@ -98,3 +98,37 @@ def test_a_worker_killed_mid_run_changes_nothing(polars_run, estate, tmp_path):
         cluster.stop()
     assert run.returncode in (0, 3), stderr[-3000:]
     assert_equivalent(polars_run, workdir)
+
+
+def test_a_driver_killed_mid_run_then_rerun_equals_the_reference(polars_run, estate, tmp_path):
+    """SIGKILL the driver (the `run` process) while the second day's silver is being
+    written: its JVM goes with it, and a plain rerun gives every table of the
+    uninterrupted run."""
+    import psutil
+
+    workdir = estate.copy(tmp_path / "run")
+    second_day = load_config().estate.start_date + dt.timedelta(days=1)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "demo_pipeline", "run", "--engine", "spark",
+         "--spark-master", "local[2]", "--workdir", str(workdir)],
+        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 900
+    # The first silver write of day two: the day is under way, its gold not yet built.
+    while not any(workdir.joinpath("lake", "silver").glob(f"*/ingest_date={second_day}")):
+        assert run.poll() is None, run.communicate()[1][-3000:]
+        assert time.monotonic() < deadline, "day two's silver never started"
+        time.sleep(0.2)
+    jvms = psutil.Process(run.pid).children(recursive=True)
+    run.kill()
+    run.wait()
+    _, alive = psutil.wait_procs(jvms, timeout=60)
+    for process in alive:
+        process.kill()
+    assert not alive, f"the driver's JVM outlived it: {alive}"
+    assert not (workdir / "runs" / f"{second_day}.json").exists(), "killed after day two ended"
+
+    done = pipeline("run", "--engine", "spark", "--spark-master", "local[2]",
+                    "--workdir", str(workdir))  # fmt: skip
+    assert done.returncode in (0, 3), done.stderr[-3000:]
+    assert_equivalent(polars_run, workdir)
