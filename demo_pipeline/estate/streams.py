@@ -14,6 +14,10 @@ from faker import Faker
 
 # Locales for the synthetic people and companies: a European retailer paying in EUR.
 FAKER_LOCALES = ["de_DE", "fr_FR", "nl_NL", "en_GB"]
+# The providers the dimension pools call (names, companies, cities). Loading Faker's
+# other twenty-odd providers costs time (it lists each one's locale folders) and no
+# random draw: the pools come out the same.
+FAKER_PROVIDERS = ["faker.providers.person", "faker.providers.company", "faker.providers.address"]
 
 
 def stream_id(name: str) -> int:
@@ -26,8 +30,18 @@ def rng_for(seed: int, stream: str, *parts: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, stream_id(stream), *parts]))
 
 
+_faker: Faker | None = None
+
+
 def faker_for(seed: int, stream: str) -> Faker:
-    """A Faker seeded for one entity stream (only used for the small dimension pools)."""
-    fake = Faker(FAKER_LOCALES)
-    fake.seed_instance(seed * 1_000_003 + stream_id(stream))
-    return fake
+    """A Faker seeded for one entity stream (only used for the small dimension pools).
+
+    There is one Faker per process, seeded again on each call: creating one scans
+    Faker's provider folders for every locale (about 0.1 s each time), and reseeding
+    gives every locale a fresh random generator, so the names are the ones a new Faker
+    would give. The returned Faker is therefore valid until the next call."""
+    global _faker
+    if _faker is None:
+        _faker = Faker(FAKER_LOCALES, providers=FAKER_PROVIDERS)
+    _faker.seed_instance(seed * 1_000_003 + stream_id(stream))
+    return _faker
