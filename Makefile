@@ -17,7 +17,7 @@ CLI    := $(PY) -m demo_pipeline
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-deps web lock generate run bench bench-generate claims site serve \
-        deploy test test-site audit lint format clean
+        deploy test test-spark-month test-site audit lint format clean
 
 help: ## List every target with a one-line description
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -100,6 +100,9 @@ deploy: site ## Publish site/ to GitHub Pages with mkdocs gh-deploy
 # so a module's shared fixture (an estate, a run, a site build) is built once.
 test: install web ## Run the test suite (every core; the browser suite is `make test-site`)
 	$(PY) -m pytest -m "not browser" -n auto --dist loadscope
+
+test-spark-month: install ## The whole 30-day month on Spark (local[2]) against Polars, every table compared (about 30 min)
+	DEMO_SPARK_MONTH=1 $(PY) -m pytest -m spark tests/spark -k whole_month
 
 test-site: install web ## Drive the built site in headless Chromium: pages, links, a11y, budgets
 	@scripts/ensure-system-deps.sh chromium:chromium node:nodejs npm:npm

@@ -6,6 +6,8 @@ standalone cluster bound to 127.0.0.1."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -132,3 +134,26 @@ def test_a_driver_killed_mid_run_then_rerun_equals_the_reference(polars_run, est
                     "--workdir", str(workdir))  # fmt: skip
     assert done.returncode in (0, 3), done.stderr[-3000:]
     assert_equivalent(polars_run, workdir)
+
+
+@pytest.mark.skipif(
+    os.environ.get("DEMO_SPARK_MONTH") != "1",
+    reason="the whole month on Spark takes about half an hour on 2 cores; "
+    "`make test-spark-month` runs it",
+)
+def test_the_whole_month_on_spark_equals_polars(tmp_path):
+    """Every day of the scenario calendar (schema drift, the outage and its backfill, late
+    data, the peak day) on both engines: every table equal."""
+    estate = tmp_path / "estate"
+    done = pipeline("generate", "--seed", "42", "--scale", "0.02", "--workdir", str(estate))
+    assert done.returncode == 0, done.stderr
+    runs = {}
+    for engine in ("polars", "spark"):
+        workdir = tmp_path / engine
+        shutil.copytree(estate / "sources", workdir / "sources")
+        master = ("--spark-master", "local[2]") if engine == "spark" else ()
+        done = pipeline("run", "--engine", engine, *master, "--workdir", str(workdir),
+                        timeout=5400)  # fmt: skip
+        assert done.returncode in (0, 3), done.stderr[-3000:]
+        runs[engine] = workdir
+    assert_equivalent(runs["polars"], runs["spark"])
