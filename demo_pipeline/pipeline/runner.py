@@ -99,12 +99,13 @@ from demo_pipeline.workdir import Workdir
 class Sources:
     """What stays open for a whole run: the orders API, the gold database, the
     engine computing silver and gold (pipeline/engine.py), and the threads that read
-    the sources (a day's own, and the next day's read ahead)."""
+    the sources (a day's own, and the next day's read ahead) and run the quality
+    steps that overlap gold."""
 
     api_url: str
     gold: duckdb.DuckDBPyConnection
     engine: Engine
-    readers: Executor
+    workers: Executor
     ahead: dict[dt.date, Started] = field(default_factory=dict)
     """Sources of the next day, being read while this day's gold is built."""
 
@@ -140,9 +141,9 @@ def run_pipeline(
         with (
             OrdersApiServer(workdir, cfg) as api,
             open_warehouse(workdir.gold_db) as gold,
-            ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="extract") as readers,
+            ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="worker") as workers,
         ):
-            sources = Sources(api.base_url, gold, engine, readers)
+            sources = Sources(api.base_url, gold, engine, workers)
             for index, business_date in enumerate(days):
                 # A scheduled day runs under the contracts of that day; a one-day
                 # re-run under the contracts in force now (the latest day run).
@@ -171,9 +172,10 @@ def run_pipeline(
     return manifests
 
 
-READERS = 6
-"""Threads reading sources: one per source for the day, and as many for the next day
-read ahead (pipeline/stages.py `start_extract`)."""
+WORKERS = 6
+"""Threads of a run: one per source for the day (pipeline/stages.py `start_extract`),
+one per source read ahead for the next day (READ_AHEAD), and one for the quality step
+that runs beside gold."""
 READ_AHEAD = frozenset({"erp", "workbooks"})
 """Sources read the day before, during its gold build (`_read_ahead` says why not the
 API)."""
@@ -297,14 +299,19 @@ def run_one_day(
             checks += checks_not_run(ctx, silver, unavailable)
             conservation = [t.conservation for t in silver.tables.values() if t.conservation]
             checks += conservation_checks(conservation, run_id, business_date)
-            # Quality step 2: freshness ledger, tier 3, alerts.
-            checks += hooks.after_silver(ctx, silver)
-            manifest = record_layers(manifest, extracted, writes, silver)
-            assert_conserved(conservation, business_date)
-            if next_day is not None:
-                _read_ahead(cfg, workdir, next_day, sources)
-            with _timed(durations, log, "gold"):
-                gold = sources.engine.gold(ctx, sources.gold)
+            # Quality step 2: freshness ledger, tier 3, alerts. It reads silver and
+            # writes the quality layer's files, none of which gold reads, so it runs
+            # while gold is built; step 3 reads the ledger it writes, so it waits.
+            after_silver = sources.workers.submit(hooks.after_silver, ctx, silver)
+            try:
+                manifest = record_layers(manifest, extracted, writes, silver)
+                assert_conserved(conservation, business_date)
+                if next_day is not None:
+                    _read_ahead(cfg, workdir, next_day, sources)
+                with _timed(durations, log, "gold"):
+                    gold = sources.engine.gold(ctx, sources.gold)
+            finally:
+                checks += after_silver.result()
             # Quality step 3: staleness, late arrivals and their recomputation, recoveries.
             checks += hooks.after_gold(ctx, sources.gold)
             problems = [t for t in manifest.tables.values() if t.status != "ok"]
@@ -391,7 +398,7 @@ def _read_ahead(cfg: DemoConfig, workdir: Workdir, next_day: dt.date, sources: S
         for e in _extractors(cfg, workdir, next_day, sources.api_url, catch_up=())
         if e.source in READ_AHEAD
     ]
-    sources.ahead[next_day] = start_extract(sources.readers, extractors, next_day)
+    sources.ahead[next_day] = start_extract(sources.workers, extractors, next_day)
 
 
 def _started(
@@ -403,7 +410,7 @@ def _started(
     catch_up = missed_api_dates(workdir.runs, business_date)
     extractors = _extractors(cfg, workdir, business_date, sources.api_url, catch_up)
     now = start_extract(
-        sources.readers, [e for e in extractors if e.source not in ahead], business_date
+        sources.workers, [e for e in extractors if e.source not in ahead], business_date
     )
     started = {e.source: (e, f) for e, f in now} | ahead
     return [started[e.source] for e in extractors]
