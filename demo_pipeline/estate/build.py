@@ -27,6 +27,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+# numpy loads these on first use, which would be after the fork, once in each process:
+# numpy.random for every seeded stream, numpy.ma when Polars builds a frame from arrays.
+import numpy.ma
+import numpy.random  # noqa: F401
 from rich.console import Console
 from rich.progress import (
     BarColumn,
