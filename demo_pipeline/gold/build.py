@@ -117,14 +117,14 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(sql("schema"))
-        # The catalogue is read once here and once after the dimensions, not per check:
-        # a catalogue query costs a few ms inside a transaction, and a day asked ~20.
+        # The catalogue is read once here, not per check (a catalogue query costs a few
+        # ms inside a transaction, and a day asked ~20); what the build creates is
+        # added to `tables` as it goes.
         tables = _table_names(con)
         if all(p.exists() for p in dims.values()):
             with out.timed("dimensions"):
                 _replace_dimensions(con, ctx, dims, tables)
             out.loaded.append("dimensions")
-            tables = _table_names(con)
         else:
             missing = [t for t, p in dims.items() if not p.exists()]
             out.skipped.append(f"dimensions (no silver yet for {missing})")
@@ -258,7 +258,8 @@ def _partition_rows(con: duckdb.DuckDBPyConnection, files: list[Path]) -> pa.Tab
 def _replace_dimensions(
     con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: dict, tables: set[str]
 ) -> None:
-    """Rebuild each dimension whose silver sources changed since its last build.
+    """Rebuild each dimension whose silver sources changed since its last build (and
+    add it to `tables`).
 
     For dim_product it also notes which products' history changed
     (`changed_products`, for re-pointing facts) and, if a product's category name
@@ -279,6 +280,7 @@ def _replace_dimensions(
             _stage_products(con, dims, "dim_product" in tables)
         con.execute(sql(table, **{t: quote(p) for t, p in dims.items()}))
         _remember(con, table, fingerprint)
+        tables.add(table)
     fingerprint = hashlib.sha256(calendar.encode()).hexdigest()
     if "dim_date" not in tables or loads.get("dim_date") != fingerprint:
         con.execute(
@@ -290,6 +292,7 @@ def _replace_dimensions(
             )
         )
         _remember(con, "dim_date", fingerprint)
+        tables.add("dim_date")
 
 
 def _stage_products(con: duckdb.DuckDBPyConnection, dims: dict, has_products: bool) -> None:

@@ -317,13 +317,27 @@ def _seen_keys(ctx: DayContext, table: str, batch: pl.DataFrame) -> pl.DataFrame
     if not files:
         return None
     wanted = batch.get_column("order_id").drop_nulls().unique()
-    return (
-        pl.scan_parquet(files)
-        .select("order_id")
-        .filter(pl.col("order_id").is_in(wanted.implode()))
-        .unique(maintain_order=True)
-        .collect()
-    )
+    earlier = pl.concat([_order_ids(f) for f in files], rechunk=False)
+    return earlier.filter(earlier.is_in(wanted.implode())).unique(maintain_order=True).to_frame()
+
+
+# The order ids of each silver orders partition, with the file's (inode, mtime, size):
+# every day compares its batch with every earlier day's ids, and reading them all again
+# each day made a day's cost grow with the history. A partition rewritten since (a
+# re-run of its day) is read again; one that is gone is dropped.
+_ORDER_IDS: dict[Path, tuple[tuple[int, int, int], pl.Series]] = {}
+
+
+def _order_ids(file: Path) -> pl.Series:
+    stat = file.stat()
+    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    cached = _ORDER_IDS.get(file)
+    if cached is None or cached[0] != stamp:
+        for gone in [f for f in _ORDER_IDS if not f.exists()]:
+            del _ORDER_IDS[gone]
+        cached = (stamp, pl.read_parquet(file, columns=["order_id"]).get_column("order_id"))
+        _ORDER_IDS[file] = cached
+    return cached[1]
 
 
 def _write_quarantine(ctx: DayContext, table: str, rows: pl.DataFrame) -> PartitionWrite | None:
