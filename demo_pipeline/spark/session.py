@@ -20,6 +20,7 @@ import os
 import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -121,12 +122,16 @@ def spark_session(
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from pyspark.sql import SparkSession
 
+    # Spark creates its (unused) SQL warehouse folder in the working directory unless
+    # told otherwise: keep it out of the user's checkout.
+    warehouse = tempfile.mkdtemp(prefix="demo-spark-warehouse-")
     builder = SparkSession.builder
     if not (submitted() and master == DEFAULT_MASTER):
         builder = builder.master(master)
     builder = (
         builder.appName(app_name)
         .config("spark.ui.enabled", "false")
+        .config("spark.sql.warehouse.dir", warehouse)
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
@@ -149,9 +154,11 @@ def spark_session(
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM failed to start: say which master and why
+        shutil.rmtree(warehouse, ignore_errors=True)
         raise SparkUnavailable(f"could not start Spark on {master}: {exc}") from exc
     spark.sparkContext.setLogLevel("ERROR")
     try:
         yield spark
     finally:
         spark.stop()
+        shutil.rmtree(warehouse, ignore_errors=True)
