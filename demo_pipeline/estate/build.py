@@ -227,14 +227,12 @@ def _build_into(
     staging.sources.mkdir(parents=True)
     staging.orders_store.mkdir(parents=True)
     task = progress.add_task("master data", total=estate.days + 3)
-    # The published files (orders feed, price lists) are made by a forked child where
-    # that is safe, on the other core, while this process builds the ERP (forked.py).
+    # The orders feed is made by a forked child where that is safe, on the other core,
+    # while this process builds the ERP and the price lists (forked.py).
     child = None
     if fork and forked.fork_safe():
-        child = forked.Child(
-            "orders feed and price lists", partial(_publish_all, cfg, plan, staging)
-        )
-    log.event("estate.processes", published_by="forked child" if child else "this process")
+        child = forked.Child("orders feed", partial(_publish_all, cfg, plan, staging))
+    log.event("estate.processes", feed_by="forked child" if child else "this process")
     try:
         published = _build_erp(cfg, plan, staging, log, (progress, task), stats, child)
     except BaseException:
@@ -263,8 +261,8 @@ def _build_erp(
     stats: EstateStats,
     child: forked.Child | None,
 ) -> Published:
-    """The ERP, day by day; and the published files too unless `child` makes them.
-    Returns what the published half made (with the anomaly spike's fault added)."""
+    """The ERP and the price lists, day by day; the orders feed too unless `child` makes
+    it. Returns what was published (with the anomaly spike's fault added)."""
     estate = cfg.estate
     progress, task = progress_task
     with log.stage("dimensions", table="dimensions") as out:
@@ -289,10 +287,9 @@ def _build_erp(
     conn = erp.create_erp(staging.erp_db, info)
     # From here on the ERP is written on a background thread, in submission order.
     writer = erp.ErpWriter(conn, dims.warehouses.height)
-    publisher = None
-    if child is None:
-        # The feed files are written on the writer thread too.
-        publisher = _Publisher(cfg, plan, dims, history, staging, writer.call)
+    # The price lists are made here; the feed too unless the child makes it (its
+    # files are then written on the writer thread).
+    publisher = _Publisher(cfg, plan, dims, history, staging, writer.call, feed=child is None)
     try:
         for table, frame in _master_tables(dims).items():
             stats.rows[table] = writer.insert_frame(table, frame)
@@ -317,15 +314,14 @@ def _build_erp(
     stats.rows["products_history"] = history.versions.height
     stats.rows["purchase_orders"] = pos.count
     stats.rows["purchase_order_lines"] = pos.line_count
+    published = publisher.finish()
     if child is not None:
         with log.stage("published", table="orders_published") as out:
-            published = child.result()
+            feed = child.result()
             stats.child_cpu_s = child.cpu_s
-            out["rows"] = published.counts["orders_published"]
+            out["rows"] = feed.counts["orders_published"]
             out["child_cpu_s"] = round(child.cpu_s, 3)
-    else:
-        assert publisher is not None
-        published = publisher.finish()
+        published = Published.merge(feed, published)
     progress.advance(task)
     if spike_fault is not None:
         published.faults.append(spike_fault)
@@ -357,9 +353,8 @@ def _orders_of(
 def _daily_facts(
     cfg, plan, dims, history, pos, writer, publisher, log, progress, task
 ) -> tuple[dict[str, int], sc.Fault | None]:
-    """Orders, order lines and inventory snapshots one day at a time (and each day's
-    published files, when `publisher` is given). Returns row counts and the anomaly
-    spike's fault."""
+    """Orders, order lines and inventory snapshots one day at a time, and what
+    `publisher` publishes of each day. Returns row counts and the anomaly spike's fault."""
     estate = cfg.estate
     n_wh = dims.warehouses.height
     n_skus = dims.products.height
@@ -381,9 +376,8 @@ def _daily_facts(
             counts["order_lines"] += orders.n_lines
             counts["inventory_snapshots"] += snapshot_rows
             out.update(rows=orders.n_orders, lines=orders.n_lines, inventory=snapshot_rows)
-            if publisher is not None:
-                # Made while the writer thread packs and inserts the day's inventory.
-                out["price_list_rows"] = publisher.add(day, orders)
+            # Made while the writer thread packs and inserts the day's inventory.
+            out["price_list_rows"] = publisher.add(day, orders)
         progress.advance(task)
     return counts, spike_fault
 
@@ -397,10 +391,18 @@ class Published:
     faults: list[sc.Fault]
     manifest: dict[str, dict[str, int]]
 
+    @staticmethod
+    def merge(feed: Published, price_lists: Published) -> Published:
+        """The feed's and the price lists' halves as one process would have made them."""
+        return Published(
+            {**feed.counts, **price_lists.counts}, feed.faults + price_lists.faults, feed.manifest
+        )
+
 
 class _Publisher:
     """The published files one business day at a time: the day's orders feed (its file
-    written through `write(what, job)`) and its supplier price list."""
+    written through `write(what, job)`) and its supplier price list, or only one of them
+    when two processes share the work."""
 
     def __init__(
         self,
@@ -410,24 +412,33 @@ class _Publisher:
         history,
         staging: Workdir,
         write: Callable[[str, Callable[[], object]], None],
+        *,
+        feed: bool = True,
+        price_lists: bool = True,
     ) -> None:
         self.cfg, self.plan, self.dims, self.history = cfg, plan, dims, history
         self.staging = staging
         self.write = write
-        self.feed = FeedBuilder(cfg.estate, plan)
-        self.counts = {"orders_published": 0, workbooks.TABLE: 0}
+        self.feed = FeedBuilder(cfg.estate, plan) if feed else None
+        self.price_lists = price_lists
+        self.counts = {"orders_published": 0} if feed else {}
+        if price_lists:
+            self.counts[workbooks.TABLE] = 0
         self.workbook_faults: list[sc.Fault] = []
         self.manifest: dict[str, dict[str, int]] = {}
 
-    def add(self, day: int, orders: DayOrders) -> int:
-        """Publish one business day; returns the rows of its price list."""
-        published = self.feed.add_business_day(orders)
-        self.write(
-            f"orders feed {published.date}",
-            partial(orders_store.write_published_day, self.staging.orders_store, published),
-        )
-        self.manifest[published.date] = orders_store.manifest_entry(published)
-        self.counts["orders_published"] += published.frame.height
+    def add(self, day: int, orders: DayOrders) -> int | None:
+        """Publish one business day; returns the rows of its price list (if made here)."""
+        if self.feed is not None:
+            published = self.feed.add_business_day(orders)
+            self.write(
+                f"orders feed {published.date}",
+                partial(orders_store.write_published_day, self.staging.orders_store, published),
+            )
+            self.manifest[published.date] = orders_store.manifest_entry(published)
+            self.counts["orders_published"] += published.frame.height
+        if not self.price_lists:
+            return None
         rows, fault = _write_workbook(
             self.cfg, self.plan, self.dims, self.history, self.staging, day
         )
@@ -436,17 +447,22 @@ class _Publisher:
         return rows
 
     def finish(self) -> Published:
-        orders_store.write_manifest(self.staging.orders_store, self.manifest)
-        return Published(self.counts, self.feed.finish() + self.workbook_faults, self.manifest)
+        faults = []
+        if self.feed is not None:
+            orders_store.write_manifest(self.staging.orders_store, self.manifest)
+            faults = self.feed.finish()
+        return Published(self.counts, faults + self.workbook_faults, self.manifest)
 
 
 def _publish_all(cfg: DemoConfig, plan: sc.ScenarioPlan, staging: Workdir) -> Published:
-    """The published half on its own (in the forked child): its own dimensions and
-    product history (the parent's, as they come from the same seed), then every day."""
+    """The orders feed on its own (in the forked child): its own dimensions and product
+    history (the parent's, as they come from the same seed), then every day."""
     estate = cfg.estate
     dims = build_dimensions(estate)
     history = simulate_product_history(estate, dims)
-    publisher = _Publisher(cfg, plan, dims, history, staging, lambda _what, job: job())
+    publisher = _Publisher(
+        cfg, plan, dims, history, staging, lambda _what, job: job(), price_lists=False
+    )
     for day in range(1, estate.days + 1):
         publisher.add(day, _orders_of(cfg, plan, dims, history, day)[0])
     return publisher.finish()

@@ -7,7 +7,7 @@ every file but the ERP by its bytes, the ERP by the rows of every relation it of
 A change that alters any row, file or column fails here; regenerate the file only for
 an intended change of the generated data, and say so in the commit.
 
-The build makes the published files in a forked child where it can (forked.py) and in
+The build makes the orders feed in a forked child where it can (forked.py) and in
 its own process otherwise; both ways are checked against the same digests.
 """
 
@@ -31,10 +31,10 @@ def _changed(sources: Path) -> list[str]:
     return sorted(k for k in expected.keys() | found.keys() if expected.get(k) != found.get(k))
 
 
-def _published_by(workdir: Workdir) -> str:
+def _feed_by(workdir: Workdir) -> str:
     (log,) = sorted(workdir.logs.glob("generate-*.jsonl"))
     events = [json.loads(line) for line in log.read_text().splitlines()]
-    return next(e["published_by"] for e in events if e["event"] == "estate.processes")
+    return next(e["feed_by"] for e in events if e["event"] == "estate.processes")
 
 
 def test_the_tiny_estate_is_the_one_the_generator_made_before(tiny_estate):
@@ -45,12 +45,12 @@ def test_the_tiny_estate_is_the_one_the_generator_made_before(tiny_estate):
 def test_one_process_makes_the_same_estate(tmp_path):
     """Without the forked child (both halves in this process): the same digests."""
     _, workdir = build(tmp_path, fork=False)
-    assert _published_by(workdir) == "this process"
+    assert _feed_by(workdir) == "this process"
     assert not (changed := _changed(workdir.sources)), changed
 
 
 def test_the_generate_command_forks_and_makes_the_same_estate(tmp_path):
-    """`generate` in a fresh process forks the published half: the same digests."""
+    """`generate` in a fresh process forks the orders feed off: the same digests."""
     args = ["--seed", str(TINY["seed"]), "--scale", str(TINY["scale"]), "--days", str(TINY["days"])]
     result = subprocess.run(
         [sys.executable, "-m", "demo_pipeline", "generate", *args, "--workdir", str(tmp_path)],
@@ -60,5 +60,5 @@ def test_the_generate_command_forks_and_makes_the_same_estate(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     workdir = Workdir(tmp_path)
-    assert _published_by(workdir) == "forked child"
+    assert _feed_by(workdir) == "forked child"
     assert not (changed := _changed(workdir.sources)), changed
