@@ -15,6 +15,7 @@ Layout (all under <workdir>/lake/silver unless said):
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,6 +163,26 @@ def build_silver(ctx: DayContext, unavailable: dict[str, str] | None = None) -> 
     out = SilverOutcome()
     refs: dict[str, pl.Series] = {}
     state = DimensionState(ctx.workdir)
+    # Fact partitions are written by a thread while the next table is cleaned: the
+    # write is Parquet encoding and fsync (neither holds the GIL), and no later table
+    # of the day reads today's fact partitions.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="silver-write") as writers:
+        writes = _clean_all(ctx, unavailable, out, refs, state, writers)
+    for outcome, write in writes:
+        outcome.silver_write = write.result()
+    return out
+
+
+def _clean_all(
+    ctx: DayContext,
+    unavailable: dict[str, str],
+    out: SilverOutcome,
+    refs: dict[str, pl.Series],
+    state: DimensionState,
+    writers: Executor,
+) -> list[tuple[TableOutcome, Future[PartitionWrite]]]:
+    """`build_silver`'s loop over the tables; returns the fact writes it started."""
+    writes = []
     day_orders: pl.Series | None = None
     for table in TABLES.names:
         if table == TABLES.facts[0]:
@@ -200,8 +221,8 @@ def build_silver(ctx: DayContext, unavailable: dict[str, str] | None = None) -> 
             if table == "orders":
                 assert outcome.valid_keys is not None
                 day_orders = outcome.valid_keys["order_id"]
-            _write_fact(ctx, table, passed, outcome)
-    return out
+            writes.append((outcome, writers.submit(_write_fact, ctx, table, passed)))
+    return writes
 
 
 def _keep_previous_references(
@@ -348,9 +369,9 @@ def _write_quarantine(ctx: DayContext, table: str, rows: pl.DataFrame) -> Partit
     return replace_partition(partition, {PART_FILE: rows})
 
 
-def _write_fact(ctx: DayContext, table: str, rows: pl.DataFrame, outcome: TableOutcome) -> None:
+def _write_fact(ctx: DayContext, table: str, rows: pl.DataFrame) -> PartitionWrite:
     partition = silver_partition(ctx.workdir.silver, table, ctx.business_date)
-    outcome.silver_write = replace_partition(partition, {PART_FILE: rows})
+    return replace_partition(partition, {PART_FILE: rows})
 
 
 def _apply_dimension(

@@ -7,7 +7,7 @@ rebuild starts from an empty database after the 30-day run (every scenario of
 config/demo.yaml at a tiny scale: late orders, a halted and backfilled week, an
 outage caught up, product changes) and builds every day again from the final silver
 layer, so nothing incremental is carried over. Both are compared table by table with
-scripts/table_digests.py (row count and an order-independent hash of the rows).
+demo_pipeline/digests.py (row count and an order-independent hash of the rows).
 """
 
 from __future__ import annotations
@@ -15,19 +15,18 @@ from __future__ import annotations
 import duckdb
 
 from demo_pipeline.core.context import DayContext, contract_versions_on, run_id_for
+from demo_pipeline.digests import _digest
 from demo_pipeline.gold.build import build_gold, open_warehouse
 from demo_pipeline.runlog import RunLog
 from demo_pipeline.workdir import Workdir
 from tests.pipeline.conftest import month  # noqa: F401  (the shared 30-day run)
-from tests.reliability.support import _digests_module
 
 
 def gold_digests(db) -> dict[str, dict]:
-    digest = _digests_module()._digest
     con = duckdb.connect(str(db), read_only=True)
     try:
         tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
-        return {t: digest(con, t, db.parent) for t in sorted(tables)}
+        return {t: _digest(con, t, db.parent) for t in sorted(tables)}
     finally:
         con.close()
 
