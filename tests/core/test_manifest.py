@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 
 import pytest
 
@@ -15,6 +16,7 @@ from demo_pipeline.core.manifest import (
     RunManifest,
     TableRecord,
     read_manifest,
+    read_manifests,
     write_manifest,
 )
 from demo_pipeline.core.results import CheckResult
@@ -57,3 +59,21 @@ def test_a_partial_record_reads_with_defaults():
     assert manifest.run_day == dt.date(2026, 11, 2)
     assert manifest.rows.silver == {} and manifest.tables == {} and manifest.gold is None
     assert manifest.bytes == {"bronze": 0, "silver": 0, "quarantine": 0, "gold": 0}
+
+
+def test_read_manifests_sees_a_record_rewritten_since_it_last_read_it(tmp_path):
+    """Records are parsed once per file version: a re-run of a day (a new file put in
+    place by a rename), or an edit in place of the same size, is read again."""
+    day = dt.date(2026, 11, 3)
+    first = RunManifest("a", day, day, "abc", "unknown", 42, 0.01, status="partial")
+    write_manifest(tmp_path, first)
+    assert read_manifests(tmp_path) == [first]
+    rerun = dataclasses.replace(first, status="succeeded", error=None)
+    path = write_manifest(tmp_path, rerun)
+    assert read_manifests(tmp_path) == [rerun]
+    # Same size, same inode, rewritten in place: the modification time tells.
+    edited = path.read_text(encoding="utf-8").replace('"run_id": "a"', '"run_id": "b"')
+    stat = path.stat()
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert [m.run_id for m in read_manifests(tmp_path)] == ["b"]
