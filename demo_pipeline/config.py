@@ -200,6 +200,13 @@ class SparkConfig(_Strict):
 
     master: str = Field("local[*]", description="local[N], local[*] or spark://host:port.")
     shuffle_partitions: int = Field(4, ge=1, description="Spark SQL shuffle partitions.")
+    tuning: Literal["small_batches", "throughput"] = Field(
+        "small_batches",
+        description="small_batches: the JVM's quick compiler only and no whole-stage code "
+        "generation, for the many small jobs of the demo's volumes; throughput: Spark's "
+        "defaults, which pay a compile cost per plan and per hot method and win it back on "
+        "large batches.",
+    )
 
 
 class DemoConfig(_Strict):

@@ -32,7 +32,7 @@ class Profile:
     pipeline_scales: tuple[float, ...]  # estate scales the `pipeline` benchmark generates and runs
     scale_out_scales: tuple[float, ...]  # estate scales `scale_out` builds with each engine
     scale_out_days: int  # business days per scale_out estate (an initial load, then changes)
-    scale_out_engines: tuple[str, ...]  # the quick profile does not start a JVM
+    scale_out_engines: tuple[str, ...]  # scale_out.VARIANTS to run; quick starts no JVM
 
 
 PROFILES: dict[str, Profile] = {
@@ -60,7 +60,7 @@ PROFILES: dict[str, Profile] = {
         pipeline_scales=(1.0,),
         scale_out_scales=(0.1, 1.0, 10.0),
         scale_out_days=2,
-        scale_out_engines=("polars", "spark"),
+        scale_out_engines=("polars", "spark", "spark_throughput"),
     ),
     "full": Profile(
         name="full",
@@ -73,7 +73,7 @@ PROFILES: dict[str, Profile] = {
         pipeline_scales=(1.0, 10.0),
         scale_out_scales=(0.1, 1.0, 10.0, 30.0),
         scale_out_days=2,
-        scale_out_engines=("polars", "spark"),
+        scale_out_engines=("polars", "spark", "spark_throughput"),
     ),
 }
 

@@ -41,7 +41,11 @@ def open_engine(cfg: DemoConfig) -> Iterator[Engine]:
     from demo_pipeline.spark.session import spark_session
     from demo_pipeline.spark.silver import build_silver_spark
 
-    with spark_session(cfg.spark.master, shuffle_partitions=cfg.spark.shuffle_partitions) as spark:
+    with spark_session(
+        cfg.spark.master,
+        shuffle_partitions=cfg.spark.shuffle_partitions,
+        tuning=cfg.spark.tuning,
+    ) as spark:
         check_rules(spark)
         yield Engine(
             "spark",
