@@ -272,6 +272,8 @@ def _build_erp(
         history = simulate_product_history(estate, dims)
         out["rows"] = history.versions.height
         out.update(history.changes)
+    if child is not None:
+        child.send((dims, history))  # the child starts on the feed
     with log.stage("purchase_orders", table="purchase_orders_history") as out:
         pos = simulate_purchase_orders(estate, dims, history)
         out["rows"] = pos.header_versions.height
@@ -454,12 +456,13 @@ class _Publisher:
         return Published(self.counts, faults + self.workbook_faults, self.manifest)
 
 
-def _publish_all(cfg: DemoConfig, plan: sc.ScenarioPlan, staging: Workdir) -> Published:
-    """The orders feed on its own (in the forked child): its own dimensions and product
-    history (the parent's, as they come from the same seed), then every day."""
+def _publish_all(
+    cfg: DemoConfig, plan: sc.ScenarioPlan, staging: Workdir, shared: tuple[Dimensions, Any]
+) -> Published:
+    """The orders feed on its own (in the forked child), from the parent's dimensions
+    and product history."""
     estate = cfg.estate
-    dims = build_dimensions(estate)
-    history = simulate_product_history(estate, dims)
+    dims, history = shared
     publisher = _Publisher(
         cfg, plan, dims, history, staging, lambda _what, job: job(), price_lists=False
     )

@@ -1,17 +1,18 @@
 """Run half of the estate's build in a forked child process, on the other core.
 
 The build has two nearly independent halves: the ERP (one SQLite file, one writer) and
-the published files (the orders feed and the price-list workbooks). In one process both
-take turns on the one interpreter lock, so the second core idles. A forked child
-inherits every module imported so far, so it starts at once; a fresh interpreter would
-spend as long importing numpy, Polars, Faker and xlsxwriter as the half it would run.
+the orders feed. In one process both take turns on the one interpreter lock, so the
+second core idles. A forked child inherits every module imported so far, so it starts
+at once; a fresh interpreter would spend as long importing numpy, Polars and Faker as
+the half it would run. The inputs both halves share (dimensions, product history) are
+computed once, by the parent, and sent to the child through a pipe.
 
 Fork is only safe before Polars has started its thread pool: a child inherits the
 pool's state but not its threads, and its first parallel operation waits forever.
 Polars starts the pool on its first parallel operation, not on import, so the build
-forks before it computes anything. Where the pool is already running (a test session,
-a process that ran the pipeline first), `fork_safe()` says no and the caller runs both
-halves itself: same output, one core.
+forks before it computes anything, and the child waits for its input. Where the pool
+is already running (a test session, a process that ran the pipeline first),
+`fork_safe()` says no and the caller runs both halves itself: same output, one core.
 """
 
 from __future__ import annotations
@@ -47,20 +48,32 @@ def fork_safe() -> bool:
 
 
 class Child:
-    """`work()` running in a forked child. `result()` waits for it and returns what it
-    returned, or raises what it raised (the child's traceback added as a note)."""
+    """`work(value)` running in a forked child once the parent has sent it `value`
+    (`send`). `result()` waits for it and returns what it returned, or raises what it
+    raised (the child's traceback added as a note)."""
 
-    def __init__(self, what: str, work: Callable[[], Any]) -> None:
+    def __init__(self, what: str, work: Callable[[Any], Any]) -> None:
         self.what = what
         self.cpu_s = 0.0  # the child's CPU time (user + system), known once it has ended
-        read, write = os.pipe()
+        inbox_read, inbox_write = os.pipe()
+        outbox_read, outbox_write = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: run, report through the pipe, leave without cleanup
-            os.close(read)
-            _run_child(work, write)
-        os.close(write)
+        if pid == 0:  # the child: wait for its input, run, report, leave without cleanup
+            os.close(inbox_write)
+            os.close(outbox_read)
+            _run_child(work, inbox_read, outbox_write)
+        os.close(inbox_read)
+        os.close(outbox_write)
         self._pid: int | None = pid
-        self._read = read
+        self._inbox: int | None = inbox_write
+        self._read = outbox_read
+
+    def send(self, value: Any) -> None:
+        """Hand the child its input (`work(value)` starts then); call once."""
+        assert self._inbox is not None, "send() is called once"
+        with os.fdopen(self._inbox, "wb") as inbox:
+            self._inbox = None
+            pickle.dump(value, inbox, protocol=pickle.HIGHEST_PROTOCOL)
 
     def result(self) -> Any:
         """Wait for the child; its return value, or its exception raised here."""
@@ -85,6 +98,9 @@ class Child:
             os.kill(self._pid, signal.SIGKILL)
         self._reap()
         os.close(self._read)
+        if self._inbox is not None:
+            os.close(self._inbox)
+            self._inbox = None
 
     def _reap(self) -> int:
         assert self._pid is not None
@@ -94,11 +110,13 @@ class Child:
         return status
 
 
-def _run_child(work: Callable[[], Any], write: int) -> None:
+def _run_child(work: Callable[[Any], Any], inbox: int, outbox: int) -> None:
     code = 0
     try:
         try:
-            payload = pickle.dumps((True, work()))
+            with os.fdopen(inbox, "rb") as pipe:
+                value = pickle.load(pipe)  # EOFError if the parent failed before sending
+            payload = pickle.dumps((True, work(value)))
         except BaseException as exc:  # every failure goes back to the parent
             code = 1
             exc.add_note(f"in the forked child process:\n{traceback.format_exc()}")
@@ -106,7 +124,7 @@ def _run_child(work: Callable[[], Any], write: int) -> None:
                 payload = pickle.dumps((False, exc))
             except Exception:  # an exception that cannot be pickled: keep its message
                 payload = pickle.dumps((False, SourceError(f"{type(exc).__name__}: {exc}")))
-        with os.fdopen(write, "wb") as pipe:
+        with os.fdopen(outbox, "wb") as pipe:
             pipe.write(payload)
     finally:
         # No atexit handlers, no flushing of the parent's buffers, no lock released.

@@ -17,8 +17,15 @@ from demo_pipeline.estate import forked
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 
-def test_the_childs_result_comes_back_with_its_cpu_time():
-    child = forked.Child("sum", lambda: {"total": sum(range(1_000_000)), "pid": os.getpid()})
+def _started(what, work):
+    child = forked.Child(what, lambda _value: work())
+    child.send(None)
+    return child
+
+
+def test_the_child_gets_its_input_and_its_result_comes_back_with_its_cpu_time():
+    child = forked.Child("sum", lambda n: {"total": sum(range(n)), "pid": os.getpid()})
+    child.send(1_000_000)
     result = child.result()
     assert result["total"] == sum(range(1_000_000))
     assert result["pid"] != os.getpid()
@@ -30,7 +37,7 @@ def test_the_childs_error_is_raised_in_the_parent_with_its_traceback():
         raise OSError(28, "No space left on device", "/tmp/x")
 
     with pytest.raises(OSError) as info:
-        forked.Child("writer", fail).result()
+        _started("writer", fail).result()
     assert info.value.errno == 28 and info.value.filename == "/tmp/x"
     assert any("in the forked child process" in note for note in info.value.__notes__)
 
@@ -43,17 +50,18 @@ def test_an_error_that_cannot_be_pickled_keeps_its_message():
         raise Local("disk on fire")
 
     with pytest.raises(SourceError, match="Local: disk on fire"):
-        forked.Child("writer", fail).result()
+        _started("writer", fail).result()
 
 
 def test_a_child_that_dies_without_a_result_is_a_clear_error():
     with pytest.raises(SourceError, match="writer: the child process ended without a result"):
-        forked.Child("writer", lambda: os._exit(3)).result()
+        _started("writer", lambda: os._exit(3)).result()
 
 
-def test_stop_ends_a_running_child():
-    child = forked.Child("sleeper", lambda: __import__("time").sleep(60))
-    child.stop()  # returns at once: the child is killed and reaped
+def test_stop_ends_a_running_child_or_one_still_waiting_for_its_input():
+    _started("sleeper", lambda: __import__("time").sleep(60)).stop()  # killed and reaped
+    child = forked.Child("waiting", lambda value: value)
+    child.stop()
     assert child.cpu_s < 30
 
 
