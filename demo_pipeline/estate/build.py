@@ -4,7 +4,9 @@ Wiring only: it calls the pure generators (dimensions, facts, feed, scenarios), 
 their output to the writers (ERP, orders store, workbooks), logs each stage and
 records the estate.* metrics. The estate is built in a hidden staging folder and
 swapped in at the end, so re-running `generate` (or crashing half-way) never leaves
-half an estate behind.
+half an estate behind. Where it can, it forks a child that makes the orders feed while
+this process makes the ERP and the price lists (forked.py); the files are the same
+either way.
 
 `sources/ground_truth.json` is the estate's record: besides the answer key (every
 injected fault) it holds the seed, scale, days and start date the estate was made with.
