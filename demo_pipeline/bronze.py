@@ -110,7 +110,7 @@ def replace_partition(partition: Path, frames: dict[str, pl.DataFrame]) -> Parti
     fsync_dir(tmp)
     crash_point("partition.before_swap")
     if partition.exists():
-        _exchange(tmp, partition)  # tmp now holds the old partition
+        exchange_directories(tmp, partition)  # tmp now holds the old partition
         crash_point("partition.after_swap")
         fsync_dir(parent)
         shutil.rmtree(tmp)
@@ -139,7 +139,7 @@ def remove_partition(partition: Path) -> None:
     shutil.rmtree(doomed)
 
 
-def _exchange(a: Path, b: Path) -> None:
+def exchange_directories(a: Path, b: Path) -> None:
     """Swap two directories in one atomic step (Linux renameat2 RENAME_EXCHANGE).
 
     Where the call is unavailable, fall back to two renames: the partition is then

@@ -186,7 +186,7 @@ def _clean_all(
     day_orders: pl.Series | None = None
     for table in TABLES.names:
         if table == TABLES.facts[0]:
-            _keep_previous_references(ctx, state, refs)
+            keep_previous_references(ctx, state, refs)
         if table in unavailable:
             out.tables[table] = TableOutcome(table, "failed", detail=unavailable[table])
             continue
@@ -215,7 +215,7 @@ def _clean_all(
         if passed is None:
             continue
         if TABLES[table].kind == "dimension":
-            ids = _apply_dimension(ctx, table, passed, state, outcome)
+            ids = apply_dimension(ctx, table, passed, state, outcome)
             refs[table] = ids
         else:
             if table == "orders":
@@ -225,7 +225,7 @@ def _clean_all(
     return writes
 
 
-def _keep_previous_references(
+def keep_previous_references(
     ctx: DayContext, state: DimensionState, refs: dict[str, pl.Series]
 ) -> None:
     """A dimension not updated today (source missing or halted) checks with yesterday's."""
@@ -374,7 +374,7 @@ def _write_fact(ctx: DayContext, table: str, rows: pl.DataFrame) -> PartitionWri
     return replace_partition(partition, {PART_FILE: rows})
 
 
-def _apply_dimension(
+def apply_dimension(
     ctx: DayContext, table: str, rows: pl.DataFrame, state: DimensionState, outcome: TableOutcome
 ) -> pl.Series:
     """Apply the day's changes to the dimension; returns every key it has ever known."""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pyarrow.parquet as pq
 
 from demo_pipeline.atomic import fsync_dir
-from demo_pipeline.bronze import TEMP_SUFFIX, PartitionWrite, _exchange
+from demo_pipeline.bronze import TEMP_SUFFIX, PartitionWrite, exchange_directories
 from demo_pipeline.core.crashpoints import crash_point
 from demo_pipeline.seals import write_seal
 from demo_pipeline.workdir import PART_FILE
@@ -68,7 +68,7 @@ def write_partition(
         shutil.rmtree(scratch, ignore_errors=True)
     crash_point("partition.before_swap")
     if partition.exists():
-        _exchange(staged, partition)
+        exchange_directories(staged, partition)
         crash_point("partition.after_swap")
         fsync_dir(partition.parent)
         shutil.rmtree(staged)

@@ -45,9 +45,9 @@ from demo_pipeline.silver.stage import (
     DimensionState,
     SilverOutcome,
     TableOutcome,
-    _apply_dimension,
-    _keep_previous_references,
+    apply_dimension,
     fact_files,
+    keep_previous_references,
     quarantine_partition,
     rule_checks,
     silver_partition,
@@ -75,7 +75,7 @@ def build_silver_spark(
     day_orders: DataFrame | None = None
     for table in TABLES.names:
         if table == TABLES.facts[0]:
-            _keep_previous_references(ctx, state, refs)
+            keep_previous_references(ctx, state, refs)
         if table in unavailable:
             out.tables[table] = TableOutcome(table, "failed", detail=unavailable[table])
             continue
@@ -109,7 +109,7 @@ def build_silver_spark(
         if TABLES[table].kind == "dimension":
             rows = _to_polars(kept)
             outcome = out.tables[table] = _finish(ctx, cleaned, rows.height, out.checks)
-            refs[table] = _apply_dimension(ctx, table, rows, state, outcome)
+            refs[table] = apply_dimension(ctx, table, rows, state, outcome)
         else:
             if table == "orders":
                 day_orders = valid
