@@ -11,7 +11,8 @@ either way.
 `sources/ground_truth.json` is the estate's record: besides the answer key (every
 injected fault) it holds the seed, scale, days and start date the estate was made with.
 It is written last, inside the swapped-in folder, so it exists only for a whole estate;
-`read_estate_record` is the one reader of those settings (`run` uses them by default).
+`record.read_estate_record` is the one reader of those settings (`run` uses them by
+default).
 """
 
 from __future__ import annotations
@@ -69,38 +70,6 @@ RETIRED_PREFIX = ".sources-retired-"
 # Tables whose rows are facts (counted for the generation throughput): the registry's
 # facts but the workbooks' price lists, which are counted with the other tables.
 FACT_TABLES = tuple(t.name for t in TABLES if t.kind == "fact" and t.source != "workbooks")
-
-
-ESTATE_RECORD_KEYS = ("seed", "scale", "days", "start_date")
-"""The settings of an estate recorded in `ground_truth.json` (EstateConfig field names)."""
-
-
-def read_estate_record(workdir: Workdir) -> dict[str, Any] | None:
-    """The seed, scale, days and start date the estate in `workdir` was generated with,
-    typed as in `EstateConfig`; None when the work directory holds no estate. A record
-    that cannot be read is a SourceError naming the file."""
-    path = workdir.ground_truth
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise SourceError(
-            f"{path}: the estate record cannot be read (expected JSON written by `generate`; "
-            f"found: {exc}); generate the estate again"
-        ) from None
-    try:
-        return {
-            "seed": int(raw["seed"]),
-            "scale": float(raw["scale"]),
-            "days": int(raw["days"]),
-            "start_date": dt.date.fromisoformat(raw["start_date"]),
-        }
-    except (KeyError, TypeError, ValueError) as exc:
-        raise SourceError(
-            f"{path}: the estate record is incomplete (expected {', '.join(ESTATE_RECORD_KEYS)}; "
-            f"found: {exc!r}); generate the estate again"
-        ) from None
 
 
 @dataclass

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from demo_pipeline.errors import SourceError
-from demo_pipeline.estate.feed import PublishedDay
 from demo_pipeline.workdir import orders_day_file, orders_manifest_file
+
+if TYPE_CHECKING:  # the API server reads this module: it must not load the generators
+    from demo_pipeline.estate.feed import PublishedDay
 
 
 def feed_path(orders_dir: Path, date: str) -> Path:

@@ -3,7 +3,7 @@
 `generate`'s job, or `run --regenerate`'s), and `--from-scratch` resets.
 
 The estate a work directory holds is recorded in `sources/ground_truth.json` (seed,
-scale, days, start date; read with `estate.build.read_estate_record`). `settle_estate`
+scale, days, start date; read with `estate.record.read_estate_record`). `settle_estate`
 turns that record and the command line's flags into the settings a run uses."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from demo_pipeline.config import DemoConfig
 from demo_pipeline.errors import ConfigError, DemoPipelineError, LakeDamaged, SourceError
-from demo_pipeline.estate.build import ESTATE_RECORD_KEYS, read_estate_record
+from demo_pipeline.estate.record import ESTATE_RECORD_KEYS, read_estate_record
 from demo_pipeline.workdir import Workdir
 
 # Locks this process holds (path -> depth): `run --regenerate` generates, then runs,
