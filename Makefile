@@ -97,9 +97,10 @@ deploy: site ## Publish site/ to GitHub Pages with mkdocs gh-deploy
 	$(BIN)/mkdocs gh-deploy --force --dirty
 
 # One worker per core (pytest-xdist); --dist loadscope keeps a module's tests on one worker,
-# so a module's shared fixture (an estate, a run, a site build) is built once.
+# so a module's shared fixture (an estate, a run, a site build) is built once. The slowest
+# tests are listed at the end: where the suite's time goes, in every CI log.
 test: install web ## Run the test suite (every core; the browser suite is `make test-site`)
-	$(PY) -m pytest -m "not browser" -n auto --dist loadscope
+	$(PY) -m pytest -m "not browser" -n auto --dist loadscope --durations=25
 
 test-spark-month: install ## The whole 30-day month on Spark (local[2]) against Polars, every table compared (about 30 min)
 	DEMO_SPARK_MONTH=1 $(PY) -m pytest -m spark tests/spark -k whole_month
