@@ -1,7 +1,8 @@
 """The Spark engine computes the same silver and gold as the Polars/DuckDB engine:
 every table's digest, the quarantine, the SCD2 versions and the quality results
-(tests/spark/equivalence.py says what is compared), on `local[2]` and on a real
-standalone cluster bound to 127.0.0.1."""
+(tests/spark/equivalence.py says what is compared), on `local[2]` (after its driver
+is killed mid-run and the run started again) and on a real standalone cluster bound to
+127.0.0.1 (after it loses a worker mid-run)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
+import psutil
 import pytest
 
 from demo_pipeline.config import load_config
@@ -23,21 +27,50 @@ from tests.spark.equivalence import assert_equivalent
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 
-def _spark_run(estate, root, master: str):
-    workdir = estate.copy(root)
-    done = pipeline("run", "--engine", "spark", "--spark-master", master, "--workdir", str(workdir))
-    assert done.returncode in (0, 3), done.stderr[-3000:]
-    return workdir, done
+@dataclass(frozen=True)
+class LocalRun:
+    workdir: Path
+    orphans: list  # processes of the killed driver still alive a minute after it
 
 
 @pytest.fixture(scope="module")
-def local_run(estate, tmp_path_factory):
-    workdir, _ = _spark_run(estate, tmp_path_factory.mktemp("spark-local"), "local[2]")
-    return workdir
+def local_run(estate, tmp_path_factory) -> LocalRun:
+    """A `local[2]` run whose driver (the `run` process) is SIGKILLed while the second
+    day's silver is being written, then a plain rerun. Every test below checks the
+    rerun's result, so the crash costs CI no Spark run of its own: an engine that
+    computed other tables, or a rerun that did not recover, fails them alike."""
+    workdir = estate.copy(tmp_path_factory.mktemp("spark-local"))
+    second_day = load_config().estate.start_date + dt.timedelta(days=1)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "demo_pipeline", "run", "--engine", "spark",
+         "--spark-master", "local[2]", "--workdir", str(workdir)],
+        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 900
+    # The first silver write of day two: the day is under way, its gold not yet built.
+    while not any(workdir.joinpath("lake", "silver").glob(f"*/ingest_date={second_day}")):
+        assert run.poll() is None, run.communicate()[1][-3000:]
+        assert time.monotonic() < deadline, "day two's silver never started"
+        time.sleep(0.2)
+    jvms = psutil.Process(run.pid).children(recursive=True)
+    run.kill()
+    run.wait()
+    _, orphans = psutil.wait_procs(jvms, timeout=60)
+    for process in orphans:
+        process.kill()
+    assert not (workdir / "runs" / f"{second_day}.json").exists(), "killed after day two ended"
+    done = pipeline("run", "--engine", "spark", "--spark-master", "local[2]",
+                    "--workdir", str(workdir))  # fmt: skip
+    assert done.returncode in (0, 3), done.stderr[-3000:]
+    return LocalRun(workdir, orphans)
 
 
-def test_local_spark_equals_polars(polars_run, local_run):
-    assert_equivalent(polars_run, local_run)
+def test_local_spark_after_a_driver_kill_equals_polars(polars_run, local_run):
+    assert_equivalent(polars_run, local_run.workdir)
+
+
+def test_the_killed_driver_leaves_no_jvm_behind(local_run):
+    assert not local_run.orphans, f"the driver's JVM outlived it: {local_run.orphans}"
 
 
 def test_gold_duckdb_is_loaded_from_spark_gold_parquet(local_run):
@@ -45,8 +78,8 @@ def test_gold_duckdb_is_loaded_from_spark_gold_parquet(local_run):
     gold Parquet is where it came from."""
     import duckdb
 
-    spark_gold = local_run / "gold" / "spark"
-    con = duckdb.connect(str(Workdir(local_run).gold_db), read_only=True)
+    spark_gold = local_run.workdir / "gold" / "spark"
+    con = duckdb.connect(str(Workdir(local_run.workdir).gold_db), read_only=True)
     try:
         for table in ("fact_sales", "dim_product", "agg_daily_sales"):
             files = f"{spark_gold / table}/**/*.parquet"
@@ -61,9 +94,9 @@ def test_a_day_rerun_on_spark_changes_nothing(polars_run, local_run):
     """`--day` rerun: the same digests as before it."""
     day = str(load_config().estate.start_date + dt.timedelta(days=SPARK_DAYS - 1))
     done = pipeline("run", "--engine", "spark", "--spark-master", "local[2]",
-                    "--workdir", str(local_run), "--day", day)  # fmt: skip
+                    "--workdir", str(local_run.workdir), "--day", day)  # fmt: skip
     assert done.returncode in (0, 3), done.stderr[-3000:]
-    assert_equivalent(polars_run, local_run)
+    assert_equivalent(polars_run, local_run.workdir)
 
 
 def test_a_standalone_cluster_losing_a_worker_equals_polars(polars_run, estate, tmp_path):
@@ -93,40 +126,6 @@ def test_a_standalone_cluster_losing_a_worker_equals_polars(polars_run, estate, 
     alive = subprocess.run(["ps", "-o", "pid=", "-p", ",".join(map(str, cluster.pids()))],
                            capture_output=True, text=True).stdout.split()  # fmt: skip
     assert not alive, f"cluster processes left behind: {alive}"
-
-
-def test_a_driver_killed_mid_run_then_rerun_equals_the_reference(polars_run, estate, tmp_path):
-    """SIGKILL the driver (the `run` process) while the second day's silver is being
-    written: its JVM goes with it, and a plain rerun gives every table of the
-    uninterrupted run."""
-    import psutil
-
-    workdir = estate.copy(tmp_path / "run")
-    second_day = load_config().estate.start_date + dt.timedelta(days=1)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "demo_pipeline", "run", "--engine", "spark",
-         "--spark-master", "local[2]", "--workdir", str(workdir)],
-        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 900
-    # The first silver write of day two: the day is under way, its gold not yet built.
-    while not any(workdir.joinpath("lake", "silver").glob(f"*/ingest_date={second_day}")):
-        assert run.poll() is None, run.communicate()[1][-3000:]
-        assert time.monotonic() < deadline, "day two's silver never started"
-        time.sleep(0.2)
-    jvms = psutil.Process(run.pid).children(recursive=True)
-    run.kill()
-    run.wait()
-    _, alive = psutil.wait_procs(jvms, timeout=60)
-    for process in alive:
-        process.kill()
-    assert not alive, f"the driver's JVM outlived it: {alive}"
-    assert not (workdir / "runs" / f"{second_day}.json").exists(), "killed after day two ended"
-
-    done = pipeline("run", "--engine", "spark", "--spark-master", "local[2]",
-                    "--workdir", str(workdir))  # fmt: skip
-    assert done.returncode in (0, 3), done.stderr[-3000:]
-    assert_equivalent(polars_run, workdir)
 
 
 @pytest.mark.skipif(
