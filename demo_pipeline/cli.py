@@ -258,7 +258,8 @@ def bench(
     profile: Annotated[
         str | None,
         typer.Option(
-            help="quick (seconds, for tests), default (< 5 min) or full (overrides bench.profile)."
+            help="quick (seconds, for tests), default (about half an hour, Spark included) "
+            "or full (overrides bench.profile)."
         ),
     ] = None,
 ) -> None:
