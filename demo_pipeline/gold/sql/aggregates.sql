@@ -21,6 +21,10 @@ ORDER BY ALL;
 
 -- Days of stock cover at the latest snapshot: on hand / average daily units sold
 -- over the 14 days up to it; stock-out risk against the supplier lead time.
+-- A ratio that can land exactly on a half (747 / (80 / 14) = 130.725) is rounded as a
+-- DECIMAL: DuckDB rounds the double's binary value (130.72499...: 130.72) and Spark
+-- its shortest decimal form (130.725: 130.73), so rounding the double would make the
+-- two engines disagree. Six decimals first, then two, is the same in both.
 CREATE OR REPLACE TABLE agg_stock_cover AS
 WITH latest AS (
     SELECT * FROM fact_inventory_daily
@@ -42,7 +46,8 @@ lead AS (
 SELECT l.snapshot_date, l.product_id, l.warehouse_id, l.on_hand_units, l.on_order_units,
        round(coalesce(d.avg_daily_units, 0), 4) AS avg_daily_units,
        CASE WHEN coalesce(d.avg_daily_units, 0) > 0
-            THEN round(l.on_hand_units / d.avg_daily_units, 2) END AS days_of_cover,
+            THEN CAST(round(CAST(l.on_hand_units / d.avg_daily_units AS DECIMAL(18, 6)), 2)
+                      AS DOUBLE) END AS days_of_cover,
        lead.lead_time_days,
        CASE
            WHEN l.on_hand_units <= 0 THEN 'stocked_out'
@@ -62,7 +67,8 @@ SELECT f.supplier_id, s.name AS supplier_name,
        count(DISTINCT f.po_id) AS purchase_orders, count(*) AS po_lines,
        CAST(sum(f.qty_ordered) AS BIGINT) AS units_ordered,
        CAST(sum(f.qty_received) AS BIGINT) AS units_received,
-       round(100.0 * sum(f.qty_received) / nullif(sum(f.qty_ordered), 0), 2) AS fill_rate_pct
+       CAST(round(CAST(100.0 * sum(f.qty_received) / nullif(sum(f.qty_ordered), 0)
+                       AS DECIMAL(18, 6)), 2) AS DOUBLE) AS fill_rate_pct
 FROM fact_purchase_order_line AS f
 LEFT JOIN dim_supplier AS s ON s.supplier_id = f.supplier_id AND s.is_current
 WHERE f.status <> 'cancelled'
