@@ -289,6 +289,7 @@ def extrapolate(scales: list[dict[str, Any]], assumptions: dict[str, float], thr
         )
     bytes_per_row = sum(s["bronze_bytes_per_row"] for s in scales) / len(scales)
     gb = bytes_per_row / 1e9  # GB of bronze per row
+    out["bronze_bytes_per_row"] = round(bytes_per_row, 1)
     if {"polars", "spark"} <= set(fits):
         (fixed_p, row_p), (fixed_s, row_s) = fits["polars"], fits["spark"]
         if row_s < row_p:
@@ -318,7 +319,10 @@ def extrapolate(scales: list[dict[str, Any]], assumptions: dict[str, float], thr
             out[f"limit_{name}_gb_per_day"] = round(rows * gb, 1) if rows else None
             if not rows:
                 why[f"limit_{name}_gb_per_day"] = "no growth with volume in the measured range"
-        bounded = {k: v for k, v in limits.items() if v}
+        bounded = {k: v for k, v in limits.items() if v and v > 0}
+        if not bounded:
+            why["one_machine_limit_gb_per_day"] = "no limit grows with volume in the fit"
+            return out, why
         binding = min(bounded, key=bounded.__getitem__)
         out["one_machine_limit_gb_per_day"] = round(bounded[binding] * gb, 1)
         out["binding_limit"] = binding
@@ -327,7 +331,6 @@ def extrapolate(scales: list[dict[str, Any]], assumptions: dict[str, float], thr
             row_s_node = row_s * threads / cores
             per_node = (window_s - fixed_s) / row_s_node
             out["spark_nodes_at_limit"] = math.ceil(bounded[binding] / per_node)
-    out["bronze_bytes_per_row"] = round(bytes_per_row, 1)
     return out, why
 
 
