@@ -36,7 +36,7 @@ class LocalRun:
 @pytest.fixture(scope="module")
 def local_run(estate, tmp_path_factory) -> LocalRun:
     """A `local[2]` run whose driver (the `run` process) is SIGKILLed while the second
-    day's silver is being written, then a plain rerun. Every test below checks the
+    day's silver is being written, then that day run again. Every test below checks the
     rerun's result, so the crash costs CI no Spark run of its own: an engine that
     computed other tables, or a rerun that did not recover, fails them alike."""
     workdir = estate.copy(tmp_path_factory.mktemp("spark-local"))
@@ -59,8 +59,10 @@ def local_run(estate, tmp_path_factory) -> LocalRun:
     for process in orphans:
         process.kill()
     assert not (workdir / "runs" / f"{second_day}.json").exists(), "killed after day two ended"
+    # The interrupted day run again, as an operator would after a crash (day one is
+    # finished and sealed; rerunning it too is what the `--day` test below checks).
     done = pipeline("run", "--engine", "spark", "--spark-master", "local[2]",
-                    "--workdir", str(workdir))  # fmt: skip
+                    "--workdir", str(workdir), "--day", str(second_day))  # fmt: skip
     assert done.returncode in (0, 3), done.stderr[-3000:]
     return LocalRun(workdir, orphans)
 
