@@ -214,8 +214,10 @@ def _purchase_orders(
     grow with the history and the table equals a full rebuild."""
     sources = TABLES.gold_table("fact_purchase_order_line").sources
     if not exists:
-        files = {t: _file_list(f) for t, f in zip(sources, po, strict=True)}
-        con.execute(sql("purchase_orders", **files))
+        files = {t: f"read_parquet({_file_list(f)})" for t, f in zip(sources, po, strict=True)}
+        con.execute(
+            "CREATE OR REPLACE TABLE fact_purchase_order_line AS " + sql("purchase_orders", **files)
+        )
         return True
     today = [wd.silver_file(t, day) for t in sources if wd.silver_file(t, day).exists()]
     if not today:
@@ -223,8 +225,13 @@ def _purchase_orders(
     history = {t: f"history_{t}" for t in sources}
     for view, files in zip(history.values(), po, strict=True):
         con.register(view, _partition_rows(con, files))
+    changed = {
+        t: f"(SELECT * FROM {view} WHERE po_id IN (SELECT po_id FROM changed_pos))"
+        for t, view in history.items()
+    }
     try:
-        con.execute(sql("purchase_orders_changed", day_files=_file_list(today), **history))
+        con.execute(sql("purchase_orders_changed", day_files=_file_list(today)))
+        con.execute("INSERT INTO fact_purchase_order_line " + sql("purchase_orders", **changed))
     finally:
         for view in history.values():
             con.unregister(view)

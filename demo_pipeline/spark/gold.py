@@ -56,10 +56,14 @@ def spark_gold(workdir: Workdir) -> Path:
 
 
 def _query(name: str, target: str, **params: str) -> str:
-    """The Spark SQL of the statement of gold/sql/<name>.sql that writes `target`."""
+    """The Spark SQL of the statement of gold/sql/<name>.sql that writes `target`, or
+    of the file's query when it holds only one (the caller says where it goes)."""
     from sqlglot import exp
 
-    for statement in statements(name, **params):
+    found = statements(name, **params)
+    if len(found) == 1 and isinstance(found[0], exp.Query):  # a file holding one query
+        return to_spark(found[0])
+    for statement in found:
         if not isinstance(statement, exp.Insert | exp.Create):
             continue
         written = statement.find(exp.Table)

@@ -1,12 +1,15 @@
 -- Purchase orders change status over days: the fact holds the latest version of
--- every line (and of its header) loaded so far.
-CREATE OR REPLACE TABLE fact_purchase_order_line AS
+-- every line (and of its header) loaded so far. A query, not a statement: the build
+-- creates the table from it over every partition, or replaces the rows of the orders
+-- a day changed with it over just those orders (gold/build.py, purchase_orders_changed.sql);
+-- Spark compiles the same query. {purchase_orders} and {purchase_order_lines} are
+-- relations: read_parquet([...]), a view, or a subquery.
 WITH header AS (
-    SELECT * FROM read_parquet({purchase_orders})
+    SELECT * FROM {purchase_orders}
     QUALIFY row_number() OVER (PARTITION BY po_id ORDER BY updated_at DESC) = 1
 ),
 line AS (
-    SELECT * FROM read_parquet({purchase_order_lines})
+    SELECT * FROM {purchase_order_lines}
     QUALIFY row_number() OVER (PARTITION BY po_id, line_no ORDER BY updated_at DESC) = 1
 )
 SELECT l.po_id, l.line_no, h.supplier_id, h.warehouse_id, l.product_id,
@@ -15,4 +18,4 @@ SELECT l.po_id, l.line_no, h.supplier_id, h.warehouse_id, l.product_id,
        l.unit_cost_cents / 100 AS unit_cost, l.qty_ordered * l.unit_cost_cents / 100 AS line_cost
 FROM line AS l
 JOIN header AS h USING (po_id)
-ORDER BY l.po_id, l.line_no;
+ORDER BY l.po_id, l.line_no
