@@ -129,7 +129,11 @@ def _keys(spark: SparkSession, ids: pl.Series | None) -> DataFrame | None:
     from pyspark.sql.types import LongType, StructField, StructType
 
     schema = StructType([StructField("key", LongType())])
-    return spark.createDataFrame([(int(v),) for v in ids.drop_nulls().to_list()], schema)
+    # Handed over as Arrow (the session enables it), so the frame lives in the JVM: a
+    # list of Python tuples would become a Python RDD, run again by Python workers in
+    # every job that joins with it.
+    keys = ids.drop_nulls().cast(pl.Int64).rename("key").to_frame().to_pandas()
+    return spark.createDataFrame(keys, schema)
 
 
 def _read_bronze(ctx: DayContext, spark: SparkSession, table: str) -> Bronze:
