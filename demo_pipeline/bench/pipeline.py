@@ -24,21 +24,16 @@ it. A failed command is a BenchmarkError naming its log.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from demo_pipeline.bench.context import BenchContext
+from demo_pipeline.bench.demo_process import run_demo
 from demo_pipeline.bench.results import BenchmarkResult, Figure
 from demo_pipeline.core.manifest import read_manifests
-from demo_pipeline.errors import BenchmarkError
 from demo_pipeline.workdir import Workdir
 
 NAME = "pipeline"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("extract", "bronze", "silver", "gold")
 # `run` exits 3 when a day is partial: the shipped calendar's source outage makes one.
 RUN_OK = (0, 3)
@@ -49,34 +44,6 @@ def scale_name(scale: float) -> str:
     return f"scale_{scale:g}".replace(".", "_")
 
 
-def _command(args: list[str], log: Path, ok: tuple[int, ...]) -> dict[str, float]:
-    """Run `python -m demo_pipeline <args>` in a fresh process; wall, CPU, peak RSS."""
-    load = os.getloadavg()[0]
-    started = time.perf_counter()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "demo_pipeline", *args],
-            cwd=REPO_ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code not in ok:
-        tail = log.read_text(errors="replace")[-1500:]
-        raise BenchmarkError(
-            f"`python -m demo_pipeline {' '.join(args)}` exited with {code} "
-            f"(expected {' or '.join(map(str, ok))}); log {log}:\n{tail}"
-        )
-    return {
-        "wall_s": round(wall, 3),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: KiB
-        "load_avg_1m_before": round(load, 2),
-    }
-
-
 def measure_scale(scale: float, root: Path, days: int | None = None) -> dict[str, Any]:
     """Generate, then run every day (the config's 30 unless `days`), at one scale, in
     `root` (created fresh)."""
@@ -84,7 +51,7 @@ def measure_scale(scale: float, root: Path, days: int | None = None) -> dict[str
     workdir = Workdir(root / "wd")
     common = ["--scale", f"{scale:g}", "--workdir", str(workdir.root)]
     common += ["--days", str(days)] if days is not None else []
-    generate = _command(["generate", *common], root / "generate.log", (0,))
+    generate = run_demo(["generate", *common], root / "generate.log", (0,))
     metrics = json.loads(workdir.metrics.read_text(encoding="utf-8"))
     fact_rows = int(metrics["estate.rows.facts"]["value"])
     build_s = float(metrics["estate.generate.duration_s"]["value"])
@@ -94,7 +61,7 @@ def measure_scale(scale: float, root: Path, days: int | None = None) -> dict[str
         rows_per_s=round(fact_rows / generate["wall_s"]),
         rows_per_s_build=round(fact_rows / build_s),
     )
-    run = _command(["run", *common], root / "run.log", RUN_OK)
+    run = run_demo(["run", *common], root / "run.log", RUN_OK)
     manifests = read_manifests(workdir.runs)
     stages = {s: round(sum(m.durations_s.get(s, 0.0) for m in manifests), 3) for s in STAGES}
     rss = [m.memory_rss_mb for m in manifests]

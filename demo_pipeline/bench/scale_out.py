@@ -37,18 +37,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from demo_pipeline.bench.context import BenchContext
+from demo_pipeline.bench.demo_process import run_demo
 from demo_pipeline.bench.results import BenchmarkResult, Figure
 from demo_pipeline.config import DEFAULT_CONFIG_PATH
 from demo_pipeline.core.manifest import read_manifests
@@ -56,7 +52,6 @@ from demo_pipeline.errors import BenchmarkError
 from demo_pipeline.workdir import Workdir
 
 NAME = "scale_out"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ("polars", "spark")
 # What `scale_out` can run: engine and Spark tuning (config `spark.tuning`).
 VARIANTS = {
@@ -68,88 +63,17 @@ BUILD_STAGES = ("silver", "gold")
 RUN_OK = (0, 3)  # 3: a partial day, which the shipped calendar's outage makes by design
 REFERENCE_SCALE = 1.0
 """"This volume": the scale the demo is built and published at."""
-SAMPLE_EVERY_S = 0.1
-MB = 1024 * 1024
 
 
 def scale_key(scale: float) -> str:
     return f"scale_{scale:g}".replace(".", "_")
 
 
-class TreeMemory:
-    """Peak resident memory of a process and all its descendants, sampled from
-    outside (the kernel's RSS of each process, summed at the same instant)."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.peak = {"driver_mb": 0.0, "jvm_mb": 0.0, "total_mb": 0.0}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def __enter__(self) -> TreeMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _sample(self) -> None:
-        import psutil
-
-        try:
-            root = psutil.Process(self.pid)
-        except psutil.NoSuchProcess:
-            return
-        while not self._stop.is_set():
-            try:
-                driver = root.memory_info().rss / MB
-                jvm = 0.0
-                for child in root.children(recursive=True):
-                    try:
-                        rss = child.memory_info().rss / MB
-                        jvm += rss if "java" in child.name() else 0.0
-                        driver += 0.0 if "java" in child.name() else rss
-                    except psutil.NoSuchProcess:
-                        continue
-            except psutil.NoSuchProcess:
-                return
-            self.peak["driver_mb"] = max(self.peak["driver_mb"], driver)
-            self.peak["jvm_mb"] = max(self.peak["jvm_mb"], jvm)
-            self.peak["total_mb"] = max(self.peak["total_mb"], driver + jvm)
-            self._stop.wait(SAMPLE_EVERY_S)
-
-
 def _demo(args: list[str], log: Path, ok: tuple[int, ...], timeout_s: float, threads: int):
-    """`python -m demo_pipeline <args>` in a fresh process: wall, CPU, peak memory."""
-    env = {**os.environ, "POLARS_MAX_THREADS": str(threads)}
-    started = time.perf_counter()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "demo_pipeline", *args],
-            cwd=REPO_ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        with TreeMemory(proc.pid) as memory:
-            try:
-                proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                raise BenchmarkError(
-                    f"`python -m demo_pipeline {' '.join(args)}` took longer than "
-                    f"{timeout_s:.0f} s (the profile's limit); log {log}"
-                ) from None
-    wall = time.perf_counter() - started
-    if proc.returncode not in ok:
-        tail = log.read_text(errors="replace")[-1500:]
-        raise BenchmarkError(
-            f"`python -m demo_pipeline {' '.join(args)}` exited with {proc.returncode} "
-            f"(expected {' or '.join(map(str, ok))}); log {log}:\n{tail}"
-        )
-    return {"wall_s": round(wall, 3), **{k: round(v, 1) for k, v in memory.peak.items()}}
+    """The command on `threads` cores' worth of Polars threads, with the peak memory of
+    its whole process tree (Spark's JVM included)."""
+    env = {"POLARS_MAX_THREADS": str(threads)}
+    return run_demo(args, log, ok, timeout_s=timeout_s, env=env, sample_tree=True)
 
 
 def _folder_bytes(folder: Path) -> int:
