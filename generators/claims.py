@@ -104,7 +104,8 @@ class ClaimRecord:
         if on.get("bytes") is not None:
             parts.append(format_value(on["bytes"], "bytes") + " of sales data")
         if on.get("repetitions"):
-            parts.append(f"{on.get('warmups', 0)} warm-up + {on['repetitions']} timed runs")
+            runs = "timed run" + ("s" if on["repetitions"] > 1 else "")
+            parts.append(f"{on.get('warmups', 0)} warm-up + {on['repetitions']} {runs}")
         if on.get("machine"):
             parts.append(str(on["machine"]))
         return "; ".join(p for p in parts if p)

@@ -206,7 +206,7 @@ class ClaimVerdict:
         if on.get("rows") is not None:
             parts.append(f"{on['rows']:,} sales lines")
         if on.get("repetitions"):
-            parts.append(f"{on['repetitions']} repetitions")
+            parts.append(f"{on['repetitions']} repetition" + ("s" if on["repetitions"] > 1 else ""))
         return text + (": " + ", ".join(parts) if parts else "")
 
     def to_dict(self) -> dict[str, Any]:
@@ -242,12 +242,18 @@ class ClaimVerdict:
         }
 
 
-def measured_on(results: dict[str, Any]) -> dict[str, Any]:
-    """What made a result: run, profile, data size, repetitions and machine."""
+def measured_on(results: dict[str, Any], benchmark: str | None = None) -> dict[str, Any]:
+    """What made a result: run, profile, data size, repetitions and machine. A benchmark
+    that measures on data of its own (scale_out builds its own estates, each run once)
+    says so in its summary's `measured_on`, which overrides the bench's shared dataset
+    for its claims: a verdict must not be shown as resting on data it never saw."""
     settings = results.get("profile_settings") or {}
     data = results.get("data") or {}
     facts = (data.get("tables") or {}).get("fact_sales") or {}
     machine = describe_machine(results.get("environment") or {})
+    own = (((results.get("benchmarks") or {}).get(benchmark or "") or {}).get("summary") or {}).get(
+        "measured_on"
+    ) or {}
     return {
         "run_id": results.get("run_id"),
         "measured_at": results.get("measured_at"),
@@ -261,7 +267,7 @@ def measured_on(results: dict[str, Any]) -> dict[str, Any]:
         "repetitions": settings.get("repetitions"),
         "threads": results.get("threads"),
         "machine": machine or None,
-    }
+    } | own
 
 
 def judge(claim: Claim, results: dict[str, Any] | None, claimed_at: str = "") -> ClaimVerdict:
@@ -274,7 +280,7 @@ def judge(claim: Claim, results: dict[str, Any] | None, claimed_at: str = "") ->
             "no benchmark results: run make bench",
             claimed_at=claimed_at,
         )
-    on = measured_on(results)
+    on = measured_on(results, claim.benchmark)
     figure = results.get("figures", {}).get(claim.metric)
     if figure is None:
         failed = [

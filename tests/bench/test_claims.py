@@ -204,3 +204,22 @@ def test_an_extrapolated_claim_is_never_called_supported(tmp_path):
         assert verdict.verdict == "extrapolated" and not verdict.supported
         assert ("does not agree" in verdict.reason) is not agrees
         assert verdict.holds is agrees
+
+
+def test_a_benchmark_on_its_own_data_says_what_its_verdicts_rest_on(tmp_path):
+    """scale_out builds its own estates and runs each engine once: its claims must not be
+    shown as measured on the bench's 30-day dataset with five repetitions."""
+    claim = next(c for c in BENCH_CLAIMS if c.benchmark == "scale_out" and c.basis == "measured")
+    workdir = Workdir(tmp_path)
+    _write_results(workdir, {claim.metric: _figure(claim.threshold * 2)}, scale=1.0)
+    results = json.loads((workdir.bench / "results.json").read_text())
+    own = {"scale": 1.0, "days": 2, "rows": None, "bytes": None, "warmups": 0, "repetitions": 1}
+    results["benchmarks"]["scale_out"] = {"status": "ok", "summary": {"measured_on": own}}
+    (workdir.bench / "results.json").write_text(json.dumps(results))
+    verdicts = _verdicts(workdir)
+    on = verdicts[claim.id].measured_on
+    assert (on["days"], on["repetitions"], on["rows"]) == (2, 1, None)
+    assert verdicts[claim.id].scale_text() == "scale 1, default profile: 2 days, 1 repetition"
+    # Claims of other benchmarks keep the shared dataset.
+    other = next(c for c in BENCH_CLAIMS if c.benchmark == "row_stores")
+    assert verdicts[other.id].measured_on["days"] == 30
