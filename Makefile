@@ -78,7 +78,7 @@ GOLD := $(WORKDIR)/gold/parquet/fact_sales.parquet
 $(GOLD): | $(STAMP)
 	$(MAKE) run
 
-bench: install $(GOLD) ## Run the benchmark suite (PROFILE=quick|default|full; default < 5 min on 2 cores)
+bench: install $(GOLD) ## Run the benchmark suite (PROFILE=quick|default|full; default: about 25 min on 2 cores, Spark included)
 	$(CLI) bench --scale $(SCALE) --workdir $(WORKDIR) --profile $(PROFILE)
 
 bench-generate: install ## Measure estate generation throughput and peak memory at scale 1 and 10
