@@ -258,7 +258,7 @@ def bench(
     profile: Annotated[
         str | None,
         typer.Option(
-            help="quick (seconds, for tests), default (about half an hour, Spark included) "
+            help="quick (seconds, for tests), default (about 25 minutes, Spark included) "
             "or full (overrides bench.profile)."
         ),
     ] = None,

@@ -6,7 +6,7 @@
             figures say nothing about performance; they prove the machinery works.
 * default - the workdir's full gold data, 1 warm-up + 5 runs, the `pipeline` benchmark
             at scale 1, and `scale_out` with both engines at scales 0.1, 1 and 10 (Spark
-            with both tunings); about half an hour on 2 cores, most of it Spark's.
+            with both tunings); about 25 minutes on 2 cores, most of it Spark's.
 * full    - the same data with more repetitions (tighter medians), the `pipeline`
             benchmark at scales 1 and 10 and `scale_out` up to scale 30, for a quiet
             machine.
