@@ -22,7 +22,9 @@ successful run and its outputs are still as it left them:
               verdict, no prose the verdict contradicts. Only a build that passed them
               replaces site/; a failed one leaves the last good site/ as it was.
 
-Step records live in `<workdir>/site-steps/<step>.json`.
+Step records live in `<workdir>/site-steps/<step>.json`. They name files relative to the
+project or the work directory, so a project and work directory moved (or copied) together
+rebuild nothing.
 """
 
 from __future__ import annotations
@@ -64,18 +66,30 @@ def files_under(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> list[
     return sorted(f for f in found if not any(f.resolve().is_relative_to(e) for e in excluded))
 
 
+def hashed_name(f: Path, root: Path | None, workdir: Path | None = None) -> str:
+    """A file's name in a hash: relative to the project root, else relative to the work
+    directory (marked as such), else absolute. A project and work directory moved or
+    copied elsewhere together (a moved clone, a copied build) then hash as they did."""
+    if root and f.is_relative_to(root):
+        return str(f.relative_to(root))
+    if workdir and f.is_relative_to(workdir):
+        return f"<workdir>/{f.relative_to(workdir)}"
+    return str(f)
+
+
 def hash_inputs(
     paths: Iterable[Path],
     *,
     extra: str = "",
     root: Path | None = None,
+    workdir: Path | None = None,
     exclude: Iterable[Path] = (),
 ) -> str:
-    """A content hash of files (path and bytes) and an extra string (e.g. the scale)."""
+    """A content hash of files (path and bytes) and an extra string (e.g. the scale).
+    Paths are named relative to `root` or `workdir` where under them (hashed_name)."""
     digest = hashlib.sha256(extra.encode())
     for f in files_under(paths, exclude=exclude):
-        name = str(f.relative_to(root)) if root and f.is_relative_to(root) else str(f)
-        digest.update(name.encode() + b"\0")
+        digest.update(hashed_name(f, root, workdir).encode() + b"\0")
         digest.update(hashlib.sha256(f.read_bytes()).digest())
     return digest.hexdigest()
 
@@ -94,11 +108,17 @@ class Step:
 
 
 class StepRecords:
-    """The last successful inputs and outputs hash of each step."""
+    """The last successful inputs and outputs hash of each step. Files are named in the
+    hashes relative to `root` (the project) or `workdir`, so the records still hold when
+    both are moved or copied elsewhere."""
 
-    def __init__(self, folder: Path, root: Path) -> None:
+    def __init__(self, folder: Path, root: Path, workdir: Path | None = None) -> None:
         self.folder = folder
         self.root = root
+        self.workdir = workdir
+
+    def hash(self, paths: Iterable[Path], **options) -> str:
+        return hash_inputs(paths, root=self.root, workdir=self.workdir, **options)
 
     def _path(self, step: str) -> Path:
         return self.folder / f"{step}.json"
@@ -123,14 +143,12 @@ def run_steps(
     ran = []
     for step in steps:
         start = time.perf_counter()
-        inputs_hash = hash_inputs(
-            step.inputs, extra=step.extra, root=records.root, exclude=step.exclude
-        )
+        inputs_hash = records.hash(step.inputs, extra=step.extra, exclude=step.exclude)
         last = records.read(step.name)
         outputs_ok = (
             bool(last)
             and all(p.exists() for p in step.outputs)
-            and last.get("outputs") == hash_inputs(step.outputs, root=records.root)
+            and last.get("outputs") == records.hash(step.outputs)
         )
         changed = force or last.get("inputs") != inputs_hash or not outputs_ok
         wanted = step.should_run(changed) if step.should_run else changed
@@ -144,10 +162,8 @@ def run_steps(
         records.write(
             step.name,
             {
-                "inputs": hash_inputs(
-                    step.inputs, extra=step.extra, root=records.root, exclude=step.exclude
-                ),
-                "outputs": hash_inputs(step.outputs, root=records.root),
+                "inputs": records.hash(step.inputs, extra=step.extra, exclude=step.exclude),
+                "outputs": records.hash(step.outputs),
             },
         )
         ran.append(step.name)
@@ -532,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
 
     project = Project(args.project_root.resolve())
     workdir = Workdir(args.workdir.resolve())
-    records = StepRecords(workdir.site_steps, project.root)
+    records = StepRecords(workdir.site_steps, project.root, workdir.root)
     steps = build_steps(
         project,
         workdir,

@@ -62,6 +62,48 @@ def test_step_reruns_when_its_output_was_touched(tmp_path):
     assert run_steps([step], records, log=lambda _: None) == ["copy"]
 
 
+def test_a_project_and_workdir_moved_together_rebuild_nothing(tmp_path):
+    """Step records name files relative to the project and the work directory: both
+    moved elsewhere (a moved clone, a copied build), a step reading a project file and a
+    work-directory file skips; the same work-directory file changed there still reruns."""
+    import shutil
+
+    def layout(base):
+        project, workdir = base / "project", base / "wd"
+        return project, workdir, [project / "page.md", workdir / "results.json"]
+
+    def step_at(base, calls):
+        project, workdir, inputs = layout(base)
+        output = project / "site" / "page.html"
+
+        def run():
+            calls.append(base.name)
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text("".join(p.read_text() for p in inputs))
+
+        records = StepRecords(workdir / "site-steps", project, workdir)
+        return Step("page", inputs, [output], run), records
+
+    calls = []
+    first = tmp_path / "first"
+    project, workdir, _ = layout(first)
+    project.mkdir(parents=True)
+    workdir.mkdir()
+    (project / "page.md").write_text("page")
+    (workdir / "results.json").write_text("{}")
+    step, records = step_at(first, calls)
+    assert run_steps([step], records, log=lambda _: None) == ["page"]
+
+    moved = tmp_path / "moved"
+    shutil.copytree(first, moved)
+    shutil.rmtree(first)
+    step, records = step_at(moved, calls)
+    assert run_steps([step], records, log=lambda _: None) == []
+    (moved / "wd" / "results.json").write_text('{"x": 1}')
+    assert run_steps([step], records, log=lambda _: None) == ["page"]
+    assert calls == ["first", "moved"]
+
+
 def test_failed_step_is_not_recorded(tmp_path):
     """A step that raises leaves no record, so the next build tries it again."""
     records = StepRecords(tmp_path / "records", tmp_path)
