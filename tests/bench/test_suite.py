@@ -1,9 +1,10 @@
-"""The quick profile end to end on a gold-shaped fixture, a wrong aggregate caught, and
-no gold: a clear stop (the bench never builds its own input)."""
+"""The environment captured, a wrong aggregate caught on a gold-shaped fixture, and no
+gold: a clear stop (the bench never builds its own input). The quick profile end to end
+is checked on the results of the site build's whole chain, which runs it
+(tests/generators/test_whole_chain.py::test_quick_profile_runs_end_to_end)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,6 @@ import pytest
 from rich.console import Console
 
 from demo_pipeline.bench import preagg
-from demo_pipeline.bench.claims import NOT_JUDGED, UNMEASURED, evaluate_claims
 from demo_pipeline.bench.context import BenchContext
 from demo_pipeline.bench.dataset import GOLD_TABLES, prepare_dataset
 from demo_pipeline.bench.environment import REQUIRED_FIELDS, capture_environment
@@ -33,50 +33,6 @@ def test_environment_capture_is_complete():
     for engine in ("polars", "pandas", "duckdb", "pyarrow", "numpy", "sqlite", "postgresql"):
         assert env["engines"][engine], engine
     assert env["cores_logical"] >= 1 and env["ram_bytes"] > 0
-
-
-def test_quick_profile_runs_end_to_end(gold_workdir):
-    """`bench --profile quick`: every benchmark ok, results/raw/environment written, the
-    figures in the metric catalogue with provenance, and every benchmark claim measured
-    (and, the quick profile being a smoke test, not judged)."""
-    cfg = DemoConfig().with_overrides(scale=0.01, seed=7)
-    document = run_bench(cfg, gold_workdir, profile="quick", console=Console(quiet=True))
-    assert {b["status"] for b in document["benchmarks"].values()} == {"ok"}
-    for name in ("results.json", "raw.json", "environment.json"):
-        assert (gold_workdir.bench / name).is_file()
-    environment = json.loads((gold_workdir.bench / "environment.json").read_text())
-    assert set(REQUIRED_FIELDS) <= set(environment)
-    raw = json.loads((gold_workdir.bench / "raw.json").read_text())
-    runs = raw["benchmarks"]["engines_polars_pandas"]["pandas_numpy"]["payload"]["questions"]
-    assert len(runs["top_products"]["timing"]["runs_s"]) == PROFILES["quick"].repetitions
-
-    catalogue = json.loads(gold_workdir.metrics.read_text())
-    for key in (
-        "bench.polars_vs_pandas.speedup",
-        "bench.polars_lazy_vs_pandas.memory_reduction_pct",
-        "bench.duckdb_vs_sqlite.speedup",
-        "bench.duckdb_vs_postgres.speedup",
-        "bench.parquet_vs_csv.size_reduction_pct",
-        "bench.parquet_zstd_vs_csv.size_reduction_pct",
-        "bench.parquet_vs_csv.scan_time_reduction_pct",
-        "bench.partition_pruning.speedup",
-        "bench.preagg_vs_facts.speedup",
-    ):
-        assert key in catalogue, key
-        assert catalogue[key]["provenance"]["run_id"] == document["run_id"]
-
-    postgres = document["benchmarks"]["row_stores"]["summary"]["postgres"]
-    for verdict in evaluate_claims(gold_workdir):
-        if verdict.claim.measured_by != "bench":
-            continue  # pipeline claims are judged from the pipeline's own figures
-        if verdict.claim.metric == "bench.duckdb_vs_postgres.speedup" and not postgres["available"]:
-            assert verdict.verdict == UNMEASURED and verdict.reason
-        elif verdict.claim.benchmark == "scale_out":  # the quick profile starts no JVM
-            assert verdict.verdict == UNMEASURED and "quick profile" in verdict.reason
-        else:  # measured, but a quick-profile figure is a smoke test: not judged
-            assert verdict.verdict == NOT_JUDGED, verdict.reason
-            assert verdict.measured is not None
-        assert verdict.measured_on["profile"] == "quick"
 
 
 def test_an_aggregate_that_disagrees_with_the_facts_fails_the_benchmark(gold_workdir, tmp_path):

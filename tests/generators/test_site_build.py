@@ -1,43 +1,16 @@
 """Whole-site builds with real MkDocs, on a copy of the project (the repository's docs/
-and site/ are never touched)."""
+and site/ are never touched). The whole chain at a tiny scale (estate, pipeline, quick
+benchmarks, generators, mkdocs) is tests/generators/test_whole_chain.py."""
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
-from pathlib import Path
-
 import pytest
 
-from tests.generators.fixture import write_fixture_workdir
-from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
+from tests.generators.project_copy import GENERATE_ONLY, build
+from tests.generators.site_checks import assert_site_is_sound
 from tests.site.findings import grouped
 from tests.site.prose_check import brief_mentions, broken_internal_links, unlinked_cross_references
 from tests.site.site_pages import BuiltSite
-
-
-class ImageAlts(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.missing: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "img" and not (attributes.get("alt") or "").strip():
-            self.missing.append(attributes.get("src", "?"))
-
-
-def assert_site_is_sound(site: Path) -> None:
-    pages = sorted(site.rglob("*.html"))
-    assert (site / "index.html").exists() and len(pages) > 20
-    for page in pages:
-        html = page.read_text(encoding="utf-8")
-        prose = re.sub(r"<(script|code|pre)\b.*?</\1>", "", html, flags=re.DOTALL)
-        assert "{{" not in prose and "{%" not in prose, page
-        parser = ImageAlts()
-        parser.feed(html)
-        assert parser.missing == [], f"{page}: images without alt text {parser.missing}"
-    assert (site / "feed_rss_created.xml").exists()
 
 
 @pytest.mark.slow
@@ -69,28 +42,12 @@ def test_site_speaks_as_its_owner_and_its_cross_references_are_links(fixture_sit
 
 
 @pytest.mark.slow
-def test_page_asking_for_a_missing_metric_fails_the_build(tmp_path):
+def test_page_asking_for_a_missing_metric_fails_the_build(fixture_site, tmp_path):
     """A page calling metric() with a key no run produced fails, naming page and key."""
-    project = copy_project(tmp_path / "project")
-    workdir = write_fixture_workdir(tmp_path / "wd")
+    copy = fixture_site.copy_to(tmp_path)  # built: only the mkdocs step runs again
+    project, workdir = copy.project, copy.workdir
     (project / "docs" / "extra.md").write_text('# Extra\n\n{{ metric("bench.not_a_key.x") }}\n')
     result = build(project, workdir, *GENERATE_ONLY)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "page extra.md: metric 'bench.not_a_key.x' is not in the catalogue" in output
-
-
-@pytest.mark.slow
-def test_whole_chain_at_tiny_scale(tmp_path):
-    """`build_site` at scale 0.01 runs estate, pipeline, quick benchmarks, generators and
-    mkdocs --strict, every page uses only keys real runs produce, and a second build with
-    nothing changed skips every step."""
-    project = copy_project(tmp_path / "project")
-    result = build(project, tmp_path / "wd", "--scale", "0.01")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-    for step in ("estate", "pipeline", "bench", "publish", "charts", "pages", "mkdocs"):
-        assert f"[done] {step}" in result.stdout
-    assert_site_is_sound(project / "site")
-    again = build(project, tmp_path / "wd", "--scale", "0.01")
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert "[run]" not in again.stdout, again.stdout

@@ -1,6 +1,8 @@
 """Shared, session-scoped pipeline runs at a tiny scale (built once, read by many tests).
 
-- `month`: the 30-day simulation at scale 0.02 (every scenario of config/demo.yaml).
+- `month`: the 30-day simulation at scale 0.02 (every scenario of config/demo.yaml),
+  built once per run even under pytest-xdist (tests/quality/test_simulation.py reads it
+  too).
 - `week`: a 6-day simulation, the reference for crash and bad-input tests (copied
   before anything is done to it).
 """
@@ -19,6 +21,7 @@ from demo_pipeline.estate import build_estate
 from demo_pipeline.pipeline.runner import run_pipeline
 from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
+from tests.shared import built_once
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCALE = 0.02
@@ -58,11 +61,15 @@ def assert_same_gold(a: Workdir, b: Workdir) -> None:
 
 @pytest.fixture(scope="session")
 def month(tmp_path_factory) -> Run:
+    """Built once per run, whichever worker asks first (tests/shared.py); read-only: a
+    test that runs anything on it copies it first (`copy_workdir`)."""
     cfg = tiny_config(30)
-    wd = Workdir(tmp_path_factory.mktemp("month"))
-    build_estate(cfg, wd)
-    run_pipeline(cfg, wd)
-    return Run(cfg, wd)
+
+    def make(root: Path) -> None:
+        build_estate(cfg, Workdir(root))
+        run_pipeline(cfg, Workdir(root))
+
+    return Run(cfg, Workdir(built_once(tmp_path_factory, "month", make)))
 
 
 @pytest.fixture(scope="session")

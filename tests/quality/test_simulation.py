@@ -25,6 +25,7 @@ from demo_pipeline.quality.summary import (
     recall_table,
 )
 from demo_pipeline.workdir import Workdir
+from tests.pipeline.conftest import copy_estate, month  # noqa: F401  (the shared 30-day run)
 
 pytestmark = pytest.mark.slow
 
@@ -45,11 +46,11 @@ def v2_from_the_start(cfg: DemoConfig) -> DemoConfig:
 
 
 @pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Workdir:
-    workdir = Workdir(tmp_path_factory.mktemp("sim") / "build")
-    build_estate(config(), workdir)
-    run_pipeline(config(), workdir)
-    return workdir
+def sim(month) -> Workdir:  # noqa: F811
+    """The default month at scale 0.02: the pipeline tests' shared run (the same config:
+    config() is tests/pipeline/conftest.py's tiny_config(30))."""
+    assert month.cfg == config()
+    return month.workdir
 
 
 @pytest.fixture(scope="module")
@@ -225,10 +226,10 @@ def comparable(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def v2_sim(tmp_path_factory: pytest.TempPathFactory) -> Workdir:
-    """The same month, with the orders contract v2 in force from day 1."""
-    workdir = Workdir(tmp_path_factory.mktemp("v2") / "build")
-    build_estate(config(), workdir)
+def v2_sim(sim: Workdir, tmp_path_factory: pytest.TempPathFactory) -> Workdir:
+    """The same month (the same generated sources), with the orders contract v2 in force
+    from day 1."""
+    workdir = copy_estate(sim, tmp_path_factory.mktemp("v2") / "build")
     run_pipeline(v2_from_the_start(config()), workdir)
     return workdir
 

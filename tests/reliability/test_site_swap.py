@@ -14,6 +14,7 @@ import pytest
 
 from tests.generators.fixture import write_fixture_results, write_fixture_workdir
 from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
+from tests.shared import copy_tree
 
 
 def snapshot(site: Path) -> dict[str, str]:
@@ -29,10 +30,10 @@ def leftovers(project: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_failed_build_leaves_the_last_good_site_in_place(tmp_path):
-    project = copy_project(tmp_path / "project")
-    workdir = write_fixture_workdir(tmp_path / "wd")
-    write_fixture_results(workdir)
+def test_failed_build_leaves_the_last_good_site_in_place(fixture_site, tmp_path):
+    # A copy of the shared fixture site: its first build here has nothing left to do.
+    copy = fixture_site.copy_to(tmp_path)
+    project, workdir = copy.project, copy.workdir
     first = build(project, workdir, *GENERATE_ONLY)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-5000:]
     site = project / "site"
@@ -58,16 +59,19 @@ def test_failed_build_leaves_the_last_good_site_in_place(tmp_path):
 
 
 @pytest.mark.slow
-def test_disk_full_during_the_site_build_says_so_and_keeps_the_last_good_site(tmp_path):
+def test_disk_full_during_the_site_build_says_so_and_keeps_the_last_good_site(
+    fixture_site, tmp_path
+):
     """The project sits on a real tmpfs; after a good build the disk is filled to within
     a few kilobytes. The next build stops with the disk named (not mkdocs' traceback),
     site/ is the last good one, and with the space back the build succeeds."""
     from tests.reliability.support import no_traceback, tmpfs
 
     with tmpfs(tmp_path, "256m") as disk:
-        project = copy_project(disk / "project")
-        workdir = write_fixture_workdir(tmp_path / "wd")
-        write_fixture_results(workdir)
+        # The shared fixture site copied onto the small disk (its work directory beside
+        # it, off the disk): the good build here has nothing left to do.
+        project = copy_tree(fixture_site.project, disk / "project")
+        workdir = copy_tree(fixture_site.workdir, tmp_path / "wd")
         first = build(project, workdir, *GENERATE_ONLY)
         assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-5000:]
         site = project / "site"
