@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from demo_pipeline.workdir import Workdir
 from tests.generators.fixture import write_fixture_results, write_fixture_workdir
 from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
 from tests.shared import built_once, copy_tree
@@ -52,11 +53,40 @@ def fixture_site(tmp_path_factory) -> FixtureSite:
     return FixtureSite(root / "project", root / "wd", output)
 
 
+TINY_CHAIN_SCALE = "0.01"
+
+
+@dataclass(frozen=True)
+class Chain:
+    project: Path
+    workdir: Workdir
+    stdout: str
+
+
+@pytest.fixture(scope="session")
+def tiny_chain(tmp_path_factory) -> Chain:
+    """The whole chain, as `make site` runs it, at scale 0.01 (seed and days from
+    config/demo.yaml: 42, 30) on a project copy: estate, pipeline, the quick benchmark
+    profile, every generator, mkdocs. Checked by tests/generators/test_whole_chain.py;
+    its work directory is the query page tests' data. Read it, never write to it."""
+
+    def make(root: Path) -> None:
+        project = copy_project(root / "project")
+        result = build(project, root / "wd", "--scale", TINY_CHAIN_SCALE)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+        (root / "build-stdout.txt").write_text(result.stdout, encoding="utf-8")
+
+    root = built_once(tmp_path_factory, "tiny-chain", make)
+    stdout = (root / "build-stdout.txt").read_text(encoding="utf-8")
+    return Chain(root / "project", Workdir(root / "wd"), stdout)
+
+
 # Scheduling under `make test` (pytest-xdist, --dist loadscope: whole modules to a
 # worker). pytest-xdist hands out the modules with the most tests first, which left the
 # longest ones (few tests, each a whole build) for the end while the other worker idled.
-# Instead: the modules below first, then every other module holding a `slow` test, then
-# the rest, each group in collection order, the quick modules filling in at the end.
+# Instead, each group in collection order: the modules below; every other module holding
+# a `slow` test; the modules reading the whole chain (built by then, so no worker waits
+# for it); the rest, quick, filling in at the end.
 FIRST = ("tests/generators/test_whole_chain.py",)  # the whole chain at scale 0.01: ~1 min
 
 
@@ -66,10 +96,18 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    slow_modules = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+    def module(item) -> str:
+        return item.nodeid.split("::")[0]
+
+    slow = {module(item) for item in items if item.get_closest_marker("slow")}
+    reads_chain = {module(item) for item in items if "tiny_chain" in item.fixturenames}
 
     def rank(item) -> int:
-        module = item.nodeid.split("::")[0]
-        return 0 if module in FIRST else 1 if module in slow_modules else 2
+        name = module(item)
+        if name in FIRST:
+            return 0
+        if name in reads_chain:
+            return 2
+        return 1 if name in slow else 3
 
     items.sort(key=rank)  # stable: collection order within each group

@@ -1,5 +1,6 @@
 """The query page's build step (generators/query/) on a real work directory: the pipeline's
-30 days at a tiny scale, run once for the module. What the browser does with the result is
+30 days at a tiny scale, the one the whole-chain build made (tests/conftest.py,
+`tiny_chain`). What the browser does with the result is
 tested in tests/site/test_query_page.py."""
 
 from __future__ import annotations
@@ -13,25 +14,24 @@ import duckdb
 import pytest
 
 from demo_pipeline.config import load_config
-from demo_pipeline.estate import build_estate
-from demo_pipeline.pipeline.runner import run_pipeline
 from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
 from generators.errors import StepError
 from generators.query import data as query_data
 from generators.query import hooks, page, vendor
 from generators.query.examples import EXAMPLES
+from tests.conftest import TINY_CHAIN_SCALE
 
 SCALE = 0.01
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory) -> Workdir:
-    cfg = load_config().with_overrides(seed=42, scale=SCALE, days=30)
-    wd = Workdir(tmp_path_factory.mktemp("query-page") / "wd")
-    build_estate(cfg, wd)
-    run_pipeline(cfg, wd)
-    return wd
+def workdir(tiny_chain) -> Workdir:
+    """The work directory of the whole chain at scale 0.01 (tests/conftest.py): estate
+    and pipeline at seed 42 over 30 days. Read only."""
+    estate = load_config().estate
+    assert (float(TINY_CHAIN_SCALE), estate.seed, estate.days) == (SCALE, 42, 30)
+    return tiny_chain.workdir
 
 
 @pytest.fixture(scope="module")

@@ -1,51 +1,24 @@
-"""The whole chain at a tiny scale, built once and read by several tests: `build_site` at
-scale 0.01 runs estate, pipeline, quick benchmarks, generators and mkdocs --strict on a
-copy of the project. The quick benchmark profile's end-to-end expectations are checked
-on the results this build made (the chain runs `bench --profile quick`; running the
-profile a second time on a fixture of its own would measure nothing new)."""
+"""The whole chain at a tiny scale (the `tiny_chain` fixture, tests/conftest.py), built
+once and read by several tests: `build_site` at scale 0.01 runs estate, pipeline, quick
+benchmarks, generators and mkdocs --strict on a copy of the project. The quick benchmark
+profile's end-to-end expectations are checked on the results this build made (the chain
+runs `bench --profile quick`; running the profile a second time on a fixture of its own
+would measure nothing new)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from demo_pipeline.bench.claims import NOT_JUDGED, UNMEASURED, evaluate_claims
 from demo_pipeline.bench.environment import REQUIRED_FIELDS
 from demo_pipeline.bench.profiles import PROFILES
-from demo_pipeline.workdir import Workdir
-from tests.generators.project_copy import build, copy_project
+from tests.conftest import TINY_CHAIN_SCALE
+from tests.generators.project_copy import build
 from tests.generators.site_checks import assert_site_is_sound
-from tests.shared import built_once
 
 pytestmark = pytest.mark.slow
-
-SCALE = ("--scale", "0.01")
-
-
-@dataclass(frozen=True)
-class Chain:
-    project: Path
-    workdir: Workdir
-    stdout: str
-
-
-@pytest.fixture(scope="session")
-def tiny_chain(tmp_path_factory) -> Chain:
-    """Read it, never write to it (a second build that skips every step writes nothing)."""
-
-    def make(root: Path) -> None:
-        project = copy_project(root / "project")
-        result: subprocess.CompletedProcess = build(project, root / "wd", *SCALE)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
-        (root / "build-stdout.txt").write_text(result.stdout, encoding="utf-8")
-
-    root = built_once(tmp_path_factory, "tiny-chain", make)
-    stdout = (root / "build-stdout.txt").read_text(encoding="utf-8")
-    return Chain(root / "project", Workdir(root / "wd"), stdout)
 
 
 def test_whole_chain_at_tiny_scale(tiny_chain):
@@ -57,7 +30,7 @@ def test_whole_chain_at_tiny_scale(tiny_chain):
 
 
 def test_a_second_build_with_nothing_changed_skips_every_step(tiny_chain):
-    again = build(tiny_chain.project, tiny_chain.workdir.root, *SCALE)
+    again = build(tiny_chain.project, tiny_chain.workdir.root, "--scale", TINY_CHAIN_SCALE)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "[run]" not in again.stdout, again.stdout
 
