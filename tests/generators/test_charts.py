@@ -71,14 +71,13 @@ def test_partial_has_alt_text_both_schemes_phone_variants_and_csv(tmp_path):
     )
 
 
-def test_phone_variant_text_is_at_least_11_px_on_a_phone(tmp_path):
+def test_phone_variant_text_is_at_least_11_px_on_a_phone(fixture_site):
     """Every text of every phone chart, scaled to a 390 px phone's 358 px content column,
-    is 11 CSS px or more (tick labels, axis labels, legend, title)."""
+    is 11 CSS px or more (tick labels, axis labels, legend, title). The charts are the
+    fixture site's (built from the fixture results)."""
     import re
 
-    wd = fixture(tmp_path)
-    project = Project(copy_project(tmp_path / "project"))
-    charts.build(project, wd)
+    project = Project(fixture_site.project)
     phone = sorted((project.assets / "charts").glob("*-phone-light.svg"))
     assert phone
     for svg in phone:
@@ -89,16 +88,16 @@ def test_phone_variant_text_is_at_least_11_px_on_a_phone(tmp_path):
         assert min(sizes) * min(358 / width, 4 / 3) >= 11, (svg.name, min(sizes), width)
 
 
-def test_build_is_byte_for_byte_reproducible(tmp_path):
-    """Building the charts twice from the same results gives identical files."""
-    wd = fixture(tmp_path)
-    project = Project(copy_project(tmp_path / "project"))
+def test_build_is_byte_for_byte_reproducible(fixture_site, tmp_path):
+    """Building the charts twice from the same results gives identical files: once by the
+    fixture site's build (`build_site`, its own process, another folder), once here."""
 
-    def digest() -> dict[str, str]:
-        charts.build(project, wd)
+    def digest(project: Project) -> dict[str, str]:
         out = project.assets / "charts"
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
 
-    first = digest()
+    first = digest(Project(fixture_site.project))
     assert len(first) == 35  # 7 charts x (light, dark, phone light, phone dark, csv)
-    assert digest() == first
+    project = Project(copy_project(tmp_path / "project"))
+    charts.build(project, Workdir(fixture_site.workdir))  # reads the work directory only
+    assert digest(project) == first

@@ -13,8 +13,7 @@ import pytest
 from generators.catalogue import Catalogue
 from generators.claim_check import check_page
 from generators.claims import Claims, claim_sentence, render_badge, render_claim
-from tests.generators.fixture import write_fixture_results, write_fixture_workdir
-from tests.generators.project_copy import GENERATE_ONLY, build, copy_project
+from tests.generators.project_copy import GENERATE_ONLY, build
 
 ANCHOR = "metric-bench-duckdb-vs-postgres-speedup"
 
@@ -144,12 +143,13 @@ def test_claim_values_are_escaped():
 
 
 @pytest.mark.slow
-def test_a_page_breaking_the_rule_fails_the_site_build(tmp_path):
+def test_a_page_breaking_the_rule_fails_the_site_build(fixture_site, tmp_path):
     """A real build: a page stating a benchmark claim's figure bare, and another asserting
     an outcome its verdict does not support, both stop `build_site`, each named."""
-    project = copy_project(tmp_path / "project")
-    workdir = write_fixture_workdir(tmp_path / "wd")
-    write_fixture_results(workdir)
+    # A copy of the shared fixture site: the build reruns the steps the new results and
+    # the page reach (claims, publish, charts, pages, mkdocs), not the diagrams.
+    copy = fixture_site.copy_to(tmp_path)
+    project, workdir = copy.project, copy.workdir
     results = json.loads((workdir / "bench" / "results.json").read_text())
     results["profile"] = "default"
     results["figures"] = {"bench.duckdb_vs_postgres.speedup": {"value": 12.0, "unit": "x"}}
