@@ -24,19 +24,11 @@ import pytest
 
 from tests.reliability.support import assert_same_data, cli, no_traceback, one_line
 
-FLAGS = ("--seed", "42", "--scale", "0.01", "--days", "2")
+# `reference` (tests/reliability/conftest.py): an estate (seed 42, scale 0.01, 2 days)
+# and a clean run of it, shared with the failure tests.
 DAY = "2026-11-02"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("damaged-lake") / "reference"
-    assert cli("generate", *FLAGS, "--workdir", str(root)).returncode == 0
-    result = cli("run", "--workdir", str(root))
-    assert result.returncode == 0, result.stderr
-    return root
 
 
 def copy(reference: Path, tmp_path: Path) -> Path:

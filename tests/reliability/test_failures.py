@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.reliability.conftest import FLAGS
 from tests.reliability.support import (
     REPO,
     assert_same_data,
@@ -30,18 +31,10 @@ from tests.reliability.support import (
     tmpfs,
 )
 
-FLAGS = ("--seed", "42", "--scale", "0.01", "--days", "2")
+# `reference` (tests/reliability/conftest.py): an estate with these flags and a clean
+# 2-day run of it, what a rerun after a failure must equal.
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> Path:
-    """An estate and a clean 2-day run of it: what a rerun after a failure must equal."""
-    root = tmp_path_factory.mktemp("failures") / "reference"
-    assert cli("generate", *FLAGS, "--workdir", str(root)).returncode == 0
-    assert cli("run", "--workdir", str(root)).returncode == 0
-    return root
 
 
 def disk_usage_kib(folder: Path) -> int:
