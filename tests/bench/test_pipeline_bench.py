@@ -1,17 +1,27 @@
 """The `pipeline` benchmark: a real estate generated and a real pipeline run, each in
-its own process, measured from outside; its figures come from that run."""
+its own process, measured from outside; its figures come from that run.
+
+The measured run is the one the whole-chain build's `bench --profile quick` made (the
+`tiny_chain` fixture, tests/conftest.py): the quick profile's one scale, over the
+config's days, as recorded in its raw.json."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from demo_pipeline.bench import pipeline
+from demo_pipeline.bench.profiles import PROFILES
+from demo_pipeline.config import load_config
 from demo_pipeline.errors import BenchmarkError
 
 
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory):
-    return pipeline.measure_scale(0.01, tmp_path_factory.mktemp("bench") / "p", days=6)
+def measured(tiny_chain):
+    raw = json.loads(tiny_chain.workdir.bench_raw.read_text())["benchmarks"]["pipeline"]
+    assert PROFILES["quick"].pipeline_scales == (0.02,) and list(raw) == ["scale_0_02"]
+    return raw["scale_0_02"]
 
 
 def test_generation_and_run_are_measured_from_their_processes(measured):
@@ -19,7 +29,8 @@ def test_generation_and_run_are_measured_from_their_processes(measured):
     assert gen["fact_rows"] > 0 and gen["wall_s"] > 0 and gen["cpu_s"] > 0
     assert gen["rows_per_s"] == round(gen["fact_rows"] / gen["wall_s"])
     assert gen["peak_rss_mb"] > 0 and run["peak_rss_mb"] > 0
-    assert run["days"] == 6 and len(run["rss_end_of_day_mb"]) == 6
+    days = load_config().estate.days
+    assert run["days"] == days and len(run["rss_end_of_day_mb"]) == days
     assert set(run["stage_s"]) == set(pipeline.STAGES)
     assert all(seconds > 0 for seconds in run["stage_s"].values())
     # The stages are inside the process: what is left over is start-up and the rest.
@@ -31,7 +42,7 @@ def test_generation_and_run_are_measured_from_their_processes(measured):
 
 def test_figures_carry_the_measured_values_under_the_scale(measured):
     figures = {f.key: f for f in pipeline.figures_for(measured)}
-    key = "bench.pipeline.scale_0_01"
+    key = "bench.pipeline.scale_0_02"
     assert figures[f"{key}.generate_rows_per_s"].value == measured["generate"]["rows_per_s"]
     assert figures[f"{key}.run_wall_s"].value == measured["run"]["wall_s"]
     assert figures[f"{key}.stage_gold_s"].value == measured["run"]["stage_s"]["gold"]
