@@ -115,7 +115,8 @@ class _FlakyOrders(BaseHTTPRequestHandler):
 @pytest.fixture
 def orders_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FlakyOrders)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits up to one poll interval (0.5 s by default).
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     _FlakyOrders.seen = []
     yield f"http://127.0.0.1:{server.server_address[1]}"
