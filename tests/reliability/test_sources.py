@@ -19,6 +19,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -102,31 +103,47 @@ def make_writable(folder: Path) -> None:
         p.chmod(p.stat().st_mode | stat.S_IWUSR)
 
 
-def test_the_erp_is_never_written_and_read_only_sources_are_enough(estate, clean_config, tmp_path):
-    """A three-day run leaves every source file byte for byte and mtime for mtime as it
-    was, with the sources read-only. (Root ignores the permissions, hence the bytes and
-    mtime comparison: the old code moved the ERP's `source_clock` row every day.)"""
-    workdir = fresh_copy(estate, tmp_path)
+@dataclass(frozen=True)
+class CleanRun:
+    result: subprocess.CompletedProcess
+    sources: Path
+    before: dict[str, tuple[str, int]]
+    after: dict[str, tuple[str, int]]
+
+
+@pytest.fixture(scope="module")
+def clean_run(estate, clean_config, tmp_path_factory) -> CleanRun:
+    """One run of the clean calendar on a fresh copy of the estate, its sources read-only
+    while it runs, with every source file's fingerprint before and after. Two tests read
+    it (it used to be two identical runs, one of them on writable sources)."""
+    workdir = fresh_copy(estate, tmp_path_factory.mktemp("clean-run"))
     sources = workdir / "sources"
     before = fingerprint(sources)
-    assert "erp.sqlite" in before
     make_read_only(sources)
     try:
         result = run(clean_config, workdir)
     finally:
         make_writable(sources)
-    assert result.returncode == 0, result.stderr
-    after = fingerprint(sources)
+    return CleanRun(result, sources, before, fingerprint(sources))
+
+
+def test_the_erp_is_never_written_and_read_only_sources_are_enough(clean_run):
+    """A three-day run leaves every source file byte for byte and mtime for mtime as it
+    was, with the sources read-only. (Root ignores the permissions, hence the bytes and
+    mtime comparison: the old code moved the ERP's `source_clock` row every day.)"""
+    before, after = clean_run.before, clean_run.after
+    assert "erp.sqlite" in before
+    assert clean_run.result.returncode == 0, clean_run.result.stderr
     assert after["erp.sqlite"] == before["erp.sqlite"], "the run wrote into the ERP"
     assert after == before, "the run changed a source file"
     # No journal, WAL or lock file was left (or created) beside the ERP.
-    assert sorted(p.name for p in sources.iterdir()) == sorted({k.split(os.sep)[0] for k in before})
+    left = sorted(p.name for p in clean_run.sources.iterdir())
+    assert left == sorted({k.split(os.sep)[0] for k in before})
 
 
-def test_a_clean_calendar_exits_zero_and_says_so(estate, clean_config, tmp_path):
+def test_a_clean_calendar_exits_zero_and_says_so(clean_run):
     """No scenario injected: every day succeeds, exit 0, the summary counts the days."""
-    workdir = fresh_copy(estate, tmp_path)
-    result = run(clean_config, workdir)
+    result = clean_run.result
     assert result.returncode == 0, result.stderr
     assert f"{DAYS} of {DAYS} daily run(s) succeeded" in " ".join(result.stderr.split())
 
