@@ -1,5 +1,5 @@
-"""The reference run the failure and damaged-lake tests compare against, built once per
-run (tests/shared.py)."""
+"""The reference run the failure, damaged-lake and one-writer tests start from or compare
+against, built once per run (tests/shared.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ FLAGS = ("--seed", "42", "--scale", "0.01", "--days", "2")
 @pytest.fixture(scope="session")
 def reference(tmp_path_factory) -> Path:
     """An estate (FLAGS) and a clean 2-day run of it, by the real command line: what a
-    rerun after a failure or damage must equal. Read-only: each test copies it."""
+    rerun after a failure or damage must equal. `run` is given no flags: it runs the
+    recorded estate (test_one_writer.py checks that on this run). Read-only: each test
+    copies it."""
 
     def make(root: Path) -> None:
         generated = cli("generate", *FLAGS, "--workdir", str(root))

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.reliability.conftest import FLAGS as REFERENCE_FLAGS
+
 REPO = Path(__file__).resolve().parents[2]
 SCALE = "0.01"
 DAYS = "2"  # the calendar: 2026-11-01..2026-11-02
@@ -75,13 +77,12 @@ def estate(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ran(estate, tmp_path_factory) -> Path:
-    """The same estate, run once (a lake, gold and run records)."""
-    root = tmp_path_factory.mktemp("one-writer") / "ran"
-    shutil.copytree(estate, root)
-    result = cli("run", "--seed", "42", "--scale", SCALE, "--days", DAYS, "--workdir", str(root))
-    assert result.returncode == 0, result.stderr
-    return root
+def ran(reference) -> Path:
+    """The same estate, run once (a lake, gold and run records): the shared reference run
+    (tests/reliability/conftest.py), generated with these FLAGS and run by `run
+    --workdir` alone. Read-only: copy it."""
+    assert REFERENCE_FLAGS == FLAGS
+    return reference
 
 
 def copy(src: Path, dst: Path) -> Path:
@@ -161,13 +162,12 @@ def test_generate_during_a_run_is_refused_and_writes_nothing(estate, tmp_path):
     assert again.returncode == 0, again.stderr
 
 
-def test_run_without_flags_uses_the_recorded_estate(estate, tmp_path):
-    """Old code: the config's defaults (scale 1) disagreed with the estate: exit 1."""
-    wd = copy(estate, tmp_path / "wd")
-    result = cli("run", "--workdir", str(wd))
-    assert result.returncode == 0, result.stderr
-    assert manifest_scales(wd) == {0.01}
-    assert len(list((wd / "runs").glob("*.json"))) == int(DAYS)
+def test_run_without_flags_uses_the_recorded_estate(ran):
+    """Old code: the config's defaults (scale 1) disagreed with the estate: exit 1. `ran`
+    is that run: the estate's FLAGS given to `generate` only, then `run --workdir` with
+    no flags, its exit code 0 checked where it is made (tests/reliability/conftest.py)."""
+    assert manifest_scales(ran) == {0.01}
+    assert len(list((ran / "runs").glob("*.json"))) == int(DAYS)
 
 
 def test_run_with_other_scale_stops_naming_both_unless_regenerate(estate, tmp_path):
