@@ -1,8 +1,13 @@
-"""What every test folder shares: the fixture site (one site built from the fixture
-results, tests/generators/fixture.py), built once per run and read by every module that
-only reads it; a test that changes the project or the results copies it first
-(`FixtureSite.copy_to`), and the copy's next build reruns only the steps whose inputs it
-changed (step records name files relative to the project and the work directory)."""
+"""What every test folder shares, each built once per run (tests/shared.py) and read by
+every module that only reads it:
+
+- `fixture_site`: one site built from the fixture results (tests/generators/fixture.py).
+  A test that changes the project or the results copies it first (`FixtureSite.copy_to`);
+  the copy's next build reruns only the steps whose inputs it changed (step records name
+  files relative to the project and the work directory).
+- `tiny_chain`: the whole chain (`build_site` from nothing) at scale 0.01.
+
+And the order modules are handed to pytest-xdist's workers (below)."""
 
 from __future__ import annotations
 
@@ -68,7 +73,9 @@ def tiny_chain(tmp_path_factory) -> Chain:
     """The whole chain, as `make site` runs it, at scale 0.01 (seed and days from
     config/demo.yaml: 42, 30) on a project copy: estate, pipeline, the quick benchmark
     profile, every generator, mkdocs. Checked by tests/generators/test_whole_chain.py;
-    its work directory is the query page tests' data. Read it, never write to it."""
+    its work directory is the query page tests' data, and its bench results hold the
+    pipeline benchmark's run (tests/bench/test_pipeline_bench.py). Read it, never write
+    to it."""
 
     def make(root: Path) -> None:
         project = copy_project(root / "project")
@@ -85,8 +92,9 @@ def tiny_chain(tmp_path_factory) -> Chain:
 # worker). pytest-xdist hands out the modules with the most tests first, which left the
 # longest ones (few tests, each a whole build) for the end while the other worker idled.
 # Instead, each group in collection order: the modules below; every other module holding
-# a `slow` test; the modules reading the whole chain (built by then, so no worker waits
-# for it); the rest, quick, filling in at the end.
+# a `slow` or `spark` test; the modules reading the whole chain (built by then, so no
+# worker waits for it); the rest, quick, filling in at the end. An explicit
+# --loadscope-reorder is overridden too.
 FIRST = ("tests/generators/test_whole_chain.py",)  # the whole chain at scale 0.01: ~1 min
 
 
@@ -99,7 +107,11 @@ def pytest_collection_modifyitems(config, items):
     def module(item) -> str:
         return item.nodeid.split("::")[0]
 
-    slow = {module(item) for item in items if item.get_closest_marker("slow")}
+    slow = {
+        module(item)
+        for item in items
+        if item.get_closest_marker("slow") or item.get_closest_marker("spark")
+    }
     reads_chain = {module(item) for item in items if "tiny_chain" in item.fixturenames}
 
     def rank(item) -> int:
