@@ -177,7 +177,7 @@ WORKERS = 6
 one per source read ahead for the next day (READ_AHEAD), and one for the quality step
 that runs beside gold."""
 READ_AHEAD = frozenset({"erp", "workbooks"})
-"""Sources read the day before, during its gold build (`_read_ahead` says why not the
+"""Sources read the day before, while it is landed and built (`_read_ahead` says why not the
 API)."""
 
 # Exit codes of `run` (documented in `run --help` and the README).
@@ -284,6 +284,10 @@ def run_one_day(
             with _timed(durations, log, "extract"):
                 extracted = extract_all(ctx, started=_started(cfg, workdir, business_date, sources))
             checks += extracted.checks
+            # The next day's ERP and workbooks are read while this day is landed and
+            # built (its ERP watermarks are saved by now).
+            if next_day is not None:
+                _read_ahead(cfg, workdir, next_day, sources)
             checks += latency_checks(ctx, extracted.notes, read_manifests(workdir.runs))
             unavailable: dict[str, str] = {}
             for source, error in extracted.failures.items():
@@ -306,8 +310,6 @@ def run_one_day(
             try:
                 manifest = record_layers(manifest, extracted, writes, silver)
                 assert_conserved(conservation, business_date)
-                if next_day is not None:
-                    _read_ahead(cfg, workdir, next_day, sources)
                 with _timed(durations, log, "gold"):
                     gold = sources.engine.gold(ctx, sources.gold)
             finally:
@@ -387,9 +389,10 @@ def _backfill_halted_days(
 
 
 def _read_ahead(cfg: DemoConfig, workdir: Workdir, next_day: dt.date, sources: Sources) -> None:
-    """Start reading `next_day`'s ERP and workbooks now, so that they overlap today's
-    gold build (they wait on SQLite and Excel parsing; gold on DuckDB, which leaves the
-    GIL). They depend on earlier days only through the ERP watermarks, which today's
+    """Start reading `next_day`'s ERP and workbooks now, as soon as today's extraction
+    is over, so that they overlap today's bronze, silver and gold (they wait on SQLite
+    and Excel parsing; silver and gold run in Polars and DuckDB, which leave the GIL).
+    They depend on earlier days only through the ERP watermarks, which today's
     extraction has saved. The orders API is read on its own day: which dates it catches
     up on comes from today's manifest, and its latency check would time our own gold
     build rather than the source."""
