@@ -71,3 +71,25 @@ def test_make_help_lists_targets():
     )
     listed = {line.split()[0] for line in re.sub(r"\x1b\[[0-9;]*m", "", result.stdout).splitlines()}
     assert {"site", "test", "bench", "generate", "run", "lint", "help"} <= listed
+
+
+def test_the_fast_exit_keeps_the_status_and_every_line_of_output(tmp_path):
+    """`python -m demo_pipeline` leaves with os._exit (no interpreter teardown): the
+    command's status still reaches the shell, and output written to pipes (buffered)
+    is all there, to the last line, for commands that succeed and one that fails."""
+    helped = cli("--help")
+    assert helped.returncode == 0
+    # The same help printed by the app in an interpreter that exits the usual way.
+    code = "from demo_pipeline.cli import app; app(prog_name='python -m demo_pipeline')"
+    usual = subprocess.run(
+        [sys.executable, "-c", code, "--help"], cwd=REPO, capture_output=True, text=True
+    )
+    assert usual.returncode == 0 and usual.stdout.count("\n") > 20
+    assert helped.stdout == usual.stdout
+    generated = cli("generate", "--scale", "0.01", "--days", "2", "--workdir", str(tmp_path))
+    assert generated.returncode == 0, generated.stderr
+    assert "estate ready in" in generated.stderr
+    assert re.search(r"in \d+\.\d s\s*$", generated.stderr), generated.stderr[-300:]
+    missing = cli("run", "--workdir", str(tmp_path / "nowhere"))
+    assert missing.returncode == 1
+    assert "no source estate" in missing.stderr
