@@ -17,6 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from demo_pipeline.errors import ConfigError
 
+# libyaml's safe loader where PyYAML was built with it (the wheels are): the same
+# documents, parsed about seven times faster, which every command pays at start-up.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "demo.yaml"
 
 
@@ -293,7 +297,7 @@ def load_config(path: Path | str | None = None) -> DemoConfig:
     except OSError as exc:
         raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid config {path}: not valid YAML ({exc})") from None
     if raw is None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from demo_pipeline.config import SAFE_LOADER
 from demo_pipeline.errors import ConfigError
 
 DEFAULT_TABLES_PATH = Path(__file__).resolve().parent.parent / "config" / "tables.yaml"
@@ -301,7 +302,7 @@ def load_tables(path: Path | str | None = None) -> Registry:
     if not path.is_file():
         raise ConfigError(f"table registry {path} not found (expected a YAML file)")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid table registry {path}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict):
