@@ -153,9 +153,10 @@ def run(ctx: BenchContext) -> BenchmarkResult:
             "and CPU time and peak RSS (wait4 ru_maxrss) are the whole process's.",
             "Stage seconds are summed from the run manifests (latest run of each day); "
             "outside_stages_s is the rest of the process's wall time.",
-            "The run reads the next day's ERP and workbooks, and runs quality step 2, "
-            "while a day's gold is built: that work is not in extract, and gold's seconds "
-            "include the CPU it shares with it.",
+            "The run reads the next day's sources (the orders API too when the day's read "
+            "of it succeeded) while a day is landed and built, and runs quality step 2 "
+            "while its gold is built: that work is not in extract, and the other stages' "
+            "seconds include the CPU they share with it.",
             f"rss_growth_pct compares the resident size recorded at the end of day "
             f"{FLAT_FROM_DAY} and of the last day (each day's manifest).",
         ],
