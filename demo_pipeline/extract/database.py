@@ -10,9 +10,9 @@ journal or lock file next to it), a PostgreSQL ERP in a read-only session, and t
 pipeline's clock (the watermarks, the day it replays) lives under the work directory's
 state, never in the source.
 
-SQL is plain ANSI (`SELECT ... WHERE updated_at > '<iso>'`) and the connection is any
-DB-API/ADBC connection Polars can read from, so the same code runs on SQLite (the
-generated ERP) or PostgreSQL. The watermark is inlined as a literal rather than a
+SQL is plain ANSI (`SELECT ... WHERE updated_at > '<iso>'`), so the same code runs on
+SQLite (the generated ERP, read through ADBC as Arrow: `ArrowSqlite`) or PostgreSQL (any
+DB-API connection Polars can read from). The watermark is inlined as a literal rather than a
 bound parameter because placeholder styles differ between drivers (`?`, `$1`, `%s`);
 it is validated as an ISO timestamp first, so nothing user-typed reaches the SQL.
 """
