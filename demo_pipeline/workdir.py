@@ -180,6 +180,12 @@ class Workdir:
         return self.quality / "false_positives.parquet"
 
     @property
+    def run_outputs(self) -> tuple[Path, ...]:
+        """Every folder a pipeline run writes into. A run killed mid-write can leave a
+        hidden temporary file in any of them; the next run sweeps them all."""
+        return (self.lake, self.gold, self.state, self.runs, self.quality)
+
+    @property
     def alerts(self) -> Path:
         return self.root / "alerts.jsonl"
 

@@ -126,7 +126,7 @@ def run_pipeline(
         if from_scratch:
             reset(workdir)
         require_estate(cfg, workdir)
-        for root in (workdir.lake, workdir.gold, workdir.state):
+        for root in workdir.run_outputs:
             clean_stale_temp_dirs(root)
         require_lake_of_this_estate(cfg, workdir)
         for note in require_sound_lake(workdir):

@@ -223,6 +223,20 @@ def test_unreachable_erp_marks_its_tables_failed_and_gold_keeps_earlier_days(wee
     assert new.equals(old)
 
 
+def test_a_temporary_left_in_any_run_folder_is_swept_by_the_next_run(week, tmp_path):
+    """A kill can land inside any atomic write, including the quality files a worker
+    writes while gold is built: the next run removes the hidden leftovers everywhere."""
+    wd = copy_workdir(week.workdir, tmp_path / "wd")
+    planted = [folder / ".left.parquet.dead0001.tmp" for folder in wd.run_outputs]
+    planted.append(wd.order_stats / ".2026-11-03.parquet.dead0002.tmp")
+    for path in planted:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half")
+    run_pipeline(week.cfg, wd, day="2026-11-04")
+    assert [p for p in planted if p.exists()] == []
+    assert not list(wd.root.rglob(".*.tmp"))
+
+
 def test_sigkill_at_random_moments_then_rerun_gives_the_uninterrupted_gold(week, tmp_path):
     """Killed three times at (seeded) random moments of a run, then run to the end:
     gold and lake equal the uninterrupted run's."""
