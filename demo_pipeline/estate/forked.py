@@ -5,12 +5,13 @@ the orders feed. In one process both take turns on the one interpreter lock, so 
 second core idles. A forked child inherits every module imported so far, so it starts
 at once; a fresh interpreter would spend as long importing numpy, Polars and Faker as
 the half it would run. The inputs both halves share (dimensions, product history) are
-computed once, by the parent, and sent to the child through a pipe.
+computed by each process from the seed: the same values, on the other core, sooner
+than the parent could make them and pickle them through the pipe.
 
 Fork is only safe before Polars has started its thread pool: a child inherits the
 pool's state but not its threads, and its first parallel operation waits forever.
 Polars starts the pool on its first parallel operation, not on import, so the build
-forks before it computes anything, and the child waits for its input. Where the pool
+forks before it computes anything; the child starts when the parent sends its input. Where the pool
 is already running (a test session, a process that ran the pipeline first),
 `fork_safe()` says no and the caller runs both halves itself: same output, one core.
 """
