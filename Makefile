@@ -97,8 +97,11 @@ deploy: site ## Publish site/ to GitHub Pages with mkdocs gh-deploy
 	$(BIN)/mkdocs gh-deploy --force --dirty
 
 # One worker per core (pytest-xdist); --dist loadscope keeps a module's tests on one worker,
-# so a module's shared fixture (an estate, a run, a site build) is built once. The slowest
-# tests are listed at the end: where the suite's time goes, in every CI log.
+# so a module's shared fixture (an estate, a run, a site build) is built once. Fixtures that
+# several modules read are built once per run (tests/shared.py), and tests/conftest.py hands
+# the modules out longest first, the ones that build those fixtures before the ones that
+# read them. The slowest tests are listed at the end: where the suite's time goes, in every
+# CI log.
 test: install web ## Run the test suite (every core; the browser suite is `make test-site`)
 	$(PY) -m pytest -m "not browser" -n auto --dist loadscope --durations=25
 
