@@ -29,6 +29,22 @@ so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
    It also adds the page's link preview (generators/link_previews.py): Open Graph and
    Twitter meta, and a 1200 x 630 preview image written into the built site;
    `on_post_template` does the same for the 404 page.
+
+   And it sets, from a one-line script at the top of <head>, the state of the root element
+   that Material's bundle and its focus-visible polyfill would otherwise set once the page
+   is painted (`no-js` -> `js`, `js-focus-visible`, `data-js-focus-visible`). Each of those
+   changes made the browser restyle the whole page again, on a throttled phone a long task
+   of its own after the first paint; set before the body is parsed, the bundle's own
+   changes find nothing to change. A browser without JavaScript runs no script and keeps
+   `no-js`, as before.
+
+4. `on_post_build`: drop Material's "no transitions while the colour scheme switches" rule
+   from its palette stylesheet. The bundle sets the attribute it keys on
+   (`data-md-color-switching`) on <body> when it applies the palette at load and removes it
+   a moment later, and a rule of the form `[attr] *` makes each of those two changes
+   restyle every element of the page: two full restyles at load, on every page, for the
+   sake of the theme toggle. Without it, the toggle's colour change eases in over
+   Material's own transitions (a quarter of a second at most) instead of snapping.
 """
 
 from __future__ import annotations
@@ -143,6 +159,33 @@ def name_search_dialog(html: str) -> str:
     return html.replace('role="dialog"', 'role="dialog" aria-label="Search"', 1)
 
 
+# The root element's state once Material's bundle and its focus-visible polyfill have run.
+ROOT_STATE_SCRIPT = (
+    '<script>document.documentElement.className="js js-focus-visible",'
+    'document.documentElement.setAttribute("data-js-focus-visible","")</script>'
+)
+CHARSET_META = '<meta charset="utf-8">'
+
+
+def preset_root_state(html: str) -> str:
+    """Put ROOT_STATE_SCRIPT just after the page's charset declaration (pure). A page
+    without one, or with the script already, is left as is."""
+    if ROOT_STATE_SCRIPT in html or CHARSET_META not in html:
+        return html
+    return html.replace(CHARSET_META, CHARSET_META + ROOT_STATE_SCRIPT, 1)
+
+
+# Material's palette stylesheet, e.g. assets/stylesheets/palette.fb2fffe2.min.css, and its
+# rule `[data-md-color-switching] *,…{transition-duration:0s!important}`.
+PALETTE_CSS = "assets/stylesheets/palette.*.min.css"
+COLOR_SWITCHING_RULE = re.compile(r"\[data-md-color-switching\][^{}]*\{[^{}]*\}")
+
+
+def without_color_switching_rule(css: str) -> str:
+    """`css` without the rule(s) keyed on `data-md-color-switching` (pure)."""
+    return COLOR_SWITCHING_RULE.sub("", css)
+
+
 def defer_theme_bundle(html: str) -> str:
     """Load Material's script bundle with `defer` (pure). A page without it is left as is."""
     return THEME_BUNDLE.sub(r'<script defer src="\1">', html, count=1)
@@ -197,7 +240,7 @@ def on_post_page(output, page, config):
         page_url=page.canonical_url or "",
         kind="article" if page.file.src_uri.startswith("blog/posts/") else "website",
     )
-    return defer_theme_bundle(name_search_dialog(output))
+    return preset_root_state(defer_theme_bundle(name_search_dialog(output)))
 
 
 def on_post_template(output_content, template_name, config):
@@ -205,4 +248,13 @@ def on_post_template(output_content, template_name, config):
     if template_name != "404.html":
         return output_content
     description = str(config.get("site_description") or "")
-    return with_link_preview(output_content, config, "404.png", "Page not found", description)
+    output = with_link_preview(output_content, config, "404.png", "Page not found", description)
+    return preset_root_state(output)
+
+
+def on_post_build(config):
+    for path in Path(config["site_dir"]).glob(PALETTE_CSS):
+        css = path.read_text(encoding="utf-8")
+        trimmed = without_color_switching_rule(css)
+        if trimmed != css:
+            path.write_text(trimmed, encoding="utf-8")
