@@ -160,9 +160,10 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
             out.skipped.append("fact_inventory_daily")
         # fetchall, not fetchone: a result left half-read keeps the connection busy,
         # and the purchase-order step registers Arrow tables on it.
-        if has_dims and con.execute("SELECT count(*) FROM changed_products").fetchall()[0][0]:
+        since = con.execute("SELECT min(changed_from) FROM changed_products").fetchall()[0][0]
+        if has_dims and since is not None:
             with out.timed("repoint"):
-                con.execute(sql("repoint"))
+                con.execute(sql("repoint", since=quote(since)))
         crash_point("gold.mid_build")
         if po[0] and po[1]:
             with out.timed("fact_purchase_order_line"):
@@ -316,10 +317,16 @@ def _stage_products(con: duckdb.DuckDBPyConnection, dims: dict, has_products: bo
     )
     if not has_products:
         return
+    # Start times only: the repoint's as-of join picks a version by its start time, so
+    # a change of end time alone (a version closed by the next one) moves no fact.
     con.execute(
-        "INSERT INTO changed_products SELECT DISTINCT product_id FROM ("
-        "SELECT product_sk, product_id, valid_from, valid_to FROM incoming_dim_product EXCEPT "
-        "SELECT product_sk, product_id, valid_from, valid_to FROM dim_product)"
+        "INSERT INTO changed_products "
+        "SELECT product_id, min(valid_from) FROM ("
+        "(SELECT product_sk, product_id, valid_from FROM incoming_dim_product EXCEPT "
+        "SELECT product_sk, product_id, valid_from FROM dim_product) UNION ALL "
+        "(SELECT product_sk, product_id, valid_from FROM dim_product EXCEPT "
+        "SELECT product_sk, product_id, valid_from FROM incoming_dim_product)"
+        ") GROUP BY product_id"
     )
     renamed = con.execute(
         "SELECT count(*) FROM incoming_dim_product AS n JOIN dim_product AS o "

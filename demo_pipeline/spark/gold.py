@@ -123,11 +123,13 @@ def build_gold_spark(
         out.loaded.append("fact_inventory_daily")
     else:
         out.skipped.append("fact_inventory_daily")
-    if has_dims and changed is not None and changed.head(1):  # driver: one product id
+    # driver: one value, the earliest start time that changed
+    since = changed.agg({"changed_from": "min"}).first()[0] if changed is not None else None
+    if has_dims and since is not None:
         with out.timed("repoint"):
             changed.createOrReplaceTempView("changed_products")
             for fact in FACTS:
-                _repoint(spark, root, fact)
+                _repoint(spark, root, fact, since)
     crash_point("gold.mid_build")
     if po[0] and po[1]:
         with out.timed("fact_purchase_order_line"):
@@ -177,10 +179,14 @@ def _dimensions(
             incoming = spark.sql(_query("incoming_products", "incoming_dim_product", **names))
             incoming.createOrReplaceTempView("incoming_dim_product")
             if previous_products is not None:
-                cols = ["product_sk", "product_id", "valid_from", "valid_to"]
+                # As gold/build.py `_stage_products`: the versions' start times only.
+                from pyspark.sql import functions as F
+
+                cols = ["product_sk", "product_id", "valid_from"]
+                new, old = incoming.select(cols), previous_products.select(cols)
                 changed = (
-                    incoming.select(cols).subtract(previous_products.select(cols))
-                    .select("product_id").distinct()
+                    new.subtract(old).unionByName(old.subtract(new))
+                    .groupBy("product_id").agg(F.min("valid_from").alias("changed_from"))
                 )  # fmt: skip
                 changed = changed.cache()
         frame = spark.sql(_query(gold.name, gold.name, **names))
@@ -208,7 +214,7 @@ def _day_facts(spark: SparkSession, root: Path, fact: str, day: dt.date, **files
     write_partition(frame.drop("ingest_date"), root / fact / f"ingest_date={day}")
 
 
-def _repoint(spark: SparkSession, root: Path, fact: str) -> None:
+def _repoint(spark: SparkSession, root: Path, fact: str, since: dt.datetime) -> None:
     """gold/sql/repoint.sql: facts of changed products pointed at the version in force
     at their time; only the partitions holding a re-pointed row are rewritten."""
     from pyspark.sql import functions as F
@@ -218,7 +224,8 @@ def _repoint(spark: SparkSession, root: Path, fact: str) -> None:
     current = spark.read.parquet(str(root / fact))
     current.createOrReplaceTempView(fact)
     temp, keys = REPOINT_KEYS[fact]
-    repointed = spark.sql(_query("repoint", temp)).select(*keys, "new_sk").cache()
+    repointed = spark.sql(_query("repoint", temp, since=quote(since))).select(*keys, "new_sk")
+    repointed = repointed.cache()
     touched = current.join(repointed, list(keys)).select("ingest_date").distinct()
     dates = [r[0] for r in touched.collect()]  # driver: a handful of dates, never fact rows
     for date in sorted(dates):

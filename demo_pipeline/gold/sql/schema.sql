@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS agg_daily_sales (
 );
 -- The business dates whose daily aggregates must be recomputed in this build.
 CREATE OR REPLACE TEMP TABLE affected_dates (business_date DATE);
-CREATE OR REPLACE TEMP TABLE changed_products (product_id BIGINT);
+-- Products whose version start times changed, and the earliest start time that did.
+CREATE OR REPLACE TEMP TABLE changed_products (product_id BIGINT, changed_from TIMESTAMP);
 -- What each dimension was last built from: unchanged sources, no rebuild.
 CREATE TABLE IF NOT EXISTS gold_loads (item VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL);
