@@ -11,9 +11,10 @@ than the parent could make them and pickle them through the pipe.
 Fork is only safe before Polars has started its thread pool: a child inherits the
 pool's state but not its threads, and its first parallel operation waits forever.
 Polars starts the pool on its first parallel operation, not on import, so the build
-forks before it computes anything; the child starts when the parent sends its input. Where the pool
-is already running (a test session, a process that ran the pipeline first),
-`fork_safe()` says no and the caller runs both halves itself: same output, one core.
+forks before it computes anything; the child starts when the parent sends its input.
+Where the pool is already running (a test session, a process that ran the pipeline
+first), `fork_safe()` says no and the caller runs both halves itself: same output, one
+core.
 """
 
 from __future__ import annotations
