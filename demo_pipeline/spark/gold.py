@@ -123,8 +123,9 @@ def build_gold_spark(
         out.loaded.append("fact_inventory_daily")
     else:
         out.skipped.append("fact_inventory_daily")
-    # driver: one value, the earliest start time that changed
-    since = changed.agg({"changed_from": "min"}).first()[0] if changed is not None else None
+    since = None  # the earliest version start time that changed
+    if changed is not None:
+        since = changed.agg({"changed_from": "min"}).first()[0]  # driver: one value
     if has_dims and since is not None:
         with out.timed("repoint"):
             changed.createOrReplaceTempView("changed_products")
