@@ -49,13 +49,21 @@ def render_environment(results: dict[str, Any]) -> str:
     machine = describe_machine(env, kernel=True)
     lines = []
     if profile in SMOKE_TEST_PROFILES:
+        days = html.escape(str(settings.get("max_days", "?")))
+        runs = html.escape(str(settings.get("repetitions", "?")))
+        pipeline_days = settings.get("pipeline_days")
+        pipeline = (
+            f" (the pipeline benchmark: a {html.escape(str(pipeline_days))}-day estate)"
+            if pipeline_days
+            else ""
+        )
         lines += [
             '!!! warning "Smoke test only"',
             "",
-            f"    These figures come from the *{html.escape(profile)}* profile: two days of",
-            "    data and two timed runs, to prove the machinery works. They are not",
-            "    evidence either way, so no claim is judged on them. `make bench` runs the",
-            "    default profile on the whole month.",
+            f"    These figures come from the *{html.escape(profile)}* profile: {days} days",
+            f"    of data{pipeline} and {runs} timed runs, to prove the machinery works.",
+            "    They are not evidence either way, so no claim is judged on them.",
+            "    `make bench` runs the default profile on the whole month.",
             "",
         ]
     lines += [
