@@ -130,6 +130,11 @@ def storage_table(results: dict) -> pl.DataFrame:
     return pl.DataFrame(rows).sort("bytes", descending=True) if rows else pl.DataFrame()
 
 
+def run_days(data: pl.DataFrame) -> str:
+    """The pipeline benchmark's day counts, as words ("30", or "7 or 30" if scales differ)."""
+    return " or ".join(str(d) for d in data["days"].unique(maintain_order=True))
+
+
 def pipeline_bench_table(results: dict) -> pl.DataFrame:
     """The `pipeline` benchmark: per scale, the run's days, its seconds per stage and
     outside them."""
@@ -326,8 +331,7 @@ def draw_pipeline_bench(ax, data: pl.DataFrame, theme: Theme) -> None:
         values = data[part].to_list()
         ax.barh(scales, values, left=left, label=part, color=theme.colours[i])
         left = [a + v for a, v in zip(left, values, strict=True)]
-    days = " or ".join(str(d) for d in data["days"].unique(maintain_order=True))
-    ax.set_xlabel(f"seconds, whole {days}-day run")
+    ax.set_xlabel(f"seconds, whole {run_days(data)}-day run")
     _legend(ax, theme)
 
 
@@ -563,7 +567,7 @@ def build_charts(
         )
     runs = pipeline_bench_table(results)
     if not runs.is_empty():
-        days = " or ".join(str(d) for d in runs["days"].unique(maintain_order=True))
+        days = run_days(runs)
         groups["pipeline_bench"].append(
             Chart(
                 "bench-pipeline",

@@ -22,7 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,27 +157,28 @@ class ArrowSqlite:
             self._db.close()
             raise
 
-    def frame(self, sql: str) -> pl.DataFrame:
-        """The rows of a query, read whole before the statement is closed."""
+    @contextmanager
+    def _statement(self, sql: str) -> Iterator[Any]:
         statement = self._adbc.AdbcStatement(self._conn)
         try:
             statement.set_sql_query(sql)
-            stream, _ = statement.execute_query()
-            return pl.DataFrame(stream)
+            yield statement
         finally:
             statement.close()
+
+    def frame(self, sql: str) -> pl.DataFrame:
+        """The rows of a query, read whole before the statement is closed."""
+        with self._statement(sql) as statement:
+            stream, _ = statement.execute_query()
+            return pl.DataFrame(stream)
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.frame(sql).rows()
 
     def execute(self, sql: str) -> None:
         """A statement that returns no rows (here: the connection's TEMP objects)."""
-        statement = self._adbc.AdbcStatement(self._conn)
-        try:
-            statement.set_sql_query(sql)
+        with self._statement(sql) as statement:
             statement.execute_update()
-        finally:
-            statement.close()
 
     def close(self) -> None:
         try:
