@@ -111,7 +111,7 @@ class DimensionState:
 
     def before(self, table: str, day: dt.date) -> pl.DataFrame | None:
         files = [p for p in dated_files(self.root / table) if p.stem < day.isoformat()]
-        return pl.read_parquet(files[-1]) if files else None
+        return _read_state(files[-1]) if files else None
 
     def save(
         self, table: str, day: dt.date, frame: pl.DataFrame, previous: pl.DataFrame | None
@@ -127,12 +127,38 @@ class DimensionState:
         # Encoded once: the state file and the silver copy are the same bytes.
         data = parquet_bytes(frame)
         write_sealed(path, data)
+        _remember_state(path, frame)
         written = len(data)
         latest = max(p.stem for p in dated_files(self.root / table))
         if latest == day.isoformat():
             write_sealed(dimension_path(self.silver, table), data)
             written += len(data)
         return written
+
+
+# The last state read or written per dimension, with its file's (inode, mtime, size):
+# every day starts from the day before's state, which this run has usually just
+# written, so reading it back from Parquet each day (twice) was wasted. A file
+# rewritten since (or by another process) no longer matches its stamp and is read again.
+_STATES: dict[Path, tuple[Path, tuple[int, int, int], pl.DataFrame]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _read_state(path: Path) -> pl.DataFrame:
+    cached = _STATES.get(path.parent)
+    if cached is not None and cached[0] == path and cached[1] == _stamp(path):
+        return cached[2]
+    frame = pl.read_parquet(path)
+    _remember_state(path, frame)
+    return frame
+
+
+def _remember_state(path: Path, frame: pl.DataFrame) -> None:
+    _STATES[path.parent] = (path, _stamp(path), frame)
 
 
 def rule_checks(ctx: DayContext, table: str, counts: list[RuleCount]) -> list[CheckResult]:
