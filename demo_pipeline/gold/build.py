@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -187,58 +186,6 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
     out.rows = table_rows(con)
     release_cache(con)
     return out
-
-
-class BackgroundCheckpoint:
-    """Merges each day's committed changes into the database file on a thread of its
-    own, while the next day is read, landed and cleaned (none of which uses gold).
-
-    DuckDB commits a transaction by appending it to its write-ahead log (flushed to
-    disk: the day is durable from then on) and, once the log passes
-    `checkpoint_threshold`, merges it into the file before COMMIT returns. At scale 1
-    that merge was most of the commit, and so on the day's critical path. Here the
-    threshold is raised for the run so COMMIT only writes the log, and `start` runs the
-    CHECKPOINT after the day's last use of gold; `wait` is called before the next use
-    (the next build, the export) and re-raises a failed checkpoint. A crash during a
-    checkpoint loses nothing: DuckDB replays the log when the file is next opened.
-    """
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
-        self._cursor = con.cursor()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gold-checkpoint")
-        self._pending: Future[None] | None = None
-
-    def __enter__(self) -> BackgroundCheckpoint:
-        self._con.execute("SET checkpoint_threshold = '1TB'")
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
-        try:
-            self.wait()
-        except duckdb.Error:
-            if exc_type is None:  # else the run's own error is the one to report
-                raise
-        finally:
-            self._pool.shutdown()
-            self._cursor.close()
-            self._con.execute("RESET checkpoint_threshold")
-
-    def start(self) -> None:
-        """Checkpoint in the background, then release the blocks it read (see
-        `release_cache`)."""
-        self.wait()
-        self._pending = self._pool.submit(self._checkpoint)
-
-    def wait(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
-
-    def _checkpoint(self) -> None:
-        crash_point("gold.checkpoint")  # the day committed to the log only
-        self._cursor.execute("CHECKPOINT")
-        release_cache(self._cursor)
 
 
 def release_cache(con: duckdb.DuckDBPyConnection) -> None:

@@ -61,7 +61,6 @@ from demo_pipeline.extract.base import Extractor
 from demo_pipeline.extract.database import DatabaseExtractor, connector_for
 from demo_pipeline.extract.file import WorkbookExtractor
 from demo_pipeline.gold.build import (
-    BackgroundCheckpoint,
     export_gold,
     open_warehouse,
     table_rows,
@@ -107,8 +106,6 @@ class Sources:
     gold: duckdb.DuckDBPyConnection
     engine: Engine
     workers: Executor
-    checkpoint: BackgroundCheckpoint
-    """Merges each day's gold changes into the database file while the next day runs."""
     ahead: dict[dt.date, Started] = field(default_factory=dict)
     """Sources of the next day, being read while this day's gold is built."""
 
@@ -144,10 +141,9 @@ def run_pipeline(
         with (
             OrdersApiServer(workdir, cfg) as api,
             open_warehouse(workdir.gold_db) as gold,
-            BackgroundCheckpoint(gold) as checkpoint,
             ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="worker") as workers,
         ):
-            sources = Sources(api.base_url, gold, engine, workers, checkpoint)
+            sources = Sources(api.base_url, gold, engine, workers)
             for index, business_date in enumerate(days):
                 # A scheduled day runs under the contracts of that day; a one-day
                 # re-run under the contracts in force now (the latest day run).
@@ -159,7 +155,6 @@ def run_pipeline(
                         cfg, workdir, business_date, run_day, sources, console, next_day=following
                     )
                 )
-            checkpoint.wait()
             export_gold(workdir, gold)
             gold_rows = table_rows(gold)
         provenance = Provenance.now(manifests[-1].run_id, cfg.estate.seed, cfg.estate.scale)
@@ -316,15 +311,11 @@ def run_one_day(
                 manifest = record_layers(manifest, extracted, writes, silver)
                 assert_conserved(conservation, business_date)
                 with _timed(durations, log, "gold"):
-                    sources.checkpoint.wait()
                     gold = sources.engine.gold(ctx, sources.gold)
             finally:
                 checks += after_silver.result()
             # Quality step 3: staleness, late arrivals and their recomputation, recoveries.
             checks += hooks.after_gold(ctx, sources.gold)
-            # The day's last use of gold: its changes are merged into the file while
-            # the next day is read and cleaned.
-            sources.checkpoint.start()
             problems = [t for t in manifest.tables.values() if t.status != "ok"]
             manifest = replace(
                 manifest,
