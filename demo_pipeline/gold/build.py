@@ -317,17 +317,7 @@ def _stage_products(con: duckdb.DuckDBPyConnection, dims: dict, has_products: bo
     )
     if not has_products:
         return
-    # Start times only: the repoint's as-of join picks a version by its start time, so
-    # a change of end time alone (a version closed by the next one) moves no fact.
-    con.execute(
-        "INSERT INTO changed_products "
-        "SELECT product_id, min(valid_from) FROM ("
-        "(SELECT product_sk, product_id, valid_from FROM incoming_dim_product EXCEPT "
-        "SELECT product_sk, product_id, valid_from FROM dim_product) UNION ALL "
-        "(SELECT product_sk, product_id, valid_from FROM dim_product EXCEPT "
-        "SELECT product_sk, product_id, valid_from FROM incoming_dim_product)"
-        ") GROUP BY product_id"
-    )
+    con.execute(sql("changed_products"))
     renamed = con.execute(
         "SELECT count(*) FROM incoming_dim_product AS n JOIN dim_product AS o "
         "USING (product_sk) WHERE n.category_name IS DISTINCT FROM o.category_name"

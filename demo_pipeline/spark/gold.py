@@ -180,16 +180,9 @@ def _dimensions(
             incoming = spark.sql(_query("incoming_products", "incoming_dim_product", **names))
             incoming.createOrReplaceTempView("incoming_dim_product")
             if previous_products is not None:
-                # As gold/build.py `_stage_products`: the versions' start times only.
-                from pyspark.sql import functions as F
-
-                cols = ["product_sk", "product_id", "valid_from"]
-                new, old = incoming.select(cols), previous_products.select(cols)
-                changed = (
-                    new.subtract(old).unionByName(old.subtract(new))
-                    .groupBy("product_id").agg(F.min("valid_from").alias("changed_from"))
-                )  # fmt: skip
-                changed = changed.cache()
+                # The gold copy before this build, as DuckDB's dim_product is then.
+                previous_products.createOrReplaceTempView("dim_product")
+                changed = spark.sql(_query("changed_products", "changed_products")).cache()
         frame = spark.sql(_query(gold.name, gold.name, **names))
         write_partition(frame, root / gold.name)
     peaks = [cfg.estate.peak_day, *cfg.quality.expected_peaks]
