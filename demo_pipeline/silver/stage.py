@@ -189,9 +189,10 @@ def build_silver(ctx: DayContext, unavailable: dict[str, str] | None = None) -> 
     out = SilverOutcome()
     refs: dict[str, pl.Series] = {}
     state = DimensionState(ctx.workdir)
-    # Fact partitions are written by a thread while the next table is cleaned: the
-    # write is Parquet encoding and fsync (neither holds the GIL), and no later table
-    # of the day reads today's fact partitions.
+    # Fact partitions and dimension states are written by a thread while the next
+    # table is cleaned: the write is Parquet encoding and fsync (neither holds the
+    # GIL), and no later table of the day reads today's files (a fact checks its keys
+    # against the dimensions' keys in memory).
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="silver-write") as writers:
         writes = _clean_all(ctx, unavailable, out, refs, state, writers)
     for outcome, write in writes:
@@ -241,8 +242,9 @@ def _clean_all(
         if passed is None:
             continue
         if TABLES[table].kind == "dimension":
-            ids = apply_dimension(ctx, table, passed, state, outcome)
-            refs[table] = ids
+            change = dimension_change(ctx, table, passed, state, outcome)
+            refs[table] = change.ids
+            writes.append((outcome, writers.submit(change.save)))
         else:
             if table == "orders":
                 assert outcome.valid_keys is not None
@@ -403,7 +405,38 @@ def _write_fact(ctx: DayContext, table: str, rows: pl.DataFrame) -> PartitionWri
 def apply_dimension(
     ctx: DayContext, table: str, rows: pl.DataFrame, state: DimensionState, outcome: TableOutcome
 ) -> pl.Series:
-    """Apply the day's changes to the dimension; returns every key it has ever known."""
+    """Apply the day's changes to the dimension and save it; returns every key it has
+    ever known."""
+    change = dimension_change(ctx, table, rows, state, outcome)
+    outcome.silver_write = change.save()
+    return change.ids
+
+
+@dataclass(frozen=True)
+class DimensionChange:
+    """A dimension's state at the end of the day, computed, not yet saved."""
+
+    state: DimensionState
+    table: str
+    day: dt.date
+    new: pl.DataFrame
+    previous: pl.DataFrame | None
+    ids: pl.Series
+    """Every key the dimension has ever known (what the day's facts are checked against)."""
+
+    def save(self) -> PartitionWrite:
+        """Keep the day's state and publish it to silver (see DimensionState.save)."""
+        size = self.state.save(self.table, self.day, self.new, self.previous)
+        return PartitionWrite(
+            dimension_path(self.state.silver, self.table), self.new.height, 1 if size else 0, size
+        )
+
+
+def dimension_change(
+    ctx: DayContext, table: str, rows: pl.DataFrame, state: DimensionState, outcome: TableOutcome
+) -> DimensionChange:
+    """The day's changes applied to the dimension's previous state (SCD type 1 or 2, as
+    the table registry says); `outcome` is marked failed if the history is broken."""
     day = ctx.business_date
     keys_file = ctx.workdir.bronze_file(TABLES[table].source, table + KEYS_SUFFIX, day)
     current_keys = pl.read_parquet(keys_file).to_series() if keys_file.exists() else None
@@ -441,11 +474,7 @@ def apply_dimension(
             outcome.status, outcome.detail = "failed", str(exc)
             raise
         ids = new[key].unique().sort()
-    size = state.save(table, day, new, previous if previous.height else None)
-    outcome.silver_write = PartitionWrite(
-        dimension_path(ctx.workdir.silver, table), new.height, 1 if size else 0, size
-    )
-    return ids
+    return DimensionChange(state, table, day, new, previous if previous.height else None, ids)
 
 
 def _hold_for_upstream(
