@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -68,8 +69,14 @@ class GoldOutcome:
 
 
 def sql(name: str, **params: str) -> str:
-    text = resources.files("demo_pipeline.gold").joinpath("sql", f"{name}.sql").read_text()
-    return text.format(**params)
+    return sql_template(name).format(**params)
+
+
+@cache
+def sql_template(name: str) -> str:
+    """gold/sql/<name>.sql, unformatted; read once per process (a day's build uses a
+    dozen, and the Spark engine translates the same files)."""
+    return resources.files("demo_pipeline.gold").joinpath("sql", f"{name}.sql").read_text()
 
 
 def quote(path: Path | str) -> str:

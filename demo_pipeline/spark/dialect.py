@@ -26,24 +26,20 @@ Placeholders `read_parquet({name})` become the Spark view `{name}`, and the othe
 from __future__ import annotations
 
 import re
-from importlib import resources
 
 import sqlglot
 from sqlglot import exp
+
+from demo_pipeline.gold.build import sql_template
 
 CALENDAR_VIEW = "calendar_days"
 NEXT_FROM = "__asof_next"
 
 
-def gold_template(name: str) -> str:
-    """The DuckDB SQL of gold/sql/<name>.sql, unformatted."""
-    return resources.files("demo_pipeline.gold").joinpath("sql", f"{name}.sql").read_text()
-
-
 def statements(name: str, **params: str) -> list[exp.Expression]:
     """The file's statements, parsed as DuckDB, with placeholders bound: a
     `read_parquet({x})` reads the Spark view named by `params[x]`."""
-    text = re.sub(r"read_parquet\(\{(\w+)\}\)", r"{\1}", gold_template(name))
+    text = re.sub(r"read_parquet\(\{(\w+)\}\)", r"{\1}", sql_template(name))
     return sqlglot.parse(text.format(**params), read="duckdb")
 
 
