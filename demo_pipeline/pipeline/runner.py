@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import duckdb
+import polars as pl
 from rich.console import Console
 
 from demo_pipeline.bronze import clean_stale_temp_dirs
@@ -366,7 +367,7 @@ def _backfill_halted_days(
                 continue
             # Keep the record of the original halt: it is history, not noise.
             halts = results.read().filter(
-                (results.read()["business_date"] == day) & (results.read()["action"] == "halted")
+                (pl.col("business_date") == day) & (pl.col("action") == "halted")
             )
             carried = tuple(
                 CheckResult(
