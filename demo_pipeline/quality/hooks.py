@@ -238,16 +238,22 @@ def _gold_for_dates(
     con = gold.cursor()
     try:
         params = [dates]
-        facts = con.sql(
-            "SELECT order_id, business_date, warehouse_id, quantity, net_amount "
-            "FROM fact_sales WHERE list_contains(?, business_date)",
-            params=params,
-        ).pl()
-        agg = con.sql(
-            "SELECT business_date, warehouse_id, category_name, orders, units, revenue "
-            "FROM agg_daily_sales WHERE list_contains(?, business_date)",
-            params=params,
-        ).pl()
+        # pl.DataFrame(relation), not relation.pl(): the latter goes through pyarrow,
+        # which the run otherwise never imports.
+        facts = pl.DataFrame(
+            con.sql(
+                "SELECT order_id, business_date, warehouse_id, quantity, net_amount "
+                "FROM fact_sales WHERE list_contains(?, business_date)",
+                params=params,
+            )
+        )
+        agg = pl.DataFrame(
+            con.sql(
+                "SELECT business_date, warehouse_id, category_name, orders, units, revenue "
+                "FROM agg_daily_sales WHERE list_contains(?, business_date)",
+                params=params,
+            )
+        )
     finally:
         con.close()
     return facts, agg
