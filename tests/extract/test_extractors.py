@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs, urlparse
 
@@ -20,6 +23,8 @@ from demo_pipeline.errors import SourceError
 from demo_pipeline.extract.api import OrdersApiExtractor
 from demo_pipeline.extract.database import DatabaseExtractor, TableSpec, sqlite_connector
 from demo_pipeline.extract.file import read_table_file, read_workbook
+
+REPO = Path(__file__).resolve().parents[2]
 
 DAY1, DAY2 = dt.date(2026, 11, 1), dt.date(2026, 11, 2)
 NO_WAIT = RetryConfig(attempts=3, delays_seconds=[60, 300, 900], delay_scale=0.0, timeout_seconds=2)
@@ -210,3 +215,27 @@ def test_truncated_parquet_is_an_error_not_an_empty_table(tmp_path):
         read_table_file(tmp_path / "half.parquet")
     with pytest.raises(SourceError, match=r"missing\.csv"):
         read_table_file(tmp_path / "missing.csv")
+
+
+def test_reading_a_workbook_does_not_import_pyarrow(tmp_path):
+    """Nothing in a run needs pyarrow (36 MB of resident memory and a tenth of a second
+    to import): the workbook reader and gold's Polars-DuckDB hand-overs use the Arrow
+    PyCapsule interface. A fresh interpreter, so that other tests' imports don't count."""
+    _workbook(tmp_path / "p.xlsx", HEADER)
+    script = f"""
+import sys
+from pathlib import Path
+import duckdb, polars as pl
+from demo_pipeline.extract.file import read_workbook
+from demo_pipeline.gold.build import ArrowStream
+frame, _ = read_workbook(Path({str(tmp_path / "p.xlsx")!r}), "Prices")
+con = duckdb.connect()
+con.register("v", ArrowStream(frame))
+back = pl.DataFrame(con.sql("SELECT * FROM v"))
+assert back.equals(frame), (back, frame)
+assert "pyarrow.lib" not in sys.modules, "pyarrow was imported"
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
