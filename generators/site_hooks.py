@@ -26,6 +26,13 @@ so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
    before DOMContentLoaded, which is the event the bundle waits for, so nothing changes
    for it; `extra_javascript` entries are deferred in mkdocs.yml so they keep running after it.
 
+   Deferred scripts still run before the browser paints the parsed page, though, so a page's
+   largest element was painted only after the bundle's start-up (on a throttled phone, most
+   of a second). A short inline script now loads the bundle and the deferred scripts after
+   it, in order, once DOMContentLoaded has come and the page has been painted (the next
+   animation frame, then a task of its own), and replays DOMContentLoaded to the bundle
+   when it has run, since that is the event it waits for before it mounts its components.
+
    It also adds the page's link preview (generators/link_previews.py): Open Graph and
    Twitter meta, and a 1200 x 630 preview image written into the built site;
    `on_post_template` does the same for the 404 page.
@@ -37,6 +44,16 @@ so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
    of its own after the first paint; set before the body is parsed, the bundle's own
    changes find nothing to change. A browser without JavaScript runs no script and keeps
    `no-js`, as before.
+
+   It keeps Material's `<meta name="color-scheme">` out of the page: the palette inserts it
+   at load and then sets its content, and Chromium restyles the whole page on each of those
+   two changes, whatever the value (two full restyles at load, on every page; a short
+   script before the bundle declines that one insertion). site.css sets the same colour
+   scheme on the root element instead, from the palette's attribute on <body>.
+
+   And it drops the link to mkdocstrings' stylesheet from every page that shows no API
+   reference (no `class="doc doc-…"` element): the plugin links it from every page, where
+   it is one more render-blocking request before the first paint.
 
 4. `on_post_build`: drop Material's "no transitions while the colour scheme switches" rule
    from its palette stylesheet. The bundle sets the attribute it keys on
@@ -186,9 +203,75 @@ def without_color_switching_rule(css: str) -> str:
     return COLOR_SWITCHING_RULE.sub("", css)
 
 
+# mkdocstrings adds its stylesheet to every page; only a page with its output uses it.
+MKDOCSTRINGS_CSS = re.compile(r'\s*<link rel="stylesheet" href="[^"]*assets/_mkdocstrings\.css">')
+MKDOCSTRINGS_OUTPUT = 'class="doc doc-'
+
+
+def without_unused_mkdocstrings_css(html: str) -> str:
+    """`html` without mkdocstrings' stylesheet link unless the page shows an API reference
+    (pure). The link is render-blocking: on a throttled phone one more request before the
+    first paint."""
+    if MKDOCSTRINGS_OUTPUT in html:
+        return html
+    return MKDOCSTRINGS_CSS.sub("", html, count=1)
+
+
+# Material's palette adds <meta name="color-scheme"> to <head> at load and sets its content
+# from the header's computed style. Chromium restyles the whole page when that meta is
+# inserted and again when its content is set (a "platform colour change"), whatever its
+# value: two full restyles at load, on every page. This script, run just before the
+# bundle, keeps that one meta out of the document; site.css gives the root element the
+# colour scheme the meta would have given it.
+COLOR_SCHEME_META_GUARD = (
+    "<script>(function(h){var a=h.appendChild;h.appendChild=function(n){"
+    'return n.tagName==="META"&&n.name==="color-scheme"?n:a.call(h,n)}})(document.head)'
+    "</script>"
+)
+
+
+def keep_color_scheme_meta_out(html: str) -> str:
+    """Put COLOR_SCHEME_META_GUARD just before Material's script bundle (pure). A page
+    without the bundle, or with the guard already, is left as is."""
+    if COLOR_SCHEME_META_GUARD in html:
+        return html
+    return THEME_BUNDLE.sub(lambda m: COLOR_SCHEME_META_GUARD + m.group(0), html, count=1)
+
+
 def defer_theme_bundle(html: str) -> str:
     """Load Material's script bundle with `defer` (pure). A page without it is left as is."""
     return THEME_BUNDLE.sub(r'<script defer src="\1">', html, count=1)
+
+
+# Material's bundle and the deferred `extra_javascript` tags that follow it in the page.
+THEME_SCRIPTS = re.compile(
+    r'<script defer src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>'
+    r'((?:\s*<script src="[^"]+" defer></script>)*)'
+)
+EXTRA_SCRIPT_SRC = re.compile(r'<script src="([^"]+)" defer></script>')
+# Once the parsed page has been painted (the first animation frame after DOMContentLoaded,
+# then a task of its own), load the scripts in order; when the bundle has run, replay
+# DOMContentLoaded to it, the event it waits for before it mounts its components.
+THEME_LOADER = (
+    '<script>addEventListener("DOMContentLoaded",function(){'
+    "requestAnimationFrame(function(){setTimeout(function(){"
+    '[{sources}].forEach(function(u,i){var s=document.createElement("script");'
+    "s.src=u;s.async=!1;if(!i)s.onload=function(){"
+    'document.dispatchEvent(new Event("DOMContentLoaded"))};'
+    "document.body.appendChild(s)})},0)})},{once:!0})</script>"
+)
+
+
+def load_theme_scripts_after_paint(html: str) -> str:
+    """Replace the deferred bundle and the deferred scripts after it with THEME_LOADER, which
+    loads them once the page is painted (pure). A page without the deferred bundle is left
+    as is."""
+    match = THEME_SCRIPTS.search(html)
+    if match is None:
+        return html
+    sources = [match.group(1), *EXTRA_SCRIPT_SRC.findall(match.group(2))]
+    loader = THEME_LOADER.replace("{sources}", ",".join(json.dumps(src) for src in sources))
+    return html[: match.start()] + loader + html[match.end() :]
 
 
 def with_link_preview(
@@ -240,7 +323,9 @@ def on_post_page(output, page, config):
         page_url=page.canonical_url or "",
         kind="article" if page.file.src_uri.startswith("blog/posts/") else "website",
     )
-    return preset_root_state(defer_theme_bundle(name_search_dialog(output)))
+    output = defer_theme_bundle(keep_color_scheme_meta_out(name_search_dialog(output)))
+    output = load_theme_scripts_after_paint(output)
+    return preset_root_state(without_unused_mkdocstrings_css(output))
 
 
 def on_post_template(output_content, template_name, config):
@@ -249,7 +334,7 @@ def on_post_template(output_content, template_name, config):
         return output_content
     description = str(config.get("site_description") or "")
     output = with_link_preview(output_content, config, "404.png", "Page not found", description)
-    return preset_root_state(output)
+    return preset_root_state(without_unused_mkdocstrings_css(output))
 
 
 def on_post_build(config):

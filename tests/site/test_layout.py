@@ -119,7 +119,9 @@ def evidence_pages(built_site) -> list[str]:
 def _open(context, site_server, path: str):
     page = context.new_page()
     page.goto(site_server.url(path))
-    page.wait_for_load_state("load")
+    # Material's bundle and the site's scripts load once the page is painted, which can be
+    # after the load event (generators/site_hooks.py): wait until the network is quiet.
+    page.wait_for_load_state("networkidle")
     page.evaluate("document.fonts.ready.then(() => true)")
     return page
 

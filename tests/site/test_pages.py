@@ -176,12 +176,16 @@ def test_palette_toggle_switches_theme_and_the_choice_persists(
     """The header toggle switches light to dark and back; the choice carries to the next page."""
     page = new_context("light", "desktop").new_page()
     page.goto(site_server.base_url)
+    # Material shows the toggle once its bundle has run, which the site loads after the first
+    # paint (generators/site_hooks.py), possibly after the load event.
+    page.wait_for_load_state("networkidle")
     assert _scheme(page) == SCHEMES["light"], "the site does not open in the light scheme"
     assert page.locator(PALETTE_TOGGLE).count() == 1, "no light/dark toggle in the header"
     page.locator(PALETTE_TOGGLE).click()
     assert _scheme(page) == SCHEMES["dark"], "the toggle did not switch to the dark scheme"
     other = next(p for p in built_site.page_paths() if p != built_site.base_path)
     page.goto(site_server.url(other))
+    page.wait_for_load_state("networkidle")
     assert _scheme(page) == SCHEMES["dark"], f"{other} forgot the dark choice"
     page.locator(PALETTE_TOGGLE).click()
     assert _scheme(page) == SCHEMES["light"], "the toggle did not switch back to light"
