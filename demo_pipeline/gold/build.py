@@ -249,7 +249,7 @@ def _purchase_orders(
 class ArrowStream:
     """A Polars frame handed to DuckDB through the Arrow PyCapsule interface, a fresh
     stream for each scan. DuckDB converts a Polars frame registered as it is through
-    pyarrow, which the run otherwise never imports (about 0.2 s and its libraries'
+    pyarrow, which the run otherwise never imports (about 0.1 s and 36 MB of resident
     memory)."""
 
     def __init__(self, frame: pl.DataFrame) -> None:
