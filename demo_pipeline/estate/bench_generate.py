@@ -8,9 +8,11 @@ so imports, caches and memory of one run cannot help or hurt the next. With
 is the child's maximum resident set size as the kernel reports it on exit
 (`os.wait4` rusage), measured from outside. Throughput is fact rows (inventory
 snapshots, orders, order lines, purchase orders and their lines) divided by the
-child's build time (every file written), taken from the child's own metrics; the
-process wall time (interpreter start-up included) and its CPU time are recorded next
-to it, with the load average, because a busy machine slows the wall clock down.
+child's whole-process wall time, interpreter start-up and imports included, as the
+issue that set the target defines it (and as the `pipeline` benchmark reports it).
+The rate over the build alone (every file written, from the child's own metrics) and
+the CPU time are recorded next to it, with the load average, because a busy machine
+slows the wall clock down.
 
 Results go to `<DIR>/bench/generate.json` and to the metric catalogue
 (`bench.generate.*`). The generated estates are deleted afterwards unless `--keep`.
@@ -81,8 +83,8 @@ def run_one(config: Path, scale: float, seed: int | None, workdir: Path) -> dict
         "warehouses": metrics["estate.warehouses"]["value"],
         "build_s": build_s,
         "wall_s": round(wall, 3),
-        "rows_per_s": round(fact_rows / build_s),
-        "rows_per_s_wall": round(fact_rows / wall),
+        "rows_per_s": round(fact_rows / wall),
+        "rows_per_s_build": round(fact_rows / build_s),
         # CPU time barely depends on how busy the machine is, unlike wall time.
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
         # Linux reports ru_maxrss in KiB.
@@ -114,8 +116,8 @@ def record(workdir: Workdir, results: list[dict]) -> None:
         prov = Provenance.now(run_id, r["seed"], r["scale"])
         name = _scale_name(r["scale"])
         for key, unit, text in (
-            ("rows_per_s", "rows/s", "fact rows generated per second (build time)"),
-            ("rows_per_s_wall", "rows/s", "fact rows per second of process wall time"),
+            ("rows_per_s", "rows/s", "fact rows per second of process wall time"),
+            ("rows_per_s_build", "rows/s", "fact rows per second of the build alone"),
             ("peak_rss_mb", "MB", "peak resident memory of the generate process"),
             ("build_s", "s", "time to build the estate"),
             ("fact_rows", "rows", "fact rows generated"),
@@ -137,7 +139,8 @@ def record(workdir: Workdir, results: list[dict]) -> None:
                     "bench.generate.rows_per_s",
                     r["rows_per_s"],
                     "rows/s",
-                    "Estate generation throughput at scale 1 (fact rows per second)",
+                    "Estate generation throughput at scale 1 (fact rows per second of "
+                    "the whole process, start-up included)",
                     prov,
                 )
             )
@@ -178,8 +181,9 @@ def main(argv: list[str] | None = None) -> int:
             run = run_one(args.config, scale, args.seed, estate_dir)
             runs.append(run)
             print(
-                f"scale {scale:g}: {run['fact_rows']:,} fact rows in {run['build_s']:.2f} s "
-                f"= {run['rows_per_s']:,} rows/s (wall {run['wall_s']:.2f} s), "
+                f"scale {scale:g}: {run['fact_rows']:,} fact rows, process wall "
+                f"{run['wall_s']:.2f} s = {run['rows_per_s']:,} rows/s "
+                f"(build {run['build_s']:.2f} s = {run['rows_per_s_build']:,} rows/s), "
                 f"CPU {run['cpu_s']:.2f} s, peak RSS {run['peak_rss_mb']:,.0f} MB, "
                 f"load average {run['load_avg_1m_before']} -> {run['load_avg_1m_after']}",
                 flush=True,
