@@ -189,6 +189,9 @@ class RunManifest:
     gold: GoldRecord | None = None
     error: str | None = None
     memory_rss_mb: float | None = None
+    """Resident memory when the day ended."""
+    memory_peak_mb: float | None = None
+    """The day's peak resident memory (Linux; None where it cannot be read)."""
     backfilled_on: dt.date | None = None
     backfill_reason: str | None = None
 
@@ -214,6 +217,7 @@ class RunManifest:
             "gold": self.gold.to_dict() if self.gold else {},
             "error": self.error,
             "memory_rss_mb": self.memory_rss_mb,
+            "memory_peak_mb": self.memory_peak_mb,
         }
         if self.backfilled_on is not None:
             data["backfilled_on"] = self.backfilled_on.isoformat()
@@ -248,6 +252,7 @@ class RunManifest:
             gold=GoldRecord.from_dict(data["gold"]) if data.get("gold") else None,
             error=data.get("error"),
             memory_rss_mb=data.get("memory_rss_mb"),
+            memory_peak_mb=data.get("memory_peak_mb"),
             backfilled_on=dt.date.fromisoformat(backfilled) if backfilled else None,
             backfill_reason=data.get("backfill_reason"),
         )

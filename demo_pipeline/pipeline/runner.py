@@ -68,7 +68,13 @@ from demo_pipeline.gold.build import (
 )
 from demo_pipeline.pipeline.catalogue import Invocation, record_pipeline_metrics
 from demo_pipeline.pipeline.engine import Engine, open_engine
-from demo_pipeline.pipeline.manifest import current_rss_mb, record_layers, summary_line
+from demo_pipeline.pipeline.manifest import (
+    current_rss_mb,
+    peak_rss_mb,
+    record_layers,
+    reset_peak_rss,
+    summary_line,
+)
 from demo_pipeline.pipeline.stages import (
     Started,
     extract_all,
@@ -274,6 +280,7 @@ def run_one_day(
     )
     durations: dict[str, float] = {}
     checks: list[CheckResult] = list(carried)
+    reset_peak_rss()  # this day's peak memory, not the process's so far
     started = time.perf_counter()
     # The full event log goes to <workdir>/logs/<run_id>.jsonl; the terminal gets one
     # line per day (and the errors), so a 30-day run stays readable.
@@ -334,6 +341,7 @@ def run_one_day(
                 manifest,
                 durations_s=durations,
                 memory_rss_mb=current_rss_mb(),
+                memory_peak_mb=peak_rss_mb(),
                 quality=QualityRecord.of(checks),
             )
             QualityResults(workdir.quality_results).replace_day(business_date, checks)

@@ -38,6 +38,12 @@ def test_generation_and_run_are_measured_from_their_processes(measured):
     assert run["rss_growth_pct"] == pytest.approx(
         100 * (run["rss_last_day_mb"] - run["rss_day5_mb"]) / run["rss_day5_mb"], abs=0.1
     )
+    # Each day's own peak: at least what it held at its end, and the growth judged on it.
+    assert len(run["peak_by_day_mb"]) == days
+    assert all(p >= r for p, r in zip(run["peak_by_day_mb"], run["rss_end_of_day_mb"], strict=True))
+    assert run["peak_growth_pct"] == pytest.approx(
+        100 * (run["peak_last_day_mb"] - run["peak_day5_mb"]) / run["peak_day5_mb"], abs=0.1
+    )
 
 
 def test_figures_carry_the_measured_values_under_the_scale(measured):
