@@ -20,22 +20,36 @@ so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
 
 3. `on_post_page`: give Material's search dialog an accessible name (axe-core's
    aria-dialog-name rule); the stock template has `role="dialog"` without a label. And load
-   Material's script bundle with `defer`: the stock template loads it as a plain
-   parser-blocking script, which Lighthouse counts as render-blocking (on a throttled phone
-   it held the first paint back by up to half a second). Deferred scripts still run in order,
-   before DOMContentLoaded, which is the event the bundle waits for, so nothing changes
-   for it; `extra_javascript` entries are deferred in mkdocs.yml so they keep running after it.
+   Material's script bundle after the page is painted: the stock template loads it as a
+   plain parser-blocking script, which Lighthouse counts as render-blocking, and even a
+   deferred script runs before the browser paints the parsed page, so a page's largest
+   element was painted only after the bundle's start-up (on a throttled phone, most of a
+   second). A short inline script takes the place of the bundle's tag and of the deferred
+   `extra_javascript` tags after it: once DOMContentLoaded has come and the page has been
+   painted (the next animation frame, then a task of its own), it loads them in order, and
+   replays DOMContentLoaded to the bundle when it has run, since that is the event it waits
+   for before it mounts its components.
 
-   Deferred scripts still run before the browser paints the parsed page, though, so a page's
-   largest element was painted only after the bundle's start-up (on a throttled phone, most
-   of a second). A short inline script now loads the bundle and the deferred scripts after
-   it, in order, once DOMContentLoaded has come and the page has been painted (the next
-   animation frame, then a task of its own), and replays DOMContentLoaded to the bundle
-   when it has run, since that is the event it waits for before it mounts its components.
+   It renders the copy button of every code block into the page, as Material's bundle
+   would at start-up with `content.code.copy` (now off in mkdocs.yml): the same
+   `<nav class="md-code__nav">` and button, before the block's `<code>`, which gets an id
+   for the button to name. The bundle's Clipboard.js integration copies from any
+   `[data-clipboard-target]` on the page, feature or not. Inserted by the bundle, the
+   buttons made the browser lay the page out again after the first paint, on a page of
+   many code blocks (the toolkit) the largest part of its start-up work. site.css hides
+   them when JavaScript is off, where nothing would copy.
+
+   It wraps every data table in Material's scroll wrapper (`md-typeset__scrollwrap` and
+   `md-typeset__table`), which the bundle would otherwise do at start-up to each
+   `table:not([class])`, and gives the table the class `data-table`, so the bundle leaves
+   it alone. Moving a table into its wrapper after the first paint made Chromium restyle
+   the whole article (on the toolkit page, some nine hundred elements) before the bundle's
+   first read of a size. `on_post_build` makes Material's table rules match the class.
 
    It also adds the page's link preview (generators/link_previews.py): Open Graph and
    Twitter meta, and a 1200 x 630 preview image written into the built site;
-   `on_post_template` does the same for the 404 page.
+   `on_post_template` does the same for the 404 page, and loads its bundle after the first
+   paint as above.
 
    And it sets, from a one-line script at the top of <head>, the state of the root element
    that Material's bundle and its focus-visible polyfill would otherwise set once the page
@@ -48,14 +62,21 @@ so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
    It keeps Material's `<meta name="color-scheme">` out of the page: the palette inserts it
    at load and then sets its content, and Chromium restyles the whole page on each of those
    two changes, whatever the value (two full restyles at load, on every page; a short
-   script before the bundle declines that one insertion). site.css sets the same colour
-   scheme on the root element instead, from the palette's attribute on <body>.
+   script before the bundle declines that one insertion). A one-line script at the top of
+   <body> gives the root element the colour scheme the meta would have given it (dark when
+   the palette is slate), before the page is parsed, and again whenever the palette changes
+   (a MutationObserver on <body>'s attribute). A stylesheet rule cannot do it cheaply: with
+   `:root:has(> body[data-md-color-scheme=slate])`, Chromium restyled the whole page each
+   time the bundle inserted an element anywhere in it (each table's scroll wrapper).
 
    And it drops the link to mkdocstrings' stylesheet from every page that shows no API
    reference (no `class="doc doc-…"` element): the plugin links it from every page, where
    it is one more render-blocking request before the first paint.
 
-4. `on_post_build`: drop Material's "no transitions while the colour scheme switches" rule
+4. `on_post_build`: make Material's table rules (`table:not([class])`) match the tables
+   wrapped at build time too, as `table:is(:not([class]),.data-table)`: the same
+   specificity, so nothing else in the cascade moves. And drop Material's "no transitions
+   while the colour scheme switches" rule
    from its palette stylesheet. The bundle sets the attribute it keys on
    (`data-md-color-switching`) on <body> when it applies the palette at load and removes it
    a moment later, and a rule of the form `[attr] *` makes each of those two changes
@@ -67,6 +88,7 @@ so adding a case-study file or an ADR needs no edit to `mkdocs.yml`.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 import sys
@@ -230,6 +252,27 @@ COLOR_SCHEME_META_GUARD = (
 )
 
 
+# The root element's colour scheme, from <body>'s palette attribute: set before the page is
+# parsed (just after <body>, where Material's own palette script sets that attribute from
+# the stored choice) and whenever the attribute changes. Written only when it changes.
+ROOT_COLOR_SCHEME_SCRIPT = (
+    "<script>(function(r,b){function s(){"
+    'var d=b.getAttribute("data-md-color-scheme")==="slate"?"dark":"";'
+    "r.style.colorScheme!==d&&(r.style.colorScheme=d)}"
+    's();new MutationObserver(s).observe(b,{attributeFilter:["data-md-color-scheme"]})'
+    "})(document.documentElement,document.body)</script>"
+)
+BODY_TAG = re.compile(r"<body\b[^>]*>")
+
+
+def root_color_scheme_follows_palette(html: str) -> str:
+    """Put ROOT_COLOR_SCHEME_SCRIPT just after the page's <body> tag (pure). A page without
+    one, or with the script already, is left as is."""
+    if ROOT_COLOR_SCHEME_SCRIPT in html:
+        return html
+    return BODY_TAG.sub(lambda m: m.group(0) + ROOT_COLOR_SCHEME_SCRIPT, html, count=1)
+
+
 def keep_color_scheme_meta_out(html: str) -> str:
     """Put COLOR_SCHEME_META_GUARD just before Material's script bundle (pure). A page
     without the bundle, or with the guard already, is left as is."""
@@ -238,14 +281,9 @@ def keep_color_scheme_meta_out(html: str) -> str:
     return THEME_BUNDLE.sub(lambda m: COLOR_SCHEME_META_GUARD + m.group(0), html, count=1)
 
 
-def defer_theme_bundle(html: str) -> str:
-    """Load Material's script bundle with `defer` (pure). A page without it is left as is."""
-    return THEME_BUNDLE.sub(r'<script defer src="\1">', html, count=1)
-
-
 # Material's bundle and the deferred `extra_javascript` tags that follow it in the page.
 THEME_SCRIPTS = re.compile(
-    r'<script defer src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>'
+    r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>'
     r'((?:\s*<script src="[^"]+" defer></script>)*)'
 )
 EXTRA_SCRIPT_SRC = re.compile(r'<script src="([^"]+)" defer></script>')
@@ -263,15 +301,84 @@ THEME_LOADER = (
 
 
 def load_theme_scripts_after_paint(html: str) -> str:
-    """Replace the deferred bundle and the deferred scripts after it with THEME_LOADER, which
-    loads them once the page is painted (pure). A page without the deferred bundle is left
-    as is."""
+    """Replace Material's bundle and the deferred scripts after it with THEME_LOADER, which
+    loads them once the page is painted (pure). A page without the bundle's tag is left as
+    is."""
     match = THEME_SCRIPTS.search(html)
     if match is None:
         return html
     sources = [match.group(1), *EXTRA_SCRIPT_SRC.findall(match.group(2))]
     loader = THEME_LOADER.replace("{sources}", ",".join(json.dumps(src) for src in sources))
     return html[: match.start()] + loader + html[match.end() :]
+
+
+# A code block as pymdownx.highlight writes it (`<pre><span></span><code>`); Material gives
+# every `pre:not(.mermaid) > code` in a page's content a copy button.
+CODE_BLOCK = re.compile(r"(<pre(?![^>]*\bmermaid\b)(?:\s[^>]*)?>(?:<span></span>)?)<code([^>]*)>")
+CODE_ID = re.compile(r'\sid="([^"]+)"')
+# Material's button (templates/clipboard in its source), in its navigation strip.
+COPY_BUTTON = (
+    '<nav class="md-code__nav"><button class="md-code__button" title="Copy to clipboard" '
+    'data-clipboard-target="#{target}" data-md-type="copy"></button></nav>'
+)
+
+
+def with_copy_buttons(html: str) -> str:
+    """`html` with a copy button before each code block's `<code>`, which gets an id
+    (`__code_copy_<n>`, in page order) for the button to name (pure). A block that has
+    its button already is left as is."""
+    numbers = itertools.count()
+
+    def add_button(match: re.Match) -> str:
+        attributes = match.group(2)
+        found = CODE_ID.search(attributes)
+        if found:
+            target = found.group(1)
+        else:
+            target = f"__code_copy_{next(numbers)}"
+            attributes += f' id="{target}"'
+        return match.group(1) + COPY_BUTTON.format(target=target) + f"<code{attributes}>"
+
+    return CODE_BLOCK.sub(add_button, html)
+
+
+# A data table as Python-Markdown writes it, and the wrapper Material's bundle would move it
+# into (templates/table in its source). The class keeps the bundle's `table:not([class])`
+# from wrapping it again; TABLE_RULE is how Material's stylesheet names such tables.
+DATA_TABLE = re.compile(r"<table>(.*?)</table>", re.DOTALL)
+TABLE_CLASS = "data-table"
+WRAPPED_TABLE = (
+    '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
+    f'<table class="{TABLE_CLASS}">{{rows}}</table></div></div>'
+)
+TABLE_RULE = "table:not([class])"
+WRAPPED_TABLE_RULE = f"table:is(:not([class]),.{TABLE_CLASS})"
+MAIN_CSS = "assets/stylesheets/main.*.min.css"
+
+
+def with_wrapped_tables(html: str) -> str:
+    """`html` with each class-less table in Material's scroll wrapper, marked TABLE_CLASS
+    (pure). A table holding another table is left to the bundle."""
+
+    def wrap(match: re.Match) -> str:
+        if "<table" in match.group(1):
+            return match.group(0)
+        return WRAPPED_TABLE.format(rows=match.group(1))
+
+    return DATA_TABLE.sub(wrap, html)
+
+
+def with_wrapped_table_rules(css: str) -> str:
+    """`css` with Material's rules for class-less tables matching TABLE_CLASS too (pure)."""
+    return css.replace(TABLE_RULE, WRAPPED_TABLE_RULE)
+
+
+def with_theme_scripts_after_paint(html: str) -> str:
+    """The search dialog named, the root's colour scheme following the palette, the
+    colour-scheme guard before Material's bundle, and the bundle and the scripts after it
+    loaded once the page is painted (pure)."""
+    html = root_color_scheme_follows_palette(keep_color_scheme_meta_out(name_search_dialog(html)))
+    return load_theme_scripts_after_paint(html)
 
 
 def with_link_preview(
@@ -323,21 +430,26 @@ def on_post_page(output, page, config):
         page_url=page.canonical_url or "",
         kind="article" if page.file.src_uri.startswith("blog/posts/") else "website",
     )
-    output = defer_theme_bundle(keep_color_scheme_meta_out(name_search_dialog(output)))
-    output = load_theme_scripts_after_paint(output)
+    output = with_theme_scripts_after_paint(output)
+    output = with_wrapped_tables(with_copy_buttons(output))
     return preset_root_state(without_unused_mkdocstrings_css(output))
 
 
 def on_post_template(output_content, template_name, config):
-    """The 404 page gets a link preview too (it is rendered from a template, not a page)."""
+    """The 404 page (rendered from a template, not a page) gets a link preview too, and
+    Material's bundle after the first paint, as every page does."""
     if template_name != "404.html":
         return output_content
     description = str(config.get("site_description") or "")
     output = with_link_preview(output_content, config, "404.png", "Page not found", description)
+    output = with_theme_scripts_after_paint(output)
     return preset_root_state(without_unused_mkdocstrings_css(output))
 
 
 def on_post_build(config):
+    for path in Path(config["site_dir"]).glob(MAIN_CSS):
+        css = path.read_text(encoding="utf-8")
+        path.write_text(with_wrapped_table_rules(css), encoding="utf-8")
     for path in Path(config["site_dir"]).glob(PALETTE_CSS):
         css = path.read_text(encoding="utf-8")
         trimmed = without_color_switching_rule(css)
