@@ -24,6 +24,7 @@ import io
 import os
 import secrets
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,7 +183,51 @@ def write_bronze(
     bronze_root: Path, source: str, table: str, day: dt.date, frame: pl.DataFrame
 ) -> PartitionWrite:
     """Land one extracted table for one ingestion date (replacing a previous landing)."""
-    return replace_partition(bronze_partition(bronze_root, source, table, day), {PART_FILE: frame})
+    partition = bronze_partition(bronze_root, source, table, day)
+    write = replace_partition(partition, {PART_FILE: frame})
+    _remember_landed(partition / PART_FILE, day, frame)
+    return write
+
+
+# The frame each bronze file of the day being run was written from, while the file is
+# still that write (same inode, size and modification time). Silver reads a day's
+# partitions right after they are landed: handing it the frame instead of decoding the
+# file again saves about 1 s over the 30-day run at scale 1 (the inventory snapshots'
+# 120 k rows a day). Only the latest day's frames are kept, and each is handed out once;
+# the run holds the day's extracted frames until the day ends anyway.
+_LANDED: dict[Path, tuple[dt.date, tuple[int, int, int], pl.DataFrame]] = {}
+_LANDED_LOCK = threading.Lock()  # land_bronze writes a day's partitions from threads
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _remember_landed(file: Path, day: dt.date, frame: pl.DataFrame) -> None:
+    # Kept only when reading the file back gives the same schema (the values of every
+    # Polars type with a Parquet equivalent round-trip exactly), so what silver is
+    # handed is what it would have read. The footer alone is read for the check.
+    if list(pl.read_parquet_schema(file).items()) != list(frame.schema.items()):
+        return
+    stamp = _stamp(file)
+    with _LANDED_LOCK:
+        for stale in [p for p, (d, _, _) in _LANDED.items() if d != day]:
+            del _LANDED[stale]
+        _LANDED[file] = (day, stamp, frame)
+
+
+def take_landed(file: Path) -> pl.DataFrame | None:
+    """The frame `file` was just landed from, if this process wrote it and it has not
+    changed since (else None: read the file). Handed out once."""
+    with _LANDED_LOCK:
+        entry = _LANDED.pop(file, None)
+    if entry is None:
+        return None
+    try:
+        return entry[2] if _stamp(file) == entry[1] else None
+    except OSError:
+        return None
 
 
 def read_bronze(bronze_root: Path, source: str, table: str, day: dt.date) -> pl.DataFrame:

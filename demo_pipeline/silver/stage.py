@@ -26,6 +26,7 @@ from demo_pipeline.bronze import (
     parquet_bytes,
     remove_partition,
     replace_partition,
+    take_landed,
 )
 from demo_pipeline.core.context import DayContext
 from demo_pipeline.core.results import CheckResult
@@ -268,6 +269,9 @@ def _read_bronze(ctx: DayContext, table: str) -> pl.DataFrame:
     file = ctx.workdir.bronze_file(TABLES[table].source, table, ctx.business_date)
     if not file.exists():
         raise FileNotFoundError(file)
+    landed = take_landed(file)  # the frame bronze just wrote there, if it did
+    if landed is not None:
+        return landed
     try:
         return pl.read_parquet(file)
     except Exception as exc:

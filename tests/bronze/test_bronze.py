@@ -13,6 +13,7 @@ from demo_pipeline.bronze import (
     infer_types,
     read_bronze,
     replace_partition,
+    take_landed,
     write_bronze,
 )
 from demo_pipeline.extract.api import split_lines
@@ -66,6 +67,27 @@ def test_same_frame_written_twice_gives_identical_bytes(tmp_path):
     write_bronze(tmp_path, "erp", "t", DAY, frame)
     assert (bronze_partition(tmp_path, "erp", "t", DAY) / "part-0.parquet").read_bytes() == first
     assert read_bronze(tmp_path, "erp", "t", DAY).equals(frame)
+
+
+def test_a_landed_frame_is_handed_to_its_reader_once_and_only_while_the_file_is_its(tmp_path):
+    """Silver is handed the frame bronze just wrote instead of decoding the file again:
+    the very frame, equal to what the file holds, handed out once; a file replaced since
+    (by any writer) is read from disk; only the latest day's frames are kept."""
+    frame = pl.DataFrame({"a": [1, 2], "b": ["x", None], "d": [DAY, None]})
+    write_bronze(tmp_path, "erp", "t", DAY, frame)
+    file = bronze_partition(tmp_path, "erp", "t", DAY) / "part-0.parquet"
+    handed = take_landed(file)
+    assert handed is frame and pl.read_parquet(file).equals(handed)
+    assert take_landed(file) is None  # once
+
+    write_bronze(tmp_path, "erp", "t", DAY, frame)
+    other = pl.DataFrame({"a": [9]})
+    other.write_parquet(file)  # replaced behind bronze's back
+    assert take_landed(file) is None
+
+    write_bronze(tmp_path, "erp", "t", DAY, frame)
+    write_bronze(tmp_path, "erp", "t", DAY + dt.timedelta(days=1), frame)  # the next day
+    assert take_landed(file) is None  # the earlier day's frame was let go
 
 
 def test_stale_temp_dirs_are_removed(tmp_path):
