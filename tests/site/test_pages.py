@@ -192,6 +192,27 @@ def test_palette_toggle_switches_theme_and_the_choice_persists(
     page.close()
 
 
+def test_a_code_blocks_copy_button_copies_the_block(new_context, site_server, built_site):
+    """The copy button the build writes before each code block (generators/site_hooks.py)
+    copies that block's text through Material's bundle, and says so. The markup is a copy
+    of Material's own, so a Material upgrade that changes it shows up here."""
+    context = new_context("light", "desktop")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_server.origin)
+    page = context.new_page()
+    page.goto(site_server.url(built_site.base_path + "toolkit/"))
+    page.wait_for_load_state("networkidle")  # the bundle runs after the first paint
+    button = page.locator("article .md-code__button[data-md-type=copy]").first
+    assert button.count() == 1, "the toolkit page has no code block with a copy button"
+    target = button.get_attribute("data-clipboard-target")
+    code = page.locator(target)
+    assert code.count() == 1, f"the copy button names {target}, which is not on the page"
+    button.click()
+    page.locator(".md-dialog").get_by_text("Copied").wait_for(timeout=5_000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() and copied.strip() == code.inner_text().strip()
+    page.close()
+
+
 def test_blog_archive_lists_posts_that_open(new_context, site_server, built_site):
     """The blog index links to its archive, the archive lists posts, and a listed post opens."""
     archives = [p for p in built_site.page_paths() if "/archive/" in p]
