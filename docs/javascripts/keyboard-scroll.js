@@ -2,7 +2,9 @@
 // when the window is resized):
 // - Wide tables and long code lines scroll sideways inside the page. Make each such region
 //   reachable with the keyboard (axe-core rule scrollable-region-focusable): a region that
-//   actually overflows gets tabindex="0". Material wraps tables after the page loads.
+//   actually overflows gets tabindex="0". The build wraps tables in Material's scroll
+//   wrapper (generators/site_hooks.py); Material's bundle wraps the rest (a table holding
+//   another table) once it has run, which is why this waits for it.
 // - A metric key in a table (`bench.polars_vs_pandas.speedup`) may break only after a dot:
 //   it gets the class metric-key (site.css keeps it from breaking anywhere else) and a <wbr>
 //   after each dot, where the page did not already put one.
