@@ -14,9 +14,9 @@ and records:
   (start-up, backfilled first attempts, the gold export, the catalogue);
 * memory: each process's peak resident set size, read by `os.wait4` when it exits
   (measured from outside, the kernel's figure), and whether memory stays flat with the
-  days: each day's own peak resident size (the manifest's `memory_peak_mb`, the kernel's
-  high-water mark reset when the day starts), day 5 against the last day, with the
-  resident size at each day's end next to it.
+  days: each day's own peak resident size (the manifest's `memory_peak_mb`, sampled
+  every few milliseconds while the day runs, pipeline/memory.py), day 5 against the last
+  day, with the resident size at each day's end next to it.
 
 A busy machine slows wall time, not CPU time: both are kept, with the load average.
 The estates and work directories live in the bench scratch folder and are removed with
@@ -178,8 +178,8 @@ def run(ctx: BenchContext) -> BenchmarkResult:
             "while its gold is built: that work is not in extract, and the other stages' "
             "seconds include the CPU they share with it.",
             f"peak_growth_pct compares day {FLAT_FROM_DAY}'s peak resident size with the "
-            "last day's (each day's manifest: the kernel's high-water mark, reset when the "
-            "day starts); rss_growth_pct does the same with the resident size at each "
-            "day's end.",
+            "last day's (each day's manifest: resident size sampled every 5 ms while the "
+            "day runs, so a shorter spike can be missed); rss_growth_pct does the same "
+            "with the resident size at each day's end.",
         ],
     )

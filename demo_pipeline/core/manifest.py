@@ -191,7 +191,7 @@ class RunManifest:
     memory_rss_mb: float | None = None
     """Resident memory when the day ended."""
     memory_peak_mb: float | None = None
-    """The day's peak resident memory (Linux; None where it cannot be read)."""
+    """The day's peak resident memory, sampled every few ms (Linux; None elsewhere)."""
     backfilled_on: dt.date | None = None
     backfill_reason: str | None = None
 

@@ -4,7 +4,6 @@ memory, and the one line per day the terminal shows."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -20,28 +19,6 @@ def current_rss_mb() -> float | None:
     except (OSError, ValueError, IndexError):
         return None
     return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
-
-
-def reset_peak_rss() -> None:
-    """Start a new peak-memory window: Linux resets the process's high-water mark
-    (VmHWM) when "5" is written to /proc/self/clear_refs. Elsewhere, or where it is not
-    allowed, the window is the process's whole life so far (`peak_rss_mb` then gives
-    the process's peak)."""
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-
-
-def peak_rss_mb() -> float | None:
-    """The largest resident size (Linux VmHWM) since `reset_peak_rss`: a day's own peak,
-    which end-of-day RSS misses (a day frees most of what it allocated)."""
-    try:
-        status = Path("/proc/self/status").read_text()
-        kib = next(
-            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")
-        )
-    except (OSError, ValueError, IndexError, StopIteration):
-        return None
-    return round(kib / 1024, 1)
 
 
 def record_layers(manifest: RunManifest, extracted: Any, writes: dict, silver: Any) -> RunManifest:

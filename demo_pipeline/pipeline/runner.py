@@ -68,13 +68,8 @@ from demo_pipeline.gold.build import (
 )
 from demo_pipeline.pipeline.catalogue import Invocation, record_pipeline_metrics
 from demo_pipeline.pipeline.engine import Engine, open_engine
-from demo_pipeline.pipeline.manifest import (
-    current_rss_mb,
-    peak_rss_mb,
-    record_layers,
-    reset_peak_rss,
-    summary_line,
-)
+from demo_pipeline.pipeline.manifest import current_rss_mb, record_layers, summary_line
+from demo_pipeline.pipeline.memory import PeakSampler
 from demo_pipeline.pipeline.stages import (
     Started,
     extract_all,
@@ -115,6 +110,8 @@ class Sources:
     workers: Executor
     ahead: dict[dt.date, Started] = field(default_factory=dict)
     """Sources of the next day, being read while this day's gold is built."""
+    memory: PeakSampler | None = None
+    """Samples each day's peak resident memory (pipeline/memory.py)."""
 
 
 def run_pipeline(
@@ -149,8 +146,9 @@ def run_pipeline(
             OrdersApiServer(workdir, cfg) as api,
             open_warehouse(workdir.gold_db) as gold,
             ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="worker") as workers,
+            PeakSampler() as memory,
         ):
-            sources = Sources(api.base_url, gold, engine, workers)
+            sources = Sources(api.base_url, gold, engine, workers, memory=memory)
             for index, business_date in enumerate(days):
                 # A scheduled day runs under the contracts of that day; a one-day
                 # re-run under the contracts in force now (the latest day run).
@@ -280,7 +278,8 @@ def run_one_day(
     )
     durations: dict[str, float] = {}
     checks: list[CheckResult] = list(carried)
-    reset_peak_rss()  # this day's peak memory, not the process's so far
+    if sources.memory is not None:
+        sources.memory.reset()  # this day's peak memory, not the process's so far
     started = time.perf_counter()
     # The full event log goes to <workdir>/logs/<run_id>.jsonl; the terminal gets one
     # line per day (and the errors), so a 30-day run stays readable.
@@ -341,7 +340,7 @@ def run_one_day(
                 manifest,
                 durations_s=durations,
                 memory_rss_mb=current_rss_mb(),
-                memory_peak_mb=peak_rss_mb(),
+                memory_peak_mb=sources.memory.peak_mb() if sources.memory else None,
                 quality=QualityRecord.of(checks),
             )
             QualityResults(workdir.quality_results).replace_day(business_date, checks)
