@@ -409,6 +409,13 @@ def with_link_preview(
     return link_previews.insert_meta(output, link_previews.meta_tags(preview))
 
 
+def with_page_chrome(html: str) -> str:
+    """What every built page gets, the 404 page included (pure): Material's bundle after
+    the first paint, no unused mkdocstrings stylesheet, the root's state preset."""
+    html = with_theme_scripts_after_paint(html)
+    return preset_root_state(without_unused_mkdocstrings_css(html))
+
+
 def on_post_page(output, page, config):
     site_name = str(config["site_name"])
     site_description = str(config.get("site_description") or "")
@@ -430,9 +437,7 @@ def on_post_page(output, page, config):
         page_url=page.canonical_url or "",
         kind="article" if page.file.src_uri.startswith("blog/posts/") else "website",
     )
-    output = with_theme_scripts_after_paint(output)
-    output = with_wrapped_tables(with_copy_buttons(output))
-    return preset_root_state(without_unused_mkdocstrings_css(output))
+    return with_page_chrome(with_wrapped_tables(with_copy_buttons(output)))
 
 
 def on_post_template(output_content, template_name, config):
@@ -442,16 +447,19 @@ def on_post_template(output_content, template_name, config):
         return output_content
     description = str(config.get("site_description") or "")
     output = with_link_preview(output_content, config, "404.png", "Page not found", description)
-    output = with_theme_scripts_after_paint(output)
-    return preset_root_state(without_unused_mkdocstrings_css(output))
+    return with_page_chrome(output)
 
 
 def on_post_build(config):
-    for path in Path(config["site_dir"]).glob(MAIN_CSS):
-        css = path.read_text(encoding="utf-8")
-        path.write_text(with_wrapped_table_rules(css), encoding="utf-8")
-    for path in Path(config["site_dir"]).glob(PALETTE_CSS):
-        css = path.read_text(encoding="utf-8")
-        trimmed = without_color_switching_rule(css)
-        if trimmed != css:
-            path.write_text(trimmed, encoding="utf-8")
+    site = Path(config["site_dir"])
+    _rewrite(site.glob(MAIN_CSS), with_wrapped_table_rules)
+    _rewrite(site.glob(PALETTE_CSS), without_color_switching_rule)
+
+
+def _rewrite(paths, edit) -> None:
+    """Apply `edit` (a pure str -> str) to each file, writing only the ones it changes."""
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        edited = edit(text)
+        if edited != text:
+            path.write_text(edited, encoding="utf-8")
