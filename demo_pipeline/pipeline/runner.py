@@ -71,6 +71,7 @@ from demo_pipeline.pipeline.engine import Engine, open_engine
 from demo_pipeline.pipeline.manifest import current_rss_mb, record_layers, summary_line
 from demo_pipeline.pipeline.memory import PeakSampler
 from demo_pipeline.pipeline.stages import (
+    Reading,
     Started,
     extract_all,
     land_bronze,
@@ -108,8 +109,9 @@ class Sources:
     gold: duckdb.DuckDBPyConnection
     engine: Engine
     workers: Executor
-    ahead: dict[dt.date, Started] = field(default_factory=dict)
-    """Sources of the next day, being read while this day's gold is built."""
+    ahead: dict[dt.date, dict[str, Reading]] = field(default_factory=dict)
+    """Sources of coming days being read while this day is built, per day and source
+    (`_read_ahead`)."""
     memory: PeakSampler | None = None
     """Samples each day's peak resident memory (pipeline/memory.py)."""
 
@@ -154,10 +156,15 @@ def run_pipeline(
                 # re-run under the contracts in force now (the latest day run).
                 run_day = max(business_date, latest) if day else business_date
                 manifests += _backfill_halted_days(cfg, workdir, business_date, sources, console)
-                following = days[index + 1] if index + 1 < len(days) else None
                 manifests.append(
                     run_one_day(
-                        cfg, workdir, business_date, run_day, sources, console, next_day=following
+                        cfg,
+                        workdir,
+                        business_date,
+                        run_day,
+                        sources,
+                        console,
+                        coming=days[index + 1 : index + 1 + API_DAYS_AHEAD],
                     )
                 )
             export_gold(workdir, gold)
@@ -177,13 +184,17 @@ def run_pipeline(
     return manifests
 
 
-WORKERS = 7
-"""Threads of a run: one per source for the day (pipeline/stages.py `start_extract`),
-one per source read ahead for the next day, and one for the quality step that runs
-beside gold."""
 READ_AHEAD = frozenset({"erp", "workbooks"})
 """Sources always read the day before, while it is landed and built; the API too when
 that day's read of it succeeded (`_read_ahead`)."""
+API_DAYS_AHEAD = 3
+"""Days of the orders API read ahead (`_read_ahead`). Its pages come one after another
+(a cursor names the next), so a slow day waits on every page in turn: 3 days ahead,
+that wait runs while the days before it are built instead of holding up its own."""
+WORKERS = 3 + len(READ_AHEAD) + API_DAYS_AHEAD + 1
+"""Threads of a run: one per source for the day (pipeline/stages.py `start_extract`),
+one per source and day read ahead, and one for the quality step that runs beside
+gold."""
 
 # Exit codes of `run` (documented in `run --help` and the README).
 EXIT_OK = 0
@@ -260,10 +271,10 @@ def run_one_day(
     console: Console | None,
     carried: tuple[CheckResult, ...] = (),
     *,
-    next_day: dt.date | None = None,
+    coming: list[dt.date] | None = None,
 ) -> RunManifest:
-    """One business day through every layer; always writes its manifest. With
-    `next_day`, that day's sources are read while this day's gold is built."""
+    """One business day through every layer; always writes its manifest. The sources
+    of the `coming` days (the next ones of the run) are read while this day is built."""
     run_id = run_id_for(business_date, cfg)
     versions = contract_versions_on(cfg, run_day)
     manifest = RunManifest(
@@ -291,10 +302,10 @@ def run_one_day(
             with _timed(durations, log, "extract"):
                 extracted = extract_all(ctx, started=_started(cfg, workdir, business_date, sources))
             checks += extracted.checks
-            # The next day's ERP and workbooks are read while this day is landed and
-            # built (its ERP watermarks are saved by now).
-            if next_day is not None:
-                _read_ahead(cfg, workdir, next_day, sources, api="api" not in extracted.failures)
+            # The next day's ERP and workbooks (and the coming days' API) are read while
+            # this day is landed and built (its ERP watermarks are saved by now).
+            if coming:
+                _read_ahead(cfg, workdir, coming, sources, api="api" not in extracted.failures)
             checks += latency_checks(ctx, extracted.notes, read_manifests(workdir.runs))
             unavailable: dict[str, str] = {}
             for source, error in extracted.failures.items():
@@ -397,34 +408,41 @@ def _backfill_halted_days(
 
 
 def _read_ahead(
-    cfg: DemoConfig, workdir: Workdir, next_day: dt.date, sources: Sources, *, api: bool
+    cfg: DemoConfig, workdir: Workdir, coming: list[dt.date], sources: Sources, *, api: bool
 ) -> None:
-    """Start reading `next_day`'s sources now, as soon as today's extraction is over,
-    so that they overlap today's bronze, silver and gold (they wait on SQLite, HTTP and
-    Excel parsing; silver and gold run in Polars and DuckDB, which leave the GIL).
+    """Start reading the coming days' sources now, as soon as today's extraction is
+    over, so that they overlap today's bronze, silver and gold (they wait on SQLite,
+    HTTP and Excel parsing; silver and gold run in Polars and DuckDB, which leave the
+    GIL). The ERP and the workbooks are read for the next day only; the orders API for
+    each of the `coming` days (up to API_DAYS_AHEAD), each read once.
 
     The ERP and the workbooks depend on earlier days only through the ERP watermarks,
     which today's extraction has saved. The orders API is read ahead only when `api`
     (today's read of it succeeded): today then caught up on every date missed before,
-    so tomorrow has none to catch up on (`_started` reads it again if one appears).
-    What the API serves depends on the dates asked for, not on when: the same pages,
-    faults and delays. Its latency is measured while today is being built; the check
-    allows for that (slow is 3x the median of earlier days and 0.1 s more)."""
-    sources_ahead = (READ_AHEAD | {"api"}) if api else READ_AHEAD
-    extractors = [
-        e
-        for e in _extractors(cfg, workdir, next_day, sources.api_url, catch_up=())
-        if e.source in sources_ahead
-    ]
-    sources.ahead[next_day] = start_extract(sources.workers, extractors, next_day)
+    so the coming days have none to catch up on. If one appears later (a coming day's
+    read fails), the day after it drops its early read and reads again with the missed
+    dates (`_started`). What the API serves depends on the dates asked for,
+    not on when: the same pages, faults and delays. Its latency is measured while
+    earlier days are being built; the check allows for that (slow is 3x the median of
+    earlier days and 0.1 s more)."""
+    for index, day in enumerate(coming):
+        wanted = (READ_AHEAD if index == 0 else frozenset()) | ({"api"} if api else set())
+        reading = sources.ahead.setdefault(day, {})
+        extractors = [
+            e
+            for e in _extractors(cfg, workdir, day, sources.api_url, catch_up=())
+            if e.source in wanted and e.source not in reading
+        ]
+        for extractor, future in start_extract(sources.workers, extractors, day):
+            reading[extractor.source] = (extractor, future)
 
 
 def _started(
     cfg: DemoConfig, workdir: Workdir, business_date: dt.date, sources: Sources
 ) -> Started:
-    """The day's extractors, in their fixed order: those read ahead during the day
+    """The day's extractors, in their fixed order: those read ahead during the days
     before, and the others started now."""
-    ahead = {e.source: (e, f) for e, f in sources.ahead.pop(business_date, [])}
+    ahead = sources.ahead.pop(business_date, {})
     catch_up = missed_api_dates(workdir.runs, business_date)
     if catch_up and "api" in ahead:
         # Read ahead without dates that are now missing (a backfill of an earlier day

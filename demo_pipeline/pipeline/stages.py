@@ -34,8 +34,10 @@ class ExtractOutcome:
     checks: list[CheckResult] = field(default_factory=list)
 
 
-Started = list[tuple[Extractor, "Future[tuple[list[Extracted], float]]"]]
-"""Extractors reading one day's sources, each with the future of its tables."""
+Reading = tuple[Extractor, "Future[tuple[list[Extracted], float]]"]
+"""An extractor reading one day's source, with the future of its tables."""
+Started = list[Reading]
+"""Extractors reading one day's sources."""
 
 
 def start_extract(pool: Executor, extractors: list[Extractor], day: dt.date) -> Started:
