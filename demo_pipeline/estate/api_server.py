@@ -55,8 +55,11 @@ def decode_cursor(token: str, date: str) -> int:
 class _FeedCache:
     """The lines of the most recently requested published dates.
 
-    Only a few dates are kept: a pipeline pages through one date at a time, and at
-    scale 10 the whole month would not fit comfortably in memory."""
+    Only a few dates are kept: at scale 10 the whole month would not fit comfortably in
+    memory. A pipeline run reads days ahead (pipeline/runner.py API_DAYS_AHEAD), but a
+    normal day's pages are over in a fraction of a second, so rarely more than two
+    dates are being read at once; a date evicted while read is read from its file
+    again (slower, the same pages)."""
 
     KEEP = 3
 
