@@ -189,13 +189,15 @@ def write_bronze(
     return write
 
 
-# The frame each bronze file of the day being run was written from, while the file is
+# The frame each bronze file of the days being run was written from, while the file is
 # still that write (same inode, size and modification time). Silver reads a day's
 # partitions right after they are landed: handing it the frame instead of decoding the
 # file again saves about 1 s over the 30-day run at scale 1 (the inventory snapshots'
-# 120 k rows a day). Only the latest day's frames are kept, and each is handed out once;
-# the run holds the day's extracted frames until the day ends anyway.
+# 120 k rows a day). Only the frames of the two days landed last are kept (the run lands
+# the next day's read-ahead sources while a day is built), and each is handed out once; the run
+# holds those days' extracted frames until they are built anyway.
 _LANDED: dict[Path, tuple[dt.date, tuple[int, int, int], pl.DataFrame]] = {}
+LANDED_DAYS = 2
 _LANDED_LOCK = threading.Lock()  # land_bronze writes a day's partitions from threads
 
 
@@ -212,9 +214,11 @@ def _remember_landed(file: Path, day: dt.date, frame: pl.DataFrame) -> None:
         return
     stamp = _stamp(file)
     with _LANDED_LOCK:
-        for stale in [p for p, (d, _, _) in _LANDED.items() if d != day]:
+        _LANDED.pop(file, None)
+        _LANDED[file] = (day, stamp, frame)  # last: the dict is in landing order
+        kept = list(dict.fromkeys(d for d, _, _ in reversed(_LANDED.values())))[:LANDED_DAYS]
+        for stale in [p for p, (d, _, _) in _LANDED.items() if d not in kept]:
             del _LANDED[stale]
-        _LANDED[file] = (day, stamp, frame)
 
 
 def take_landed(file: Path) -> pl.DataFrame | None:

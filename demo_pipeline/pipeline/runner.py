@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -55,7 +55,7 @@ from demo_pipeline.core.manifest import (
     write_manifest,
 )
 from demo_pipeline.core.results import CheckResult
-from demo_pipeline.errors import DemoPipelineError
+from demo_pipeline.errors import DemoPipelineError, SourceError
 from demo_pipeline.estate.api_server import OrdersApiServer
 from demo_pipeline.extract.api import OrdersApiExtractor
 from demo_pipeline.extract.base import Extractor
@@ -71,10 +71,12 @@ from demo_pipeline.pipeline.engine import Engine, open_engine
 from demo_pipeline.pipeline.manifest import current_rss_mb, record_layers, summary_line
 from demo_pipeline.pipeline.memory import PeakSampler
 from demo_pipeline.pipeline.stages import (
+    Landed,
     Reading,
     Started,
     extract_all,
     land_bronze,
+    land_when_read,
     latency_checks,
     missed_api_dates,
     start_extract,
@@ -112,6 +114,8 @@ class Sources:
     ahead: dict[dt.date, dict[str, Reading]] = field(default_factory=dict)
     """Sources of coming days being read while this day is built, per day and source
     (`_read_ahead`)."""
+    landing: dict[dt.date, list[Future[Landed]]] = field(default_factory=dict)
+    """The next day's sources read ahead, landed in bronze as soon as they are read."""
     memory: PeakSampler | None = None
     """Samples each day's peak resident memory (pipeline/memory.py)."""
 
@@ -192,10 +196,10 @@ API_DAYS_AHEAD = 4
 (a cursor names the next), so a slow day waits on every page in turn. Read days
 early, that wait runs while the days before it are built instead of holding up its
 own: the slow-responses day (15 pages at 0.2 s at scale 1) needs four."""
-WORKERS = 3 + len(READ_AHEAD) + API_DAYS_AHEAD + 1
+WORKERS = 3 + 2 * len(READ_AHEAD) + API_DAYS_AHEAD + 1
 """Threads of a run: one per source for the day (pipeline/stages.py `start_extract`),
-one per source and day read ahead, and one for the quality step that runs beside
-gold."""
+one per source and day read ahead, one per source landing what was read ahead, and one
+for the quality step that runs beside gold."""
 
 # Exit codes of `run` (documented in `run --help` and the README).
 EXIT_OK = 0
@@ -314,7 +318,9 @@ def run_one_day(
                 # Quality step 1: record the fallback, mark gold stale, alert.
                 checks += on_source_failure(ctx, source, TABLES.of_source(source), error)
             with _timed(durations, log, "bronze"):
-                writes = land_bronze(ctx, extracted.extracted)
+                writes = land_bronze(
+                    ctx, extracted.extracted, _landed_ahead(sources, business_date, log)
+                )
             with _timed(durations, log, "silver"):
                 silver = sources.engine.silver(ctx, unavailable)
             checks += silver.checks
@@ -436,6 +442,26 @@ def _read_ahead(
         ]
         for extractor, future in start_extract(sources.workers, extractors, day):
             reading[extractor.source] = (extractor, future)
+            # The ERP and the workbooks are landed as soon as they are read: their early
+            # read is always the one the day uses (the API's may be read again).
+            if extractor.source in READ_AHEAD:
+                landing = land_when_read(sources.workers, workdir.bronze, (extractor, future), day)
+                sources.landing.setdefault(day, []).append(landing)
+
+
+def _landed_ahead(sources: Sources, business_date: dt.date, log: RunLog) -> Landed:
+    """What was landed in bronze for the day while it was read ahead. A landing that
+    failed is left out (and logged): the day lands those tables itself, and meets the
+    error there if it persists. A read that failed is the extract stage's to report."""
+    landed: Landed = {}
+    for landing in sources.landing.pop(business_date, []):
+        try:
+            landed.update(landing.result())
+        except SourceError:
+            continue
+        except Exception as exc:
+            log.event("bronze.early_landing_failed", level="warning", error=repr(exc))
+    return landed
 
 
 def _started(

@@ -12,6 +12,8 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from demo_pipeline.bronze import PartitionWrite, write_bronze
 from demo_pipeline.core.context import DayContext
 from demo_pipeline.core.manifest import RunManifest, read_manifests
@@ -130,8 +132,38 @@ def _timed_extract(extractor: Extractor, day: dt.date) -> tuple[list[Extracted],
     return tables, time.perf_counter() - started
 
 
-def land_bronze(ctx: DayContext, extracted: list[Extracted]) -> dict[str, PartitionWrite]:
-    """Write every extracted table to its bronze partition for the day."""
+Landed = dict[str, tuple[pl.DataFrame, PartitionWrite]]
+"""Tables of one source landed in bronze: the frame each was written from, and the write."""
+
+
+def land_when_read(pool: Executor, bronze: Path, reading: Reading, day: dt.date) -> Future[Landed]:
+    """Land a source read ahead in bronze as soon as its read is over, on `pool`, so the
+    writing overlaps the days before (`land_bronze` on its day finds it landed). A
+    partition lands atomically whenever it is written: landed early, it is what a crash
+    after the day's bronze stage would have left, and the day's run would write the
+    same bytes again. A read that failed lands nothing (the future raises)."""
+    _, read = reading
+
+    def land() -> Landed:
+        tables, _ = read.result()
+        return {
+            t.table: (t.frame, write_bronze(bronze, t.source, t.table, day, t.frame))
+            for t in tables
+        }
+
+    return pool.submit(land)
+
+
+def land_bronze(
+    ctx: DayContext, extracted: list[Extracted], landed: Landed | None = None
+) -> dict[str, PartitionWrite]:
+    """Write every extracted table to its bronze partition for the day, except those
+    `landed` already holds from the very frame extracted (`land_when_read`)."""
+    done = {
+        item.table: landed[item.table][1]
+        for item in extracted
+        if landed and item.table in landed and landed[item.table][0] is item.frame
+    }
     # Each partition is its own atomic swap, so they are written at the same time: the
     # time goes to Parquet encoding and fsync, both of which release the GIL.
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
@@ -145,8 +177,10 @@ def land_bronze(ctx: DayContext, extracted: list[Extracted]) -> dict[str, Partit
                 item.frame,
             )
             for item in extracted
+            if item.table not in done
         }
-    return {table: future.result() for table, future in futures.items()}
+    written = {table: future.result() for table, future in futures.items()}
+    return {item.table: done.get(item.table) or written[item.table] for item in extracted}
 
 
 def latency_checks(

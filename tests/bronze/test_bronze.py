@@ -72,7 +72,8 @@ def test_same_frame_written_twice_gives_identical_bytes(tmp_path):
 def test_a_landed_frame_is_handed_to_its_reader_once_and_only_while_the_file_is_its(tmp_path):
     """Silver is handed the frame bronze just wrote instead of decoding the file again:
     the very frame, equal to what the file holds, handed out once; a file replaced since
-    (by any writer) is read from disk; only the latest day's frames are kept."""
+    (by any writer) is read from disk; only the frames of the two days landed last are
+    kept."""
     frame = pl.DataFrame({"a": [1, 2], "b": ["x", None], "d": [DAY, None]})
     write_bronze(tmp_path, "erp", "t", DAY, frame)
     file = bronze_partition(tmp_path, "erp", "t", DAY) / "part-0.parquet"
@@ -87,7 +88,11 @@ def test_a_landed_frame_is_handed_to_its_reader_once_and_only_while_the_file_is_
 
     write_bronze(tmp_path, "erp", "t", DAY, frame)
     write_bronze(tmp_path, "erp", "t", DAY + dt.timedelta(days=1), frame)  # the next day
-    assert take_landed(file) is None  # the earlier day's frame was let go
+    assert take_landed(file) is frame  # still kept: the run lands the next day early
+    write_bronze(tmp_path, "erp", "t", DAY, frame)
+    write_bronze(tmp_path, "erp", "t", DAY + dt.timedelta(days=1), frame)
+    write_bronze(tmp_path, "erp", "t", DAY + dt.timedelta(days=2), frame)
+    assert take_landed(file) is None  # two later days landed: the frame was let go
 
 
 def test_stale_temp_dirs_are_removed(tmp_path):
