@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -116,9 +116,16 @@ def open_warehouse(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
+def build_gold(
+    ctx: DayContext,
+    con: duckdb.DuckDBPyConnection,
+    silver_read: Callable[[], None] = lambda: None,
+) -> GoldOutcome:
     """Refresh gold for ctx.business_date from what silver holds now, in one
-    transaction (rolled back if anything fails)."""
+    transaction (rolled back if anything fails). `silver_read` is called once the build
+    is done with silver's dimension states: what it reads after are the day's own fact
+    partitions and the partitions listed at the start, which a later day's silver does
+    not rewrite."""
     wd, day = ctx.workdir, ctx.business_date
     out = GoldOutcome()
     # The silver dimensions the gold dimensions are built from, and today's fact files.
@@ -139,6 +146,7 @@ def build_gold(ctx: DayContext, con: duckdb.DuckDBPyConnection) -> GoldOutcome:
         else:
             missing = [t for t, p in dims.items() if not p.exists()]
             out.skipped.append(f"dimensions (no silver yet for {missing})")
+        silver_read()
         has_dims = "dim_product" in tables
         if has_dims and facts["orders"].exists() and facts["order_lines"].exists():
             with out.timed("fact_sales"):

@@ -26,7 +26,9 @@ from demo_pipeline.silver.stage import SilverOutcome, build_silver
 class Engine:
     name: str
     silver: Callable[[DayContext, dict[str, str]], SilverOutcome]
-    gold: Callable[[DayContext, duckdb.DuckDBPyConnection], GoldOutcome]
+    gold: Callable[[DayContext, duckdb.DuckDBPyConnection, Callable[[], None]], GoldOutcome]
+    """Builds the day's gold; calls its third argument once it has read the silver it
+    builds from (the next day's silver may then be written: pipeline/runner.py)."""
 
 
 @contextmanager
@@ -50,5 +52,12 @@ def open_engine(cfg: DemoConfig) -> Iterator[Engine]:
         yield Engine(
             "spark",
             lambda ctx, unavailable: build_silver_spark(ctx, spark, unavailable),
-            lambda ctx, con: build_gold_spark(ctx, spark, con),
+            # Spark reads silver lazily, as the build's jobs run: it is done with it when
+            # the build is.
+            lambda ctx, con, silver_read: _then(build_gold_spark(ctx, spark, con), silver_read),
         )
+
+
+def _then(outcome: GoldOutcome, call: Callable[[], None]) -> GoldOutcome:
+    call()
+    return outcome

@@ -32,14 +32,16 @@ def _resident_pages() -> int | None:
 
 
 class PeakSampler:
-    """The largest resident size seen since the last `reset`, sampled every INTERVAL_S
-    while the sampler is entered (a daemon thread). Where /proc is missing (not Linux)
-    it samples nothing and `peak_mb` is None."""
+    """Peak resident sizes, sampled every INTERVAL_S while the sampler is entered (a
+    daemon thread), one per open `window` (a day: a day is built while the next one is
+    read and cleaned, so two windows can be open at once, and a peak then counts in
+    both). Where /proc is missing (not Linux) it samples nothing and a window's peak is
+    None."""
 
     def __init__(self, interval_s: float = INTERVAL_S) -> None:
         self._interval = interval_s
-        self._peak = 0
-        self._lock = threading.Lock()  # a reset must not be undone by a late sample
+        self._windows: list[PeakWindow] = []
+        self._lock = threading.Lock()  # a window opened or ended between two samples
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._available = _resident_pages() is not None
@@ -60,26 +62,43 @@ class PeakSampler:
         if self._thread is not None:
             self._thread.join()
 
-    def reset(self) -> None:
-        """Start a new window (a new day) at the resident size now."""
+    def window(self) -> PeakWindow:
+        """A new window, starting at the resident size now."""
+        window = PeakWindow(self, _resident_pages() or 0)
         with self._lock:
-            self._peak = _resident_pages() or 0
+            self._windows.append(window)
+        return window
 
-    def peak_mb(self) -> float | None:
-        """The window's peak in MiB, the resident size now included."""
+    def _end(self, window: PeakWindow) -> float | None:
         if not self._available:
             return None
         self._sample()
         with self._lock:
-            return round(self._peak * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+            if window in self._windows:
+                self._windows.remove(window)
+            return round(window.peak_pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
     def _sample(self) -> None:
         pages = _resident_pages()
         if pages is None:
             return
         with self._lock:
-            self._peak = max(self._peak, pages)
+            for window in self._windows:
+                window.peak_pages = max(window.peak_pages, pages)
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             self._sample()
+
+
+class PeakWindow:
+    """The largest resident size seen from the window's opening to its `end`."""
+
+    def __init__(self, sampler: PeakSampler, pages: int) -> None:
+        self._sampler = sampler
+        self.peak_pages = pages
+
+    def end(self) -> float | None:
+        """The window's peak in MiB, the resident size now included; later samples no
+        longer count."""
+        return self._sampler._end(self)

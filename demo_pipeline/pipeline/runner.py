@@ -10,6 +10,12 @@ as of the day by its connection; the watermarks live under the work directory).
 Run ids are deterministic (`<yyyymmdd>-<config hash>`), so a re-run of a day with
 the same config produces the same bytes in bronze, silver and gold.
 
+Days overlap where that is safe, and only there (`_Lane` says what keeps it safe):
+coming days' sources are read (and the ERP and workbooks landed in bronze) while a day
+is built, and a day's gold and quality steps run while the next day is extracted,
+landed and cleaned. The files written are the ones a day-by-day run writes (tests:
+one day at a time equals the whole week in one go).
+
 Schema contract updates (`quality.contract_updates`): on the day an update lands,
 the days whose table halted under the old contract are re-run first (backfilled),
 then the day itself. A re-run of an older day later on uses the newest contract in
@@ -34,8 +40,9 @@ Every stage's CheckResults are collected and stored with
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -45,7 +52,7 @@ import polars as pl
 from rich.console import Console
 
 from demo_pipeline.bronze import clean_stale_temp_dirs
-from demo_pipeline.config import DemoConfig
+from demo_pipeline.config import ContractUpdate, DemoConfig
 from demo_pipeline.core.context import DayContext, contract_versions_on, run_id_for
 from demo_pipeline.core.manifest import (
     GoldRecord,
@@ -69,7 +76,7 @@ from demo_pipeline.gold.build import (
 from demo_pipeline.pipeline.catalogue import Invocation, record_pipeline_metrics
 from demo_pipeline.pipeline.engine import Engine, open_engine
 from demo_pipeline.pipeline.manifest import current_rss_mb, record_layers, summary_line
-from demo_pipeline.pipeline.memory import PeakSampler
+from demo_pipeline.pipeline.memory import PeakSampler, PeakWindow
 from demo_pipeline.pipeline.stages import (
     Landed,
     Reading,
@@ -96,8 +103,15 @@ from demo_pipeline.quality.results import QualityResults
 from demo_pipeline.quality.summary import write_quality_metrics
 from demo_pipeline.runlog import RunLog
 from demo_pipeline.silver.conservation import assert_conserved, conservation_checks
+from demo_pipeline.silver.stage import SilverOutcome
 from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
+
+
+def _set_event() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
 
 
 @dataclass(frozen=True)
@@ -118,6 +132,10 @@ class Sources:
     """The next day's sources read ahead, landed in bronze as soon as they are read."""
     memory: PeakSampler | None = None
     """Samples each day's peak resident memory (pipeline/memory.py)."""
+    silver_free: threading.Event = field(default_factory=_set_event)
+    """Set while no gold build still has to read the silver it builds from (`_Lane`)."""
+    drafts: dict[dt.date, RunManifest] = field(default_factory=dict)
+    """Manifests of days started and not yet finished, as far as they are known."""
 
 
 def run_pipeline(
@@ -155,22 +173,29 @@ def run_pipeline(
             PeakSampler() as memory,
         ):
             sources = Sources(api.base_url, gold, engine, workers, memory=memory)
-            for index, business_date in enumerate(days):
-                # A scheduled day runs under the contracts of that day; a one-day
-                # re-run under the contracts in force now (the latest day run).
-                run_day = max(business_date, latest) if day else business_date
-                manifests += _backfill_halted_days(cfg, workdir, business_date, sources, console)
-                manifests.append(
-                    run_one_day(
+            lane = _Lane(sources, console)
+            try:
+                for index, business_date in enumerate(days):
+                    # A scheduled day runs under the contracts of that day; a one-day
+                    # re-run under the contracts in force now (the latest day run).
+                    run_day = max(business_date, latest) if day else business_date
+                    if _updates_landing(cfg, business_date):
+                        manifests += lane.wait()
+                    manifests += _backfill_halted_days(
+                        cfg, workdir, business_date, sources, console
+                    )
+                    begun = start_day(
                         cfg,
                         workdir,
                         business_date,
                         run_day,
                         sources,
-                        console,
                         coming=days[index + 1 : index + 1 + API_DAYS_AHEAD],
                     )
-                )
+                    manifests += lane.finish(begun)
+                manifests += lane.wait()
+            finally:
+                lane.close()
             export_gold(workdir, gold)
             gold_rows = table_rows(gold)
         provenance = Provenance.now(manifests[-1].run_id, cfg.estate.seed, cfg.estate.scale)
@@ -275,11 +300,51 @@ def run_one_day(
     sources: Sources,
     console: Console | None,
     carried: tuple[CheckResult, ...] = (),
+) -> RunManifest:
+    """One business day through every layer, on its own (a backfill, a one-day re-run);
+    always writes its manifest."""
+    day = start_day(cfg, workdir, business_date, run_day, sources, carried)
+    return finish_day(day, sources, console)
+
+
+@dataclass
+class DayRun:
+    """A business day between its two halves: `start_day` read, landed and cleaned it
+    (extract, bronze, silver), `finish_day` builds gold and records it. A run starts
+    the next day while this one is finished (`_Lane`)."""
+
+    ctx: DayContext
+    log: RunLog
+    """The day's event log, open until `finish_day` closes it."""
+    manifest: RunManifest
+    started: float
+    memory: PeakWindow | None
+    checks: list[CheckResult]
+    durations: dict[str, float] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    """Sources unreadable after their retries (source -> error): quality step 1 for
+    them runs in `finish_day`, where it writes the ledger and alerts in day order."""
+    fallback_at: int = 0
+    """Where step 1's checks go in `checks` (where the day's run always put them)."""
+    silver: SilverOutcome | None = None
+    error: DemoPipelineError | None = None
+    """Why the first half stopped, if it did: `finish_day` records the day as failed."""
+
+
+def start_day(
+    cfg: DemoConfig,
+    workdir: Workdir,
+    business_date: dt.date,
+    run_day: dt.date,
+    sources: Sources,
+    carried: tuple[CheckResult, ...] = (),
     *,
     coming: list[dt.date] | None = None,
-) -> RunManifest:
-    """One business day through every layer; always writes its manifest. The sources
-    of the `coming` days (the next ones of the run) are read while this day is built."""
+) -> DayRun:
+    """Extract, bronze and silver for one day. The sources of the `coming` days (the
+    next ones of the run) are read while it is landed and built. Silver waits until the
+    gold build of the day before, if one is running, has read the silver it builds
+    from (`Sources.silver_free`)."""
     run_id = run_id_for(business_date, cfg)
     versions = contract_versions_on(cfg, run_day)
     manifest = RunManifest(
@@ -292,81 +357,167 @@ def run_one_day(
         scale=cfg.estate.scale,
         contract_versions=versions,
     )
-    durations: dict[str, float] = {}
-    checks: list[CheckResult] = list(carried)
-    if sources.memory is not None:
-        sources.memory.reset()  # this day's peak memory, not the process's so far
-    started = time.perf_counter()
     # The full event log goes to <workdir>/logs/<run_id>.jsonl; the terminal gets one
     # line per day (and the errors), so a 30-day run stays readable.
-    with RunLog(workdir.logs, run_id) as log:
-        ctx = DayContext(cfg, workdir, business_date, run_id, log, versions)
-        # Where the sources were, this run: the errors name the API by its path only.
-        log.event("run.sources", api_url=sources.api_url)
+    log = RunLog(workdir.logs, run_id)
+    ctx = DayContext(cfg, workdir, business_date, run_id, log, versions)
+    day = DayRun(
+        ctx,
+        log,
+        manifest,
+        started=time.perf_counter(),
+        memory=sources.memory.window() if sources.memory else None,
+        checks=list(carried),
+    )
+    checks, durations = day.checks, day.durations
+    # Where the sources were, this run: the errors name the API by its path only.
+    log.event("run.sources", api_url=sources.api_url)
+    try:
+        with _timed(durations, log, "extract"):
+            extracted = extract_all(ctx, started=_started(cfg, workdir, business_date, sources))
+        checks += extracted.checks
+        # The next day's ERP and workbooks (and the coming days' API) are read while
+        # this day is landed and built (its ERP watermarks are saved by now).
+        if coming:
+            _read_ahead(cfg, workdir, coming, sources, api="api" not in extracted.failures)
+        checks += latency_checks(ctx, extracted.notes, _history(workdir, sources))
+        day.failures, day.fallback_at = extracted.failures, len(checks)
+        unavailable: dict[str, str] = {}
+        for source, error in extracted.failures.items():
+            unavailable.update(dict.fromkeys(TABLES.of_source(source), error))
+        with _timed(durations, log, "bronze"):
+            writes = land_bronze(
+                ctx, extracted.extracted, _landed_ahead(sources, business_date, log)
+            )
+        sources.silver_free.wait()
+        with _timed(durations, log, "silver"):
+            silver = sources.engine.silver(ctx, unavailable)
+        checks += silver.checks
+        # Checks a failed source prevented are recorded as not run, with the reason.
+        checks += checks_not_run(ctx, silver, unavailable)
+        conservation = [t.conservation for t in silver.tables.values() if t.conservation]
+        checks += conservation_checks(conservation, run_id, business_date)
+        day.manifest = record_layers(manifest, extracted, writes, silver)
+        day.silver = silver
+        sources.drafts[business_date] = day.manifest
+        assert_conserved(conservation, business_date)
+    except DemoPipelineError as exc:
+        day.error = exc
+    except BaseException:
+        log.close()
+        raise
+    return day
+
+
+def finish_day(
+    day: DayRun,
+    sources: Sources,
+    console: Console | None,
+    silver_read: Callable[[], None] = lambda: None,
+) -> RunManifest:
+    """Quality step 1 for the day's unreadable sources, gold beside quality step 2, then
+    step 3; writes the day's manifest and quality results and closes its log. Gold
+    calls `silver_read` once it has read the silver it builds from."""
+    ctx, log, checks, durations = day.ctx, day.log, day.checks, day.durations
+    workdir, business_date = ctx.workdir, ctx.business_date
+    manifest = day.manifest
+    try:
+        # Quality step 1: record the fallback, mark gold stale, alert.
+        checks[day.fallback_at : day.fallback_at] = [
+            check
+            for source, error in day.failures.items()
+            for check in on_source_failure(ctx, source, TABLES.of_source(source), error)
+        ]
+        if day.error is not None:
+            raise day.error
+        # Quality step 2: freshness ledger, tier 3, alerts. It reads silver and writes
+        # the quality layer's files, none of which gold reads, so it runs while gold is
+        # built; step 3 reads the ledger it writes, so it waits.
+        after_silver = sources.workers.submit(hooks.after_silver, ctx, day.silver)
         try:
-            with _timed(durations, log, "extract"):
-                extracted = extract_all(ctx, started=_started(cfg, workdir, business_date, sources))
-            checks += extracted.checks
-            # The next day's ERP and workbooks (and the coming days' API) are read while
-            # this day is landed and built (its ERP watermarks are saved by now).
-            if coming:
-                _read_ahead(cfg, workdir, coming, sources, api="api" not in extracted.failures)
-            checks += latency_checks(ctx, extracted.notes, read_manifests(workdir.runs))
-            unavailable: dict[str, str] = {}
-            for source, error in extracted.failures.items():
-                unavailable.update(dict.fromkeys(TABLES.of_source(source), error))
-                # Quality step 1: record the fallback, mark gold stale, alert.
-                checks += on_source_failure(ctx, source, TABLES.of_source(source), error)
-            with _timed(durations, log, "bronze"):
-                writes = land_bronze(
-                    ctx, extracted.extracted, _landed_ahead(sources, business_date, log)
-                )
-            with _timed(durations, log, "silver"):
-                silver = sources.engine.silver(ctx, unavailable)
-            checks += silver.checks
-            # Checks a failed source prevented are recorded as not run, with the reason.
-            checks += checks_not_run(ctx, silver, unavailable)
-            conservation = [t.conservation for t in silver.tables.values() if t.conservation]
-            checks += conservation_checks(conservation, run_id, business_date)
-            # Quality step 2: freshness ledger, tier 3, alerts. It reads silver and
-            # writes the quality layer's files, none of which gold reads, so it runs
-            # while gold is built; step 3 reads the ledger it writes, so it waits.
-            after_silver = sources.workers.submit(hooks.after_silver, ctx, silver)
-            try:
-                manifest = record_layers(manifest, extracted, writes, silver)
-                assert_conserved(conservation, business_date)
-                with _timed(durations, log, "gold"):
-                    gold = sources.engine.gold(ctx, sources.gold)
-            finally:
-                checks += after_silver.result()
-            # Quality step 3: staleness, late arrivals and their recomputation, recoveries.
-            checks += hooks.after_gold(ctx, sources.gold)
-            problems = [t for t in manifest.tables.values() if t.status != "ok"]
-            manifest = replace(
-                manifest,
-                gold=GoldRecord(tuple(gold.loaded), tuple(gold.skipped), gold.timings_s),
-                rows=replace(manifest.rows, gold=gold.rows),
-                bytes={**manifest.bytes, "gold": workdir.gold_db.stat().st_size},
-                status="partial" if problems or extracted.failures else "succeeded",
-            )
-        except DemoPipelineError as exc:
-            manifest = replace(manifest, status="failed", error=str(exc))
-            log.event("run.failed", level="error", error=str(exc))
+            with _timed(durations, log, "gold"):
+                gold = sources.engine.gold(ctx, sources.gold, silver_read)
         finally:
-            durations["total"] = round(time.perf_counter() - started, 4)
-            manifest = replace(
-                manifest,
-                durations_s=durations,
-                memory_rss_mb=current_rss_mb(),
-                memory_peak_mb=sources.memory.peak_mb() if sources.memory else None,
-                quality=QualityRecord.of(checks),
-            )
-            QualityResults(workdir.quality_results).replace_day(business_date, checks)
-            write_manifest(workdir.runs, manifest)
-            log.event("run.done", status=manifest.status, business_date=business_date)
-            if console is not None:
-                console.print(summary_line(manifest), highlight=False, soft_wrap=True)
+            checks += after_silver.result()
+        # Quality step 3: staleness, late arrivals and their recomputation, recoveries.
+        checks += hooks.after_gold(ctx, sources.gold)
+        problems = [t for t in manifest.tables.values() if t.status != "ok"]
+        manifest = replace(
+            manifest,
+            gold=GoldRecord(tuple(gold.loaded), tuple(gold.skipped), gold.timings_s),
+            rows=replace(manifest.rows, gold=gold.rows),
+            bytes={**manifest.bytes, "gold": workdir.gold_db.stat().st_size},
+            status="partial" if problems or day.failures else "succeeded",
+        )
+    except DemoPipelineError as exc:
+        manifest = replace(manifest, status="failed", error=str(exc))
+        log.event("run.failed", level="error", error=str(exc))
+    finally:
+        silver_read()  # also when gold stopped before reading it
+        durations["total"] = round(time.perf_counter() - day.started, 4)
+        manifest = replace(
+            manifest,
+            durations_s=durations,
+            memory_rss_mb=current_rss_mb(),
+            memory_peak_mb=day.memory.end() if day.memory else None,
+            quality=QualityRecord.of(checks),
+        )
+        QualityResults(workdir.quality_results).replace_day(business_date, checks)
+        write_manifest(workdir.runs, manifest)
+        sources.drafts.pop(business_date, None)
+        log.event("run.done", status=manifest.status, business_date=business_date)
+        log.close()
+        if console is not None:
+            console.print(summary_line(manifest), highlight=False, soft_wrap=True)
     return manifest
+
+
+class _Lane:
+    """Finishes the run's days one at a time on a thread of its own, while the main
+    thread starts the next day: gold (DuckDB, which leaves the interpreter lock) then
+    runs beside the next day's extract, bronze and silver (SQLite, HTTP, Polars).
+
+    What keeps the overlap safe:
+    - The next day's silver starts once this day's gold has read the silver it builds
+      from (the dimension states, which silver rewrites; its facts are partitions of
+      its own day, which the next day never writes): `Sources.silver_free`.
+    - Everything that writes the quality layer's files (the ledger, tier 3's logs, the
+      alerts, the quality results) runs in `finish_day`, one day after the other.
+    - What the next day reads of this one before its manifest is written (the API
+      dates to catch up on, the latency history) comes from `Sources.drafts`.
+    - A day whose contract update lands waits for the lane first: its backfills read
+      the manifests and results of the days before (`run_pipeline`)."""
+
+    def __init__(self, sources: Sources, console: Console | None) -> None:
+        self.sources, self.console = sources, console
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finish")
+        self._pending: Future[RunManifest] | None = None
+
+    def finish(self, day: DayRun) -> list[RunManifest]:
+        """Finish `day` on the lane; returns the manifest of the day finished before
+        it (once that is done: one day is finished at a time, in order)."""
+        done = self.wait()
+        self.sources.silver_free.clear()
+        self._pending = self._pool.submit(
+            finish_day, day, self.sources, self.console, self.sources.silver_free.set
+        )
+        return done
+
+    def wait(self) -> list[RunManifest]:
+        """The manifest of the day being finished, once it is (none if none is)."""
+        pending, self._pending = self._pending, None
+        return [pending.result()] if pending is not None else []
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def _history(workdir: Workdir, sources: Sources) -> list[RunManifest]:
+    """The manifests of the days run so far, the day being finished included (its draft,
+    whose sources are known)."""
+    by_day = {m.business_date: m for m in read_manifests(workdir.runs)}
+    by_day.update(sources.drafts)
+    return [by_day[d] for d in sorted(by_day)]
 
 
 def _backfill_halted_days(
@@ -377,11 +528,7 @@ def _backfill_halted_days(
     console: Console | None,
 ) -> list[RunManifest]:
     """On the day a contract update lands, re-run the earlier days its table halted on."""
-    landing = [
-        u
-        for u in cfg.quality.contract_updates
-        if cfg.estate.start_date + dt.timedelta(days=u.applied_on_day - 1) == business_date
-    ]
+    landing = _updates_landing(cfg, business_date)
     redone: list[RunManifest] = []
     results = QualityResults(workdir.quality_results)
     for update in landing:
@@ -412,6 +559,15 @@ def _backfill_halted_days(
             write_manifest(workdir.runs, manifest)
             redone.append(manifest)
     return redone
+
+
+def _updates_landing(cfg: DemoConfig, business_date: dt.date) -> list[ContractUpdate]:
+    """The contract updates that land on `business_date`."""
+    return [
+        u
+        for u in cfg.quality.contract_updates
+        if cfg.estate.start_date + dt.timedelta(days=u.applied_on_day - 1) == business_date
+    ]
 
 
 def _read_ahead(
@@ -470,7 +626,7 @@ def _started(
     """The day's extractors, in their fixed order: those read ahead during the days
     before, and the others started now."""
     ahead = sources.ahead.pop(business_date, {})
-    catch_up = missed_api_dates(workdir.runs, business_date)
+    catch_up = missed_api_dates(_history(workdir, sources), business_date)
     if catch_up and "api" in ahead:
         # Read ahead without dates that are now missing (a backfill of an earlier day
         # failed on the API since): read again with them; the early read is dropped.

@@ -16,7 +16,7 @@ import polars as pl
 
 from demo_pipeline.bronze import PartitionWrite, write_bronze
 from demo_pipeline.core.context import DayContext
-from demo_pipeline.core.manifest import RunManifest, read_manifests
+from demo_pipeline.core.manifest import RunManifest
 from demo_pipeline.core.results import CheckResult
 from demo_pipeline.errors import SourceError
 from demo_pipeline.extract.base import Extracted, Extractor
@@ -221,11 +221,11 @@ def latency_checks(
     ]
 
 
-def missed_api_dates(runs: Path, business_date: dt.date) -> tuple[dt.date, ...]:
-    """Published dates the API could not serve on earlier days and no later day has
-    fetched yet: the next good day catches up on them."""
+def missed_api_dates(history: list[RunManifest], business_date: dt.date) -> tuple[dt.date, ...]:
+    """Published dates the API could not serve on earlier days (`history`, in date
+    order) and no later day has fetched yet: the next good day catches up on them."""
     missed: set[str] = set()
-    for m in read_manifests(runs):
+    for m in history:
         if m.business_date >= business_date:
             continue
         api = m.sources.get("api", {})

@@ -79,12 +79,15 @@ def test_rerunning_a_day_gives_identical_lake_and_gold(week, tmp_path):
 
 
 def test_days_one_at_a_time_equal_days_in_one_go(week, tmp_path):
-    """Running each day separately (as a scheduler would) gives the same gold and lake."""
+    """Running each day separately (as a scheduler would) gives the same gold, lake and
+    quality results as one run of the week, where each day is finished while the next
+    one is read and cleaned (runner._Lane)."""
     wd = copy_estate(week.workdir, tmp_path / "wd")
     for day in week.cfg.estate.business_days():
         run_pipeline(week.cfg, wd, day=day.isoformat())
     assert_same_gold(wd, week.workdir)
     assert lake_files(wd) == lake_files(week.workdir)
+    assert_same_quality_results(wd, week.workdir)
 
 
 def test_from_scratch_rebuild_equals_the_first_build(week, tmp_path):

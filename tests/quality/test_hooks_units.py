@@ -255,3 +255,14 @@ def test_recovery_alert_names_the_feeds_fresh_again(context):
     assert (alert.kind, alert.severity, alert.table) == ("recovered", "info", "api.orders")
     assert alert.detail == f"api.orders (fallback on {D1})"
     assert recovery_alerts(context(D1), ledger) == []
+
+
+def test_stats_leave_out_partitions_of_later_days(tmp_path):
+    """A run cleans the next day while this one is finished: a partition ingested after
+    `today` may already be there, and is neither counted nor cached."""
+    workdir = Workdir(tmp_path / "wd")
+    for day, n in ((D1, 3), (D2, 2), (D3, 4)):
+        silver_day(workdir, day, n)
+    stats = OrderStatsCache(workdir).stats_since(D1, D2)
+    assert summed(stats).equals(summed(expected_stats(workdir, D1, D2)))
+    assert not dated_file(workdir.order_stats, D3).exists()

@@ -128,7 +128,7 @@ import sys
 import demo_pipeline.pipeline.runner as runner
 def broken(*args, **kwargs):
     raise ZeroDivisionError("a planted bug")
-runner.run_one_day = broken
+runner.start_day = broken
 sys.argv = ["demo_pipeline", *sys.argv[1:]]
 from demo_pipeline.cli import app
 app()

@@ -96,7 +96,7 @@ PAUSED_RUN = """
 import pathlib, sys, time
 import demo_pipeline.pipeline.runner as runner
 ready, go = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-original = runner.run_one_day
+original = runner.start_day
 def paused(*args, **kwargs):
     if not go.exists():
         ready.write_text("in the run")
@@ -104,7 +104,7 @@ def paused(*args, **kwargs):
         while not go.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
     return original(*args, **kwargs)
-runner.run_one_day = paused
+runner.start_day = paused
 sys.argv = ["demo_pipeline", *sys.argv[3:]]
 from demo_pipeline.cli import app
 app()
