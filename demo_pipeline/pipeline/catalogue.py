@@ -32,6 +32,9 @@ class Invocation:
     wall_s: float
     days_run: int
     """Daily runs executed, backfills included."""
+    days_s: float
+    """From the first day's start to the last day's end (neighbouring days overlap, so
+    this is not the sum of the days' durations)."""
 
 
 def pipeline_metrics(
@@ -136,6 +139,13 @@ def pipeline_metrics(
         "s",
         "CPU time (user + system, all threads) of the last `run` process; less sensitive "
         "than wall time to other load on the machine.",
+    )
+    add(
+        "pipeline.run.days_s",
+        round(run.days_s, 2),
+        "s",
+        "Wall time of the daily runs of the last `run` invocation, from the first day's "
+        "start to the last day's end (the rest is startup, the gold export and metrics).",
     )
     add(
         "pipeline.run.days",
