@@ -180,11 +180,7 @@ def run_pipeline(
                     # A scheduled day runs under the contracts of that day; a one-day
                     # re-run under the contracts in force now (the latest day run).
                     run_day = max(business_date, latest) if day else business_date
-                    if _updates_landing(cfg, business_date):
-                        manifests += lane.wait()
-                    manifests += _backfill_halted_days(
-                        cfg, workdir, business_date, sources, console
-                    )
+                    manifests += _backfill_halted_days(cfg, workdir, business_date, sources, lane)
                     begun = start_day(
                         cfg,
                         workdir,
@@ -294,21 +290,6 @@ def run_summary(manifests: list[RunManifest]) -> list[str]:
     return lines
 
 
-def run_one_day(
-    cfg: DemoConfig,
-    workdir: Workdir,
-    business_date: dt.date,
-    run_day: dt.date,
-    sources: Sources,
-    console: Console | None,
-    carried: tuple[CheckResult, ...] = (),
-) -> RunManifest:
-    """One business day through every layer, on its own (a backfill, a one-day re-run);
-    always writes its manifest."""
-    day = start_day(cfg, workdir, business_date, run_day, sources, carried)
-    return finish_day(day, sources, console)
-
-
 @dataclass
 class DayRun:
     """A business day between its two halves: `start_day` read, landed and cleaned it
@@ -331,6 +312,8 @@ class DayRun:
     silver: SilverOutcome | None = None
     error: DemoPipelineError | None = None
     """Why the first half stopped, if it did: `finish_day` records the day as failed."""
+    backfill: tuple[dt.date, str] | None = None
+    """For a re-run of an earlier day: the day it is run on, and why."""
 
 
 def start_day(
@@ -342,6 +325,7 @@ def start_day(
     carried: tuple[CheckResult, ...] = (),
     *,
     coming: list[dt.date] | None = None,
+    backfill: tuple[dt.date, str] | None = None,
 ) -> DayRun:
     """Extract, bronze and silver for one day. The sources of the `coming` days (the
     next ones of the run) are read while it is landed and built. Silver waits until the
@@ -370,6 +354,7 @@ def start_day(
         started=time.perf_counter(),
         memory=sources.memory.window() if sources.memory else None,
         checks=list(carried),
+        backfill=backfill,
     )
     checks, durations = day.checks, day.durations
     # Where the sources were, this run: the errors name the API by its path only.
@@ -464,6 +449,10 @@ def finish_day(
             memory_peak_mb=day.memory.end() if day.memory else None,
             quality=QualityRecord.of(checks),
         )
+        if day.backfill is not None:
+            manifest = replace(
+                manifest, backfilled_on=day.backfill[0], backfill_reason=day.backfill[1]
+            )
         QualityResults(workdir.quality_results).replace_day(business_date, checks)
         write_manifest(workdir.runs, manifest)
         sources.drafts.pop(business_date, None)
@@ -488,7 +477,7 @@ class _Lane:
     - What the next day reads of this one before its manifest is written (the API
       dates to catch up on, the latency history) comes from `Sources.drafts`.
     - A day whose contract update lands waits for the lane first: its backfills read
-      the manifests and results of the days before (`run_pipeline`)."""
+      the manifests and results of the days before (`_backfill_halted_days`)."""
 
     def __init__(self, sources: Sources, console: Console | None) -> None:
         self.sources, self.console = sources, console
@@ -527,13 +516,17 @@ def _backfill_halted_days(
     workdir: Workdir,
     business_date: dt.date,
     sources: Sources,
-    console: Console | None,
+    lane: _Lane,
 ) -> list[RunManifest]:
-    """On the day a contract update lands, re-run the earlier days its table halted on."""
-    landing = _updates_landing(cfg, business_date)
+    """On the day a contract update lands, re-run the earlier days its table halted on,
+    through the lane like any day. Returns the manifests the lane hands back meanwhile
+    (the last re-run is still being finished)."""
     redone: list[RunManifest] = []
     results = QualityResults(workdir.quality_results)
-    for update in landing:
+    for update in _updates_landing(cfg, business_date):
+        # The halts are read from the manifests and results of the days before: every
+        # one of them is finished first.
+        redone += lane.wait()
         for earlier in sorted(read_manifests(workdir.runs), key=lambda m: m.business_date):
             day = earlier.business_date
             table = earlier.tables.get(update.table)
@@ -549,17 +542,14 @@ def _backfill_halted_days(
                 )
                 for row in halts.iter_rows(named=True)
             )
-            manifest = run_one_day(cfg, workdir, day, business_date, sources, console, carried)
-            manifest = replace(
-                manifest,
-                backfilled_on=business_date,
-                backfill_reason=(
-                    f"{update.table} contract v{update.version} landed; the day had halted: "
-                    f"{table.detail}"
-                ),
+            reason = (
+                f"{update.table} contract v{update.version} landed; the day had halted: "
+                f"{table.detail}"
             )
-            write_manifest(workdir.runs, manifest)
-            redone.append(manifest)
+            begun = start_day(
+                cfg, workdir, day, business_date, sources, carried, backfill=(business_date, reason)
+            )
+            redone += lane.finish(begun)
     return redone
 
 
