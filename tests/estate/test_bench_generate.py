@@ -11,11 +11,16 @@ from demo_pipeline.workdir import Workdir
 def test_bench_generate_records_throughput_and_peak_memory(tmp_path):
     """A tiny run writes generate.json and bench.generate.* metrics measured from outside."""
     workdir = Workdir(tmp_path)
-    assert bench_generate.main(["--workdir", str(tmp_path), "--scales", "0.01"]) == 0
+    args = ["--workdir", str(tmp_path), "--scales", "0.01", "--repeats", "3"]
+    assert bench_generate.main(args) == 0
     result = json.loads(workdir.bench_generate.read_text())
     (run,) = result["results"]
     assert run["scale"] == 0.01 and run["fact_rows"] > 0
     assert run["rows_per_s"] > 0 and run["peak_rss_mb"] > 10
+    # A warm-up, then three counted runs: the median of those is reported.
+    assert run["repeats"] == 3 and len(run["warmup_rows_per_s"]) == 1
+    assert run["rows_per_s"] == sorted(run["all_rows_per_s"])[1]
+    assert run["min_rows_per_s"] <= run["rows_per_s"] <= run["max_rows_per_s"]
     metrics = json.loads(workdir.metrics.read_text())
     assert metrics["bench.generate.scale_0_01.rows_per_s"]["value"] == run["rows_per_s"]
     assert metrics["bench.generate.peak_rss_mb"]["value"] == run["peak_rss_mb"]
