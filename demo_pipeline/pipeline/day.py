@@ -82,8 +82,8 @@ def _set_event() -> threading.Event:
 class Sources:
     """What stays open for a whole run: the orders API, the gold database, the
     engine computing silver and gold (pipeline/engine.py), and the threads that read
-    the sources (a day's own, and the next day's read ahead) and run the quality
-    steps that overlap gold."""
+    the sources (a day's own, and the coming days' read ahead), land what is read
+    ahead, and run the quality step that overlaps gold."""
 
     api_url: str
     gold: duckdb.DuckDBPyConnection
@@ -97,7 +97,8 @@ class Sources:
     memory: PeakSampler | None = None
     """Samples each day's peak resident memory (pipeline/memory.py)."""
     silver_free: threading.Event = field(default_factory=_set_event)
-    """Set while no gold build still has to read the silver it builds from (`_Lane`)."""
+    """Set while no gold build still has to read the silver it builds from (the run's
+    lane, pipeline/runner.py `_Lane`)."""
     drafts: dict[dt.date, RunManifest] = field(default_factory=dict)
     """Manifests of days started and not yet finished, as far as they are known."""
 
@@ -106,7 +107,7 @@ class Sources:
 class DayRun:
     """A business day between its two halves: `start_day` read, landed and cleaned it
     (extract, bronze, silver), `finish_day` builds gold and records it. A run starts
-    the next day while this one is finished (`_Lane`)."""
+    the next day while this one is finished (pipeline/runner.py `_Lane`)."""
 
     ctx: DayContext
     log: RunLog
