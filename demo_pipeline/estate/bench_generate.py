@@ -183,9 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     for scale in args.scales:
         estate_dir = workdir.bench_estate(_scale_name(scale))
         runs, warmups = [], []
-        for index in range(max(0, args.warmups) + max(1, args.repeats)):
+        uncounted = max(0, args.warmups)
+        for index in range(uncounted + max(1, args.repeats)):
             run = run_one(args.config, scale, args.seed, estate_dir)
-            counted = index >= max(0, args.warmups)
+            counted = index >= uncounted
             (runs if counted else warmups).append(run)
             print(
                 f"scale {scale:g}{'' if counted else ' (warm-up, not counted)'}: "

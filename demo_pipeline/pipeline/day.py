@@ -39,8 +39,8 @@ from demo_pipeline.extract.base import Extractor
 from demo_pipeline.extract.database import DatabaseExtractor, connector_for
 from demo_pipeline.extract.file import WorkbookExtractor
 from demo_pipeline.pipeline.engine import Engine
-from demo_pipeline.pipeline.manifest import current_rss_mb, record_layers, summary_line
-from demo_pipeline.pipeline.memory import PeakSampler, PeakWindow
+from demo_pipeline.pipeline.manifest import record_layers, summary_line
+from demo_pipeline.pipeline.memory import PeakSampler, PeakWindow, current_rss_mb
 from demo_pipeline.pipeline.stages import (
     Landed,
     Reading,
@@ -173,14 +173,18 @@ def start_day(
     # Where the sources were, this run: the errors name the API by its path only.
     log.event("run.sources", api_url=sources.api_url)
     try:
+        # The days before, as far as they are known (read once: the API catch-up and
+        # the latency check both look back).
+        past = history(workdir, sources)
         with _timed(durations, log, "extract"):
-            extracted = extract_all(ctx, started=_started(cfg, workdir, business_date, sources))
+            started = _started(cfg, workdir, business_date, sources, past)
+            extracted = extract_all(ctx, started=started)
         checks += extracted.checks
         # The next day's ERP and workbooks (and the coming days' API) are read while
         # this day is landed and built (its ERP watermarks are saved by now).
         if coming:
             read_ahead(cfg, workdir, coming, sources, api="api" not in extracted.failures)
-        checks += latency_checks(ctx, extracted.notes, history(workdir, sources))
+        checks += latency_checks(ctx, extracted.notes, past)
         day.failures, day.fallback_at = extracted.failures, len(checks)
         unavailable: dict[str, str] = {}
         for source, error in extracted.failures.items():
@@ -335,12 +339,16 @@ def _landed_ahead(sources: Sources, business_date: dt.date, log: RunLog) -> Land
 
 
 def _started(
-    cfg: DemoConfig, workdir: Workdir, business_date: dt.date, sources: Sources
+    cfg: DemoConfig,
+    workdir: Workdir,
+    business_date: dt.date,
+    sources: Sources,
+    past: list[RunManifest],
 ) -> Started:
     """The day's extractors, in their fixed order: those read ahead during the days
     before, and the others started now."""
     ahead = sources.ahead.pop(business_date, {})
-    catch_up = missed_api_dates(history(workdir, sources), business_date)
+    catch_up = missed_api_dates(past, business_date)
     if catch_up and "api" in ahead:
         # Read ahead without dates that are now missing (a backfill of an earlier day
         # failed on the API since): read again with them; the early read is dropped.

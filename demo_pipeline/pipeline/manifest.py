@@ -1,24 +1,13 @@
 """The runner's side of the run record (`core.manifest.RunManifest`): the layers'
-outcomes turned into the manifest's rows, files, bytes and tables, the process's
-memory, and the one line per day the terminal shows."""
+outcomes turned into the manifest's rows, files, bytes and tables, and the one line
+per day the terminal shows."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from demo_pipeline.core.manifest import RowCounts, RunManifest, TableRecord
-
-
-def current_rss_mb() -> float | None:
-    """Resident memory of this process now (Linux), to show it does not grow by day."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
 def record_layers(manifest: RunManifest, extracted: Any, writes: dict, silver: Any) -> RunManifest:

@@ -31,6 +31,16 @@ def _resident_pages() -> int | None:
         return None
 
 
+def _mib(pages: int) -> float:
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
+def current_rss_mb() -> float | None:
+    """Resident memory of this process now (Linux), to show it does not grow by day."""
+    pages = _resident_pages()
+    return None if pages is None else _mib(pages)
+
+
 class PeakSampler:
     """Peak resident sizes, sampled every INTERVAL_S while the sampler is entered (a
     daemon thread), one per open `window` (a day: a day is built while the next one is
@@ -76,7 +86,7 @@ class PeakSampler:
         with self._lock:
             if window in self._windows:
                 self._windows.remove(window)
-            return round(window.peak_pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+            return _mib(window.peak_pages)
 
     def _sample(self) -> None:
         pages = _resident_pages()
