@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -138,7 +139,7 @@ def build_gold(
         # The catalogue is read once here, not per check (a catalogue query costs a few
         # ms inside a transaction, and a day asked ~20); what the build creates is
         # added to `tables` as it goes.
-        tables = _table_names(con)
+        tables = catalogue(con)
         if all(p.exists() for p in dims.values()):
             with out.timed("dimensions"):
                 _replace_dimensions(con, ctx, dims, tables)
@@ -184,11 +185,11 @@ def build_gold(
             with out.timed("fact_purchase_order_line"):
                 if _purchase_orders(con, wd, day, po, "fact_purchase_order_line" in tables):
                     out.loaded.append("fact_purchase_order_line")
-            tables.add("fact_purchase_order_line")
+            tables["fact_purchase_order_line"] = "table"
         if has_dims and "fact_purchase_order_line" in tables:
             with out.timed("aggregates"):
                 con.execute(sql("aggregates"))
-                con.execute(sql("views"))
+                create_views(con, tables)
             out.loaded.append("aggregates")
         else:  # said, not silent: a later build catches these dates up (aggregates.sql)
             out.skipped.append("aggregates (no purchase orders in silver yet)")
@@ -296,7 +297,7 @@ def _partition_rows(con: duckdb.DuckDBPyConnection, files: list[Path]) -> pl.Dat
 
 
 def _replace_dimensions(
-    con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: dict, tables: set[str]
+    con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: dict, tables: dict[str, str]
 ) -> None:
     """Rebuild each dimension whose silver sources changed since its last build (and
     add it to `tables`).
@@ -320,7 +321,7 @@ def _replace_dimensions(
             _stage_products(con, dims, "dim_product" in tables)
         con.execute(sql(table, **{t: quote(p) for t, p in dims.items()}))
         _remember(con, table, fingerprint)
-        tables.add(table)
+        tables[table] = "table"
     fingerprint = hashlib.sha256(calendar.encode()).hexdigest()
     if "dim_date" not in tables or loads.get("dim_date") != fingerprint:
         con.execute(
@@ -332,7 +333,7 @@ def _replace_dimensions(
             )
         )
         _remember(con, "dim_date", fingerprint)
-        tables.add("dim_date")
+        tables["dim_date"] = "table"
 
 
 def _stage_products(con: duckdb.DuckDBPyConnection, dims: dict, has_products: bool) -> None:
@@ -369,20 +370,42 @@ def _file_list(files: list[Path]) -> str:
     return "[" + ", ".join(quote(f) for f in files) + "]"
 
 
+def create_views(con: duckdb.DuckDBPyConnection, known: dict[str, str]) -> None:
+    """Create (or replace) the views of views.sql and add them to `known` (what
+    `catalogue` returned, kept up to date by the build). A name
+    it defines that is still a table, in a warehouse built when that answer was one
+    (agg_stock_cover), is dropped first: DuckDB does not replace a table with a view."""
+    for name in view_names():
+        if known.get(name) == "table":
+            con.execute(f"DROP TABLE {name}")
+    con.execute(sql("views"))
+    known.update(dict.fromkeys(view_names(), "view"))
+
+
+@cache
+def view_names() -> tuple[str, ...]:
+    """The views views.sql creates, in its order."""
+    return tuple(re.findall(r"CREATE OR REPLACE VIEW (\w+)", sql("views")))
+
+
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]
-    ).fetchone()
-    return bool(found and found[0])
+    return table in catalogue(con)
 
 
-def _table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+def catalogue(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The tables and views in the warehouse, each "table" or "view": a gold table of
+    the registry may be either (agg_stock_cover is a view, views.sql)."""
+    return dict(
+        con.execute(
+            "SELECT table_name, 'table' FROM duckdb_tables() "
+            "UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+    )
 
 
 def table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows per gold table that exists, counted in one query (not one per table)."""
-    names = _table_names(con)
+    names = catalogue(con)
     present = [t for t in TABLES.gold_names if t in names]
     if not present:
         return {}

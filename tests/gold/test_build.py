@@ -22,7 +22,13 @@ import pytest
 
 from demo_pipeline.config import DemoConfig, EstateConfig, QualityConfig
 from demo_pipeline.core.context import DayContext
-from demo_pipeline.gold.build import GoldOutcome, build_gold, export_gold, open_warehouse
+from demo_pipeline.gold.build import (
+    GoldOutcome,
+    build_gold,
+    catalogue,
+    export_gold,
+    open_warehouse,
+)
 from demo_pipeline.runlog import RunLog
 from demo_pipeline.silver.contracts import contract_for
 from demo_pipeline.silver.scd2 import OPEN_END, history_schema
@@ -285,7 +291,7 @@ class Tiny:
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """Every gold table there is, ordered by its key."""
-        present = set(self.sql("SELECT table_name FROM duckdb_tables()")["table_name"])
+        present = catalogue(self.con)
         return {
             g.name: self.sql(f"SELECT * FROM {g.name} ORDER BY {', '.join(g.keys)}")
             for g in TABLES.gold
@@ -461,6 +467,21 @@ def test_stock_cover_uses_the_latest_snapshot_and_14_days_of_demand(tiny: Tiny):
         else:
             assert (row["avg_daily_units"], row["days_of_cover"]) == (0, None)
             assert row["stockout_risk"] == "no_demand"
+
+
+def test_a_stock_cover_table_from_an_older_build_becomes_the_view(tiny: Tiny):
+    """Gold built when agg_stock_cover was a table: the next build replaces the table
+    with the view (DuckDB cannot), and the answer is the same."""
+    tiny.day1()
+    tiny.build(D1)
+    expected = tiny.tables()["agg_stock_cover"]
+    tiny.con.execute("CREATE TABLE old_cover AS SELECT * FROM agg_stock_cover")
+    tiny.con.execute("DROP VIEW agg_stock_cover")
+    tiny.con.execute("ALTER TABLE old_cover RENAME TO agg_stock_cover")
+    assert catalogue(tiny.con)["agg_stock_cover"] == "table"
+    tiny.build(D1)
+    assert catalogue(tiny.con)["agg_stock_cover"] == "view"
+    assert tiny.tables()["agg_stock_cover"].equals(expected)
 
 
 def test_supplier_fill_rate_counts_due_uncancelled_orders_at_their_latest_version(tiny: Tiny):
