@@ -372,9 +372,9 @@ def _file_list(files: list[Path]) -> str:
 
 def create_views(con: duckdb.DuckDBPyConnection, known: dict[str, str]) -> None:
     """Create (or replace) the views of views.sql and add them to `known` (what
-    `catalogue` returned, kept up to date by the build). A name
-    it defines that is still a table, in a warehouse built when that answer was one
-    (agg_stock_cover), is dropped first: DuckDB does not replace a table with a view."""
+    `catalogue` returned, kept up to date by the build). A name it defines that is
+    still a table, in a warehouse built when that answer was one (agg_stock_cover), is
+    dropped first: DuckDB does not replace a table with a view."""
     for name in view_names():
         if known.get(name) == "table":
             con.execute(f"DROP TABLE {name}")
