@@ -190,12 +190,8 @@ def apply_rules(
 ) -> RuleOutcome:
     """Split a typed batch into rows that pass every rule and rows to quarantine."""
     if not rules or frame.height == 0:
-        empty = frame.clear().with_columns(
-            pl.lit("", dtype=pl.String).alias(RULES_COLUMN),
-            pl.lit(run_id, dtype=pl.String).alias(RUN_ID_COLUMN),
-        )
         counts = [RuleCount(r, frame.height, 0, threshold_for(quality, r)) for r in rules]
-        return RuleOutcome(frame, empty.clear(), counts)
+        return RuleOutcome(frame, _no_quarantine(frame, run_id), counts)
     flags = frame.select(
         [r.broken.fill_null(False).alias(f"__rule_{i}") for i, r in enumerate(rules)]
     )
@@ -203,6 +199,10 @@ def apply_rules(
         RuleCount(r, frame.height, int(flags[f"__rule_{i}"].sum()), threshold_for(quality, r))
         for i, r in enumerate(rules)
     ]
+    # Most batches break no rule: they pass as they are, not copied by a filter (a
+    # day's inventory snapshot is the run's largest frame).
+    if not any(c.rows_failed for c in counts):
+        return RuleOutcome(frame, _no_quarantine(frame, run_id), counts)
     names = pl.concat_str(
         [
             pl.when(pl.col(f"__rule_{i}")).then(pl.lit(r.name)).otherwise(None)
@@ -220,6 +220,14 @@ def apply_rules(
     return RuleOutcome(passed, quarantined, counts)
 
 
+def _no_quarantine(frame: pl.DataFrame, run_id: str) -> pl.DataFrame:
+    """An empty quarantine with the columns a quarantined batch has."""
+    return frame.clear().with_columns(
+        pl.lit("", dtype=pl.String).alias(RULES_COLUMN),
+        pl.lit(run_id, dtype=pl.String).alias(RUN_ID_COLUMN),
+    )
+
+
 @dataclass(frozen=True)
 class DedupOutcome:
     kept: pl.DataFrame
@@ -235,7 +243,9 @@ def drop_duplicates(
     if not keys or frame.height == 0:
         return DedupOutcome(frame, 0)
     first = pl.struct(list(keys)).is_first_distinct()
-    kept = frame.filter(first | pl.any_horizontal([pl.col(k).is_null() for k in keys]))
+    keep = frame.select(first | pl.any_horizontal([pl.col(k).is_null() for k in keys]))
+    # Without duplicates the batch is kept as it is, not copied by a filter.
+    kept = frame if keep.to_series().all() else frame.filter(keep.to_series())
     if seen is not None and seen.height:
         kept = kept.join(seen.unique(), on=seen.columns, how="anti", maintain_order="left")
     return DedupOutcome(kept, frame.height - kept.height)
