@@ -120,6 +120,11 @@ class Registry:
     def facts(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.tables if t.kind == "fact")
 
+    @property
+    def parents(self) -> frozenset[str]:
+        """The tables another table depends on (orders, for its lines)."""
+        return frozenset(t.depends_on for t in self.tables if t.depends_on)
+
     def scd(self, scd_type: int) -> tuple[str, ...]:
         """The dimensions kept as SCD type 1 or 2."""
         return tuple(t.name for t in self.tables if t.scd == scd_type)

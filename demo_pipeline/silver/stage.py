@@ -70,9 +70,10 @@ class TableOutcome:
     halt: str | None = None
     """Why a batch halted: schema (tier 1), rules (tier 2) or upstream (its parent)."""
     valid_keys: pl.DataFrame | None = None
-    """Keys of the rows that passed the rules (before de-duplication): a child's
-    referential integrity checks against these, so the lines of a repeated order are
-    counted as duplicates rather than quarantined as orphans."""
+    """Keys of the rows that passed the rules (before de-duplication), for a table with
+    children (`TABLES.parents`): a child's referential integrity checks against these,
+    so the lines of a repeated order are counted as duplicates rather than quarantined
+    as orphans."""
     silver_write: PartitionWrite | None = None
     quarantine_write: PartitionWrite | None = None
 
@@ -356,7 +357,10 @@ def _clean(
     outcome = TableOutcome(
         table, "ok", conservation, detail=note, quarantine_write=quarantine_write
     )
-    outcome.valid_keys = ruled.passed.select(contract.keys)
+    # Kept only where a child table checks against them: the outcome lives until the
+    # day's gold is built, and the keys of a day's inventory are its largest columns.
+    if table in TABLES.parents:
+        outcome.valid_keys = ruled.passed.select(contract.keys)
     return outcome, deduped.kept
 
 
