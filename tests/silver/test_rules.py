@@ -106,6 +106,21 @@ def test_rules_quarantine_rows_with_every_rule_they_broke():
     assert out.passed.height + out.quarantined.height == lines().height
 
 
+def test_a_clean_batch_passes_whole_with_an_empty_quarantine_of_the_same_columns():
+    """No rule broken, no duplicate: every row passes, counted per rule, and the
+    quarantine is empty but shaped like one that has rows (so it can be compared or
+    concatenated with another day's)."""
+    refs = References(product_ids=pl.Series([10]), order_ids=pl.Series(["O-1", "O-3"]))
+    clean = lines().filter(pl.col("product_id") == 10, pl.col("quantity") > 0).drop_nulls()
+    out = apply_rules(clean, rules_for("order_lines", refs), QualityConfig(), "run-1")
+    assert out.passed.equals(clean)
+    assert [c.rows_failed for c in out.counts] == [0] * len(out.counts)
+    assert out.quarantined.height == 0
+    assert out.quarantined.columns == [*clean.columns, "_rules_broken", "_run_id"]
+    deduped = drop_duplicates(out.passed, ["order_id", "line_no"])
+    assert deduped.kept.equals(clean) and deduped.duplicates == 0
+
+
 def test_rule_thresholds_grade_warn_and_fail():
     """One bad row in five is 20%: above a 10% fail threshold, between 0% and 50% a warning."""
     refs = References(product_ids=pl.Series([10]))
