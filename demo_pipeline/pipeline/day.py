@@ -308,6 +308,8 @@ def read_ahead(
     earlier days and 0.1 s more)."""
     for index, day in enumerate(coming):
         wanted = (READ_AHEAD if index == 0 else frozenset()) | ({"api"} if api else set())
+        if not wanted:
+            break  # the days after the next: only the API is read for them
         reading = sources.ahead.setdefault(day, {})
         extractors = [
             e

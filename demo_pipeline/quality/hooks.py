@@ -134,7 +134,11 @@ class OrderStatsCache:
 
     def stats_since(self, since: dt.date, today: dt.date) -> pl.DataFrame:
         frames = []
-        for orders_file in _partitions_between(fact_files(self.silver, "orders"), since, today):
+        # Up to `today` only: later partitions may exist already (the run cleans the
+        # next day while this one is finished, pipeline/runner.py), and a day's
+        # measures never include them.
+        up_to_today = today + dt.timedelta(days=1)
+        for orders_file in fact_files(self.silver, "orders", before=up_to_today, since=since):
             ingest = dt.date.fromisoformat(orders_file.parent.name.split("=", 1)[1])
             cached = dated_file(self.root, ingest)
             if ingest == today or not cached.exists():
@@ -182,14 +186,6 @@ class AnomalyLog:
         )
         with atomic_path(self.path) as tmp:
             combined.write_parquet(tmp)
-
-
-def _partitions_between(files: list[Path], since: dt.date, until: dt.date) -> list[Path]:
-    """Silver partition files (`ingest_date=YYYY-MM-DD/part-0.parquet`) from `since` to
-    `until`: later ones may exist already (the run cleans the next day while this one
-    is finished, pipeline/runner.py), and a day's measures never include them."""
-    first, last = since.isoformat(), until.isoformat()
-    return [f for f in files if first <= f.parent.name.split("=", 1)[1] <= last]
 
 
 def after_gold(ctx: DayContext, gold: duckdb.DuckDBPyConnection) -> list[CheckResult]:

@@ -96,12 +96,22 @@ def dimension_path(silver: Path, table: str) -> Path:
     return dimension_file(silver, table)
 
 
-def fact_files(silver: Path, table: str, before: dt.date | None = None) -> list[Path]:
-    """The silver partition files of a fact, oldest first (optionally only before a day)."""
+def fact_files(
+    silver: Path, table: str, before: dt.date | None = None, since: dt.date | None = None
+) -> list[Path]:
+    """The silver partition files of a fact, oldest first (optionally only those
+    ingested from `since` on, and before `before`)."""
     files = partition_files(silver, table)
+    if since is not None:
+        files = [f for f in files if _ingest_date(f) >= since.isoformat()]
     if before is not None:
-        files = [f for f in files if f.parent.name.split("=", 1)[1] < before.isoformat()]
+        files = [f for f in files if _ingest_date(f) < before.isoformat()]
     return files
+
+
+def _ingest_date(file: Path) -> str:
+    """YYYY-MM-DD of a partition file (`ingest_date=YYYY-MM-DD/part-0.parquet`)."""
+    return file.parent.name.split("=", 1)[1]
 
 
 class DimensionState:
