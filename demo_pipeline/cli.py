@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from demo_pipeline.allocator import limit_malloc_arenas
 from demo_pipeline.config import DEFAULT_CONFIG_PATH, DemoConfig, load_config
 from demo_pipeline.errors import ConfigError, DemoPipelineError
 from demo_pipeline.failures import EXIT_UNEXPECTED, TRACEBACK_ENV, crash_report, explain
@@ -186,6 +187,8 @@ def run(
     the shipped scenario calendar ends here by design)
 
     4  at least one day failed"""
+    # Before any of the run's threads start (demo_pipeline/allocator.py, ADR 0015).
+    limit_malloc_arenas()
     cfg, wd = resolve(config, seed, scale, days, workdir)
     from demo_pipeline.pipeline.workspace import (
         exclusive,
