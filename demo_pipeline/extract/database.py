@@ -137,6 +137,13 @@ def sqlite_connector(path: Path, *, as_of: dt.date | None = None) -> Callable[[]
     return connect
 
 
+BATCH_ROWS = 65_536
+"""Rows per Arrow batch of a SQLite read. The driver's default (1,024) split a day's
+inventory snapshot at scale 10 (1.2 M rows) into over a thousand batches: a thousand
+small allocations per column that the frame keeps, and a quarter more time to read."""
+BATCH_ROWS_OPTION = "adbc.sqlite.query.batch_rows"
+
+
 class ArrowSqlite:
     """A SQLite connection through ADBC's own API: each query's result is an Arrow
     stream that Polars takes as it is (the Arrow PyCapsule interface).
@@ -169,6 +176,7 @@ class ArrowSqlite:
     def frame(self, sql: str) -> pl.DataFrame:
         """The rows of a query, read whole before the statement is closed."""
         with self._statement(sql) as statement:
+            statement.set_options(**{BATCH_ROWS_OPTION: str(BATCH_ROWS)})
             stream, _ = statement.execute_query()
             return pl.DataFrame(stream)
 
