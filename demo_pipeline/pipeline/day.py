@@ -63,7 +63,7 @@ from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
 
 READ_AHEAD = frozenset({"erp", "workbooks"})
-"""Sources always read the day before, while it is landed and built; the API too when
+"""Sources always read the day before, once its silver is done; the API too, as soon as
 that day's read of it succeeded (`read_ahead`)."""
 API_DAYS_AHEAD = 4
 """Days of the orders API read ahead (`read_ahead`). Its pages come one after another
@@ -180,10 +180,9 @@ def start_day(
             started = _started(cfg, workdir, business_date, sources, past)
             extracted = extract_all(ctx, started=started)
         checks += extracted.checks
-        # The next day's ERP and workbooks (and the coming days' API) are read while
-        # this day is landed and built (its ERP watermarks are saved by now).
-        if coming:
-            read_ahead(cfg, workdir, coming, sources, api="api" not in extracted.failures)
+        # The coming days' API is read while this day is landed and built.
+        if coming and "api" not in extracted.failures:
+            read_ahead(cfg, workdir, coming, sources, api=True)
         checks += latency_checks(ctx, extracted.notes, past)
         day.failures, day.fallback_at = extracted.failures, len(checks)
         unavailable: dict[str, str] = {}
@@ -197,6 +196,9 @@ def start_day(
         with _timed(durations, log, "silver"):
             silver = sources.engine.silver(ctx, unavailable)
         checks += silver.checks
+        # The next day's ERP and workbooks are read from here on (`read_ahead`).
+        if coming:
+            read_ahead(cfg, workdir, coming[:1], sources, api=False, files=True)
         # Checks a failed source prevented are recorded as not run, with the reason.
         checks += checks_not_run(ctx, silver, unavailable)
         conservation = [t.conservation for t in silver.tables.values() if t.conservation]
@@ -289,13 +291,25 @@ def history(workdir: Workdir, sources: Sources) -> list[RunManifest]:
 
 
 def read_ahead(
-    cfg: DemoConfig, workdir: Workdir, coming: list[dt.date], sources: Sources, *, api: bool
+    cfg: DemoConfig,
+    workdir: Workdir,
+    coming: list[dt.date],
+    sources: Sources,
+    *,
+    api: bool,
+    files: bool = False,
 ) -> None:
-    """Start reading the coming days' sources now, as soon as today's extraction is
-    over, so that they overlap today's bronze, silver and gold (they wait on SQLite,
-    HTTP and Excel parsing; silver and gold run in Polars and DuckDB, which leave the
-    GIL). The ERP and the workbooks are read for the next day only; the orders API for
-    each of the `coming` days (up to API_DAYS_AHEAD), each read once.
+    """Start reading the coming days' sources now, so that they overlap today's work
+    (they wait on SQLite, HTTP and Excel parsing; silver and gold run in Polars and
+    DuckDB, which leave the GIL). With `api`, the orders API for each of the `coming`
+    days (up to API_DAYS_AHEAD), each read once; with `files`, the ERP and the
+    workbooks (READ_AHEAD) for the next day only.
+
+    `start_day` asks for the API as soon as today's extraction is over, and for the ERP
+    and workbooks once today's silver is done: they overlap today's gold, not its
+    silver. The next day's inventory snapshot is the largest frame a run reads (over a
+    million rows at scale 10); read beside silver, it was held beside today's own
+    snapshot and its cleaning, which set the run's peak memory.
 
     The ERP and the workbooks depend on earlier days only through the ERP watermarks,
     which today's extraction has saved. The orders API is read ahead only when `api`
@@ -307,7 +321,7 @@ def read_ahead(
     earlier days are being built; the check allows for that (slow is 3x the median of
     earlier days and 0.1 s more)."""
     for index, day in enumerate(coming):
-        wanted = (READ_AHEAD if index == 0 else frozenset()) | ({"api"} if api else set())
+        wanted = (READ_AHEAD if index == 0 and files else frozenset()) | ({"api"} if api else set())
         if not wanted:
             break  # the days after the next: only the API is read for them
         reading = sources.ahead.setdefault(day, {})
