@@ -35,7 +35,7 @@ from demo_pipeline.core.manifest import (
 from demo_pipeline.core.results import CheckResult
 from demo_pipeline.errors import DemoPipelineError, SourceError
 from demo_pipeline.extract.api import OrdersApiExtractor
-from demo_pipeline.extract.base import Extractor
+from demo_pipeline.extract.base import Extracted, Extractor
 from demo_pipeline.extract.database import DatabaseExtractor, connector_for
 from demo_pipeline.extract.file import WorkbookExtractor
 from demo_pipeline.pipeline.engine import Engine
@@ -63,8 +63,12 @@ from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import Workdir
 
 READ_AHEAD = frozenset({"erp", "workbooks"})
-"""Sources always read the day before, once its silver is done; the API too, as soon as
-that day's read of it succeeded (`read_ahead`)."""
+"""Sources always read the day before (`read_ahead`); the API too when that day's read
+of it succeeded."""
+FILES_BESIDE_SILVER_BYTES = 32 * 2**20
+"""The most the day's own ERP and workbook frames may hold for the next day's to be read
+beside the day's silver (`files_fit_beside_silver`). At scale 1 a day's are a few MB;
+at scale 10 its inventory snapshot alone is about 70 MB."""
 API_DAYS_AHEAD = 4
 """Days of the orders API read ahead (`read_ahead`). Its pages come one after another
 (a cursor names the next), so a slow day waits on every page in turn. Read days
@@ -180,9 +184,13 @@ def start_day(
             started = _started(cfg, workdir, business_date, sources, past)
             extracted = extract_all(ctx, started=started)
         checks += extracted.checks
-        # The coming days' API is read while this day is landed and built.
-        if coming and "api" not in extracted.failures:
-            read_ahead(cfg, workdir, coming, sources, api=True)
+        # The coming days' API is read while this day is landed and built; the next
+        # day's ERP and workbooks too, unless they are large (`read_ahead`).
+        files_now = files_fit_beside_silver(extracted.extracted)
+        if coming:
+            read_ahead(
+                cfg, workdir, coming, sources, api="api" not in extracted.failures, files=files_now
+            )
         checks += latency_checks(ctx, extracted.notes, past)
         day.failures, day.fallback_at = extracted.failures, len(checks)
         unavailable: dict[str, str] = {}
@@ -196,8 +204,7 @@ def start_day(
         with _timed(durations, log, "silver"):
             silver = sources.engine.silver(ctx, unavailable)
         checks += silver.checks
-        # The next day's ERP and workbooks are read from here on (`read_ahead`).
-        if coming:
+        if coming and not files_now:
             read_ahead(cfg, workdir, coming[:1], sources, api=False, files=True)
         # Checks a failed source prevented are recorded as not run, with the reason.
         checks += checks_not_run(ctx, silver, unavailable)
@@ -306,10 +313,12 @@ def read_ahead(
     workbooks (READ_AHEAD) for the next day only.
 
     `start_day` asks for the API as soon as today's extraction is over, and for the ERP
-    and workbooks once today's silver is done: they overlap today's gold, not its
-    silver. The next day's inventory snapshot is the largest frame a run reads (over a
-    million rows at scale 10); read beside silver, it was held beside today's own
-    snapshot and its cleaning, which set the run's peak memory.
+    and workbooks then too when they are small (`files_fit_beside_silver`), else once
+    today's silver is done, beside its gold. The next day's inventory snapshot is the
+    largest frame a run reads (over a million rows at scale 10): read beside silver, it
+    was held beside today's own snapshot and its cleaning, which set the run's peak
+    memory. Small, it costs little memory, and reading it beside silver keeps it off
+    the next day's critical path.
 
     The ERP and the workbooks depend on earlier days only through the ERP watermarks,
     which today's extraction has saved. The orders API is read ahead only when `api`
@@ -337,6 +346,14 @@ def read_ahead(
             if extractor.source in READ_AHEAD:
                 landing = land_when_read(sources.workers, workdir.bronze, (extractor, future), day)
                 sources.landing.setdefault(day, []).append(landing)
+
+
+def files_fit_beside_silver(extracted: list[Extracted]) -> bool:
+    """Whether the next day's ERP and workbooks may be read while today's silver runs,
+    judged by the size of today's (the next day's are much the same): under
+    FILES_BESIDE_SILVER_BYTES. Larger ones are read once today's silver is done."""
+    size = sum(e.frame.estimated_size() for e in extracted if e.source in READ_AHEAD)
+    return size <= FILES_BESIDE_SILVER_BYTES
 
 
 def _landed_ahead(sources: Sources, business_date: dt.date, log: RunLog) -> Landed:
