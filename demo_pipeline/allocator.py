@@ -6,8 +6,8 @@ source readers (SQLite and its Arrow batches, HTTP), DuckDB's workers, the day's
 Memory freed in one arena is reused only by the threads that land on it, so every
 arena keeps its own high-water mark, and the run's resident memory tends towards the
 sum of the threads' worst moments rather than the worst moment of the run. Two arenas
-keep each thread's freed memory in reach of the others. (Polars allocates through jemalloc,
-which this does not touch.)
+keep each thread's freed memory in reach of the others. (Polars allocates through
+jemalloc, which this does not touch.)
 
 A user's own `MALLOC_ARENA_MAX` wins: glibc read it at start-up, and it is left alone.
 """

@@ -244,8 +244,9 @@ def drop_duplicates(
         return DedupOutcome(frame, 0)
     first = pl.struct(list(keys)).is_first_distinct()
     keep = frame.select(first | pl.any_horizontal([pl.col(k).is_null() for k in keys]))
+    mask = keep.to_series()
     # Without duplicates the batch is kept as it is, not copied by a filter.
-    kept = frame if keep.to_series().all() else frame.filter(keep.to_series())
+    kept = frame if mask.all() else frame.filter(mask)
     if seen is not None and seen.height:
         kept = kept.join(seen.unique(), on=seen.columns, how="anti", maintain_order="left")
     return DedupOutcome(kept, frame.height - kept.height)
