@@ -10,6 +10,7 @@ folder rather than a whole work directory (a bronze root, a silver root).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -260,7 +261,29 @@ def ingest_partition(root: Path, table: str, day: dt.date) -> Path:
 
 def partition_files(root: Path, table: str) -> list[Path]:
     """Every partition file of a table under `root`, oldest ingestion date first."""
-    return sorted((root / table).glob(f"ingest_date=*/{PART_FILE}"))
+    return [file for file, _ in partition_stats(root, table)]
+
+
+def partition_stats(root: Path, table: str) -> list[tuple[Path, os.stat_result]]:
+    """Every partition file of a table under `root` with its `stat`, oldest ingestion
+    date first. One `stat` per file says both that it is there (a crash can leave a
+    partition folder without its file) and what it is: callers that cache a file's rows
+    key them by it. A day's build lists the whole history of a few tables, and a
+    `glob` followed by a `stat` per file made three system calls of each one."""
+    folder = root / table
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(e.name for e in entries if e.name.startswith("ingest_date="))
+    except FileNotFoundError:
+        return []
+    found = []
+    for name in names:
+        file = folder / name / PART_FILE
+        try:
+            found.append((file, file.stat()))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+    return found
 
 
 def dimension_file(silver: Path, table: str) -> Path:

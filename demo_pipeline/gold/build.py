@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -31,9 +32,8 @@ import polars as pl
 from demo_pipeline.core.context import DayContext
 from demo_pipeline.core.crashpoints import crash_point
 from demo_pipeline.seals import sealed_atomic_path
-from demo_pipeline.silver.stage import fact_files
 from demo_pipeline.tables import TABLES
-from demo_pipeline.workdir import Workdir
+from demo_pipeline.workdir import Workdir, partition_stats
 
 # The gold tables, their keys (which also order the exports) and the silver tables each
 # is built from come from the table registry (config/tables.yaml).
@@ -132,7 +132,8 @@ def build_gold(
     # The silver dimensions the gold dimensions are built from, and today's fact files.
     dims = {t: wd.dimension_file(t) for g in GOLD_DIMENSIONS for t in g.sources}
     facts = {t: wd.silver_file(t, day) for t in TABLES.facts}
-    po = [fact_files(wd.silver, t) for t in TABLES.gold_table("fact_purchase_order_line").sources]
+    po_sources = TABLES.gold_table("fact_purchase_order_line").sources
+    po = [partition_stats(wd.silver, t) for t in po_sources]
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(sql("schema"))
@@ -140,9 +141,12 @@ def build_gold(
         # ms inside a transaction, and a day asked ~20); what the build creates is
         # added to `tables` as it goes.
         tables = catalogue(con)
+        # What each dimension (and the views) was last built from, read once (a query
+        # per dimension cost more than the comparison).
+        loads = dict(con.execute("SELECT item, fingerprint FROM gold_loads").fetchall())
         if all(p.exists() for p in dims.values()):
             with out.timed("dimensions"):
-                _replace_dimensions(con, ctx, dims, tables)
+                _replace_dimensions(con, ctx, dims, tables, loads)
             out.loaded.append("dimensions")
         else:
             missing = [t for t, p in dims.items() if not p.exists()]
@@ -189,7 +193,7 @@ def build_gold(
         if has_dims and "fact_purchase_order_line" in tables:
             with out.timed("aggregates"):
                 con.execute(sql("aggregates"))
-                create_views(con, tables)
+                refresh_views(con, tables, loads)
             out.loaded.append("aggregates")
         else:  # said, not silent: a later build catches these dates up (aggregates.sql)
             out.skipped.append("aggregates (no purchase orders in silver yet)")
@@ -199,7 +203,7 @@ def build_gold(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    out.rows = table_rows(con)
+    out.rows = table_rows(con, tables)
     release_cache(con)
     return out
 
@@ -221,7 +225,7 @@ def _purchase_orders(
     con: duckdb.DuckDBPyConnection,
     wd: Workdir,
     day: dt.date,
-    po: list[list[Path]],
+    po: list[list[tuple[Path, os.stat_result]]],
     exists: bool,
 ) -> bool:
     """Bring fact_purchase_order_line up to date with silver; False when the day
@@ -231,7 +235,10 @@ def _purchase_orders(
     grow with the history and the table equals a full rebuild."""
     sources = TABLES.gold_table("fact_purchase_order_line").sources
     if not exists:
-        files = {t: f"read_parquet({_file_list(f)})" for t, f in zip(sources, po, strict=True)}
+        files = {
+            t: f"read_parquet({_file_list([f for f, _ in p])})"
+            for t, p in zip(sources, po, strict=True)
+        }
         con.execute(
             "CREATE OR REPLACE TABLE fact_purchase_order_line AS " + sql("purchase_orders", **files)
         )
@@ -240,8 +247,8 @@ def _purchase_orders(
     if not today:
         return False
     history = {t: f"history_{t}" for t in sources}
-    for view, files in zip(history.values(), po, strict=True):
-        con.register(view, ArrowStream(_partition_rows(con, files)))
+    for view, partitions in zip(history.values(), po, strict=True):
+        con.register(view, ArrowStream(_partition_rows(con, partitions)))
     changed = {
         t: f"(SELECT * FROM {view} WHERE po_id IN (SELECT po_id FROM changed_pos))"
         for t, view in history.items()
@@ -275,15 +282,18 @@ class ArrowStream:
 _PARTITIONS: dict[Path, dict[Path, tuple[tuple[int, int, int], pl.DataFrame]]] = {}
 
 
-def _partition_rows(con: duckdb.DuckDBPyConnection, files: list[Path]) -> pl.DataFrame:
-    """Every row of `files` (partitions of one silver table), as DuckDB reads them."""
-    known = _PARTITIONS.get(files[0].parent.parent, {})
+def _partition_rows(
+    con: duckdb.DuckDBPyConnection, partitions: list[tuple[Path, os.stat_result]]
+) -> pl.DataFrame:
+    """Every row of the `partitions` (files of one silver table, with their `stat`), as
+    DuckDB reads them."""
+    folder = partitions[0][0].parent.parent
+    known = _PARTITIONS.get(folder, {})
     current: dict[Path, tuple[tuple[int, int, int], pl.DataFrame]] = {}
     # A cursor of its own: the build's connection is in the middle of its transaction.
     reader = con.cursor()
     try:
-        for file in files:
-            stat = file.stat()
+        for file, stat in partitions:
             stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
             cached = known.get(file)
             if cached is None or cached[0] != stamp:
@@ -292,12 +302,16 @@ def _partition_rows(con: duckdb.DuckDBPyConnection, files: list[Path]) -> pl.Dat
             current[file] = cached
     finally:
         reader.close()
-    _PARTITIONS[files[0].parent.parent] = current  # files no longer there are dropped
+    _PARTITIONS[folder] = current  # files no longer there are dropped
     return pl.concat([rows for _, rows in current.values()], rechunk=False)
 
 
 def _replace_dimensions(
-    con: duckdb.DuckDBPyConnection, ctx: DayContext, dims: dict, tables: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    ctx: DayContext,
+    dims: dict,
+    tables: dict[str, str],
+    loads: dict[str, str],
 ) -> None:
     """Rebuild each dimension whose silver sources changed since its last build (and
     add it to `tables`).
@@ -310,9 +324,6 @@ def _replace_dimensions(
     peak_list = ", ".join(f"DATE {quote(d)}" for d in sorted({p for p in peaks if p})) or "NULL"
     calendar = f"{cfg.estate.start_date}..{cfg.estate.end_date} peaks {peak_list}"
     sources = {g.name: tuple(dims[t] for t in g.sources) for g in GOLD_DIMENSIONS if g.sources}
-    # What each dimension was last built from, read once (a query per dimension cost
-    # more than the comparison).
-    loads = dict(con.execute("SELECT item, fingerprint FROM gold_loads").fetchall())
     for table, files in sources.items():
         fingerprint = _fingerprint(*files)
         if table in tables and loads.get(table) == fingerprint:
@@ -370,6 +381,20 @@ def _file_list(files: list[Path]) -> str:
     return "[" + ", ".join(quote(f) for f in files) + "]"
 
 
+def refresh_views(
+    con: duckdb.DuckDBPyConnection, known: dict[str, str], loads: dict[str, str]
+) -> None:
+    """The views of views.sql, created when one is missing or views.sql changed since
+    they were (its fingerprint in gold_loads). A view is bound when it is queried, so
+    the tables it reads may be replaced under it; creating the views again every day
+    cost a small day's build more than its daily aggregate."""
+    fingerprint = hashlib.sha256(sql_template("views").encode()).hexdigest()
+    if loads.get("views") == fingerprint and all(known.get(v) == "view" for v in view_names()):
+        return
+    create_views(con, known)
+    _remember(con, "views", fingerprint)
+
+
 def create_views(con: duckdb.DuckDBPyConnection, known: dict[str, str]) -> None:
     """Create (or replace) the views of views.sql and add them to `known` (what
     `catalogue` returned, kept up to date by the build). A name it defines that is
@@ -403,9 +428,14 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     )
 
 
-def table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows per gold table that exists, counted in one query (not one per table)."""
-    names = catalogue(con)
+def table_rows(
+    con: duckdb.DuckDBPyConnection, known: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Rows per gold table that exists, counted in one query (not one per table).
+    `known` is what the caller knows of the catalogue (a build notes what it creates);
+    the catalogue is asked when it lacks a registry table."""
+    complete = known is not None and all(t in known for t in TABLES.gold_names)
+    names = known if complete else catalogue(con)
     present = [t for t in TABLES.gold_names if t in names]
     if not present:
         return {}

@@ -9,7 +9,7 @@ results instead of adding a second copy.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 
 import polars as pl
@@ -31,7 +31,12 @@ class QualityResults:
 
     def replace_day(self, business_date: dt.date, results: list[CheckResult]) -> None:
         """Replace every result of `business_date` with `results` (atomic, idempotent)."""
-        new = pl.DataFrame([asdict(r) for r in results], schema=RESULT_SCHEMA)
+        # Column by column: `asdict` deep-copies every field of every result, which
+        # cost more than the rest of this (a day has about 60 results).
+        names = [f.name for f in fields(CheckResult)]
+        new = pl.DataFrame(
+            {name: [getattr(r, name) for r in results] for name in names}, schema=RESULT_SCHEMA
+        )
         kept = self.read().filter(pl.col("business_date") != business_date)
         combined = pl.concat([kept, new]).sort(["business_date", "tier", "table", "rule"])
         with atomic_path(self.path) as tmp:
