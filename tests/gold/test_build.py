@@ -484,6 +484,31 @@ def test_a_stock_cover_table_from_an_older_build_becomes_the_view(tiny: Tiny):
     assert tiny.tables()["agg_stock_cover"].equals(expected)
 
 
+def test_views_are_created_again_only_when_missing_or_changed(tiny: Tiny):
+    """The views outlive the tables they read (the dimensions are replaced under them)
+    and are created again only when one is missing or views.sql is not the one they
+    were created from: a stale definition is replaced, a current one left alone."""
+    tiny.day1()
+    tiny.build(D1)
+    expected = tiny.sql("SELECT * FROM v_sales")
+    tiny.day2()
+    tiny.dimension("customers", [{**CUSTOMERS[0], "name": "changed on day 2"}, CUSTOMERS[1]])
+    tiny.con.execute("CREATE TABLE customers_before AS SELECT * FROM dim_customer")
+    tiny.build(D2)
+    assert tiny.sql("SELECT * FROM dim_customer EXCEPT SELECT * FROM customers_before").height
+    assert tiny.sql("SELECT * FROM v_sales").height > expected.height  # the new tables
+    marker = "CREATE OR REPLACE VIEW v_product_price_history AS SELECT 1 AS stale"
+    tiny.con.execute(marker)
+    tiny.build(D2)
+    assert tiny.sql("SELECT * FROM v_product_price_history").columns == ["stale"]  # kept
+    tiny.con.execute("UPDATE gold_loads SET fingerprint = 'older' WHERE item = 'views'")
+    tiny.build(D2)
+    assert "stale" not in tiny.sql("SELECT * FROM v_product_price_history").columns
+    tiny.con.execute("DROP VIEW v_inventory_latest")
+    tiny.build(D2)
+    assert catalogue(tiny.con)["v_inventory_latest"] == "view"
+
+
 def test_supplier_fill_rate_counts_due_uncancelled_orders_at_their_latest_version(tiny: Tiny):
     """Fill rate = received / ordered over POs that are due and not cancelled, each PO
     line at its latest version (day 2 receives PO 1: 100 of 100 and 30 of 50)."""
