@@ -67,6 +67,39 @@ def test_database_extract_is_incremental_by_watermark(tmp_path):
     assert again["items"].equals(second["items"])
 
 
+def test_database_rows_come_in_key_order_whatever_order_the_database_returns(tmp_path):
+    """A relation the database returns out of key order (here a view over a table whose
+    rows are stored by another key) is extracted sorted by its key, text keys byte by
+    byte as SQLite compares them, so the day's bronze file does not depend on it."""
+    db = tmp_path / "erp.sqlite"
+    con = sqlite3.connect(db)
+    con.execute(
+        "CREATE TABLE stock_rows (slot INTEGER PRIMARY KEY, day TEXT, item_id INTEGER, "
+        "units INTEGER, updated_at TEXT)"
+    )
+    rows = [("2026-11-02", 3), ("2026-11-01", 2), ("2026-11-02", 1), ("2026-11-01", 10)]
+    con.executemany(
+        "INSERT INTO stock_rows (day, item_id, units, updated_at) VALUES (?, ?, ?, ?)",
+        [(day, item, item * 7, f"{day}T23:00:00") for day, item in rows],
+    )
+    con.execute("CREATE VIEW stock AS SELECT day, item_id, units, updated_at FROM stock_rows")
+    con.commit()
+    ex = DatabaseExtractor(
+        sqlite_connector(db),
+        tmp_path / "state",
+        origin="sqlite:test",
+        tables=(TableSpec("stock", ("day", "item_id")),),
+    )
+    (stock,) = [e.frame for e in ex.extract(DAY1)]
+    assert stock.select("day", "item_id").rows() == [
+        ("2026-11-01", 2),
+        ("2026-11-01", 10),
+        ("2026-11-02", 1),
+        ("2026-11-02", 3),
+    ]
+    assert stock["units"].to_list() == [14, 70, 7, 21]  # each row whole
+
+
 def test_missing_database_names_the_file(tmp_path):
     """An ERP file that is not there is a SourceError naming the path."""
     ex = DatabaseExtractor(sqlite_connector(tmp_path / "nope.sqlite"), tmp_path, origin="x")
