@@ -347,7 +347,7 @@ def in_key_order(frame: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
     is the same whatever order the database returned them in. Sorted here, not by an
     ORDER BY: SQLite sorted a day's inventory snapshot (a relation computed from one
     JSON row per day, so it has no index to read in key order) in a temporary B-tree,
-    which took about half of the day's whole ERP read; Polars sorts it in a few
+    a quarter of the CPU time of the day's ERP read; Polars sorts it in a few
     milliseconds. The keys are unique, and compare as SQLite's BINARY collation does
     (byte by byte, NULL first)."""
     return frame.sort(list(spec.keys), maintain_order=True)
