@@ -33,7 +33,7 @@ import polars as pl
 from demo_pipeline.atomic import fsync_dir
 from demo_pipeline.core.crashpoints import crash_point
 from demo_pipeline.seals import seal_path, seal_record, write_durable
-from demo_pipeline.workdir import PART_FILE, bronze_partition
+from demo_pipeline.workdir import PART_FILE, FileStamp, bronze_partition, file_stamp
 
 PARQUET_COMPRESSION = "zstd"
 TEMP_SUFFIX = ".tmp"
@@ -196,14 +196,9 @@ def write_bronze(
 # 120 k rows a day). Only the frames of the two days landed last are kept (the run lands
 # the next day's read-ahead sources while a day is built), and each is handed out once; the run
 # holds those days' extracted frames until they are built anyway.
-_LANDED: dict[Path, tuple[dt.date, tuple[int, int, int], pl.DataFrame]] = {}
+_LANDED: dict[Path, tuple[dt.date, FileStamp, pl.DataFrame]] = {}
 LANDED_DAYS = 2
 _LANDED_LOCK = threading.Lock()  # land_bronze writes a day's partitions from threads
-
-
-def _stamp(path: Path) -> tuple[int, int, int]:
-    st = path.stat()
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _remember_landed(file: Path, day: dt.date, frame: pl.DataFrame) -> None:
@@ -212,7 +207,7 @@ def _remember_landed(file: Path, day: dt.date, frame: pl.DataFrame) -> None:
     # handed is what it would have read. The footer alone is read for the check.
     if list(pl.read_parquet_schema(file).items()) != list(frame.schema.items()):
         return
-    stamp = _stamp(file)
+    stamp = file_stamp(file)
     with _LANDED_LOCK:
         _LANDED.pop(file, None)
         _LANDED[file] = (day, stamp, frame)  # last: the dict is in landing order
@@ -229,7 +224,7 @@ def take_landed(file: Path) -> pl.DataFrame | None:
     if entry is None:
         return None
     try:
-        return entry[2] if _stamp(file) == entry[1] else None
+        return entry[2] if file_stamp(file) == entry[1] else None
     except OSError:
         return None
 

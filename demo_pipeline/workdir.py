@@ -264,6 +264,18 @@ def partition_files(root: Path, table: str) -> list[Path]:
     return [file for file, _ in partition_stats(root, table)]
 
 
+FileStamp = tuple[int, int, int]
+"""A file's (inode, mtime in ns, size): what the in-process caches of file contents
+check before handing out what they read earlier. Every write here is a rename of a
+new file, so a rewrite changes the inode even within one mtime tick."""
+
+
+def file_stamp(file: Path | os.stat_result) -> FileStamp:
+    """The `FileStamp` of a file, from its path or a `stat` already taken."""
+    stat = file if isinstance(file, os.stat_result) else file.stat()
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
 def partition_stats(root: Path, table: str) -> list[tuple[Path, os.stat_result]]:
     """Every partition file of a table under `root` with its `stat`, oldest ingestion
     date first. One `stat` per file says both that it is there (a crash can leave a

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from demo_pipeline.atomic import write_text_atomic
 from demo_pipeline.core.results import CheckResult
-from demo_pipeline.workdir import run_manifest_file, run_manifest_files
+from demo_pipeline.workdir import FileStamp, file_stamp, run_manifest_file, run_manifest_files
 
 RunStatus = Literal["succeeded", "partial", "failed"]
 
@@ -276,12 +276,11 @@ def read_manifest(runs: Path, day: dt.date) -> RunManifest | None:
 # JSON each time made the cost of a day grow with the history. A file rewritten since
 # (a re-run of its day, written by a rename) has another inode, mtime or size and is
 # parsed again.
-_PARSED: dict[Path, tuple[tuple[int, int, int], RunManifest]] = {}
+_PARSED: dict[Path, tuple[FileStamp, RunManifest]] = {}
 
 
 def _read_cached(path: Path) -> RunManifest:
-    stat = path.stat()
-    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    stamp = file_stamp(path)
     cached = _PARSED.get(path)
     if cached is not None and cached[0] == stamp:
         return cached[1]

@@ -33,7 +33,7 @@ from demo_pipeline.core.context import DayContext
 from demo_pipeline.core.crashpoints import crash_point
 from demo_pipeline.seals import sealed_atomic_path
 from demo_pipeline.tables import TABLES
-from demo_pipeline.workdir import Workdir, partition_stats
+from demo_pipeline.workdir import FileStamp, Workdir, file_stamp, partition_stats
 
 # The gold tables, their keys (which also order the exports) and the silver tables each
 # is built from come from the table registry (config/tables.yaml).
@@ -279,7 +279,7 @@ class ArrowStream:
 # size), per table folder. The purchase-order fact needs every earlier version of the
 # orders a day changes; opening every partition file each day cost more than the
 # query, and a file is only read again once it was rewritten (a re-run of its day).
-_PARTITIONS: dict[Path, dict[Path, tuple[tuple[int, int, int], pl.DataFrame]]] = {}
+_PARTITIONS: dict[Path, dict[Path, tuple[FileStamp, pl.DataFrame]]] = {}
 
 
 def _partition_rows(
@@ -289,12 +289,12 @@ def _partition_rows(
     DuckDB reads them."""
     folder = partitions[0][0].parent.parent
     known = _PARTITIONS.get(folder, {})
-    current: dict[Path, tuple[tuple[int, int, int], pl.DataFrame]] = {}
+    current: dict[Path, tuple[FileStamp, pl.DataFrame]] = {}
     # A cursor of its own: the build's connection is in the middle of its transaction.
     reader = con.cursor()
     try:
         for file, stat in partitions:
-            stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            stamp = file_stamp(stat)
             cached = known.get(file)
             if cached is None or cached[0] != stamp:
                 query = f"SELECT * FROM read_parquet({quote(file)})"

@@ -15,6 +15,7 @@ Layout (all under <workdir>/lake/silver unless said):
 from __future__ import annotations
 
 import datetime as dt
+import os
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,12 +48,14 @@ from demo_pipeline.silver.scd2 import apply_scd2, check_history, history_schema
 from demo_pipeline.tables import TABLES
 from demo_pipeline.workdir import (
     PART_FILE,
+    FileStamp,
     Workdir,
     dated_file,
     dated_files,
     dimension_file,
+    file_stamp,
     ingest_partition,
-    partition_files,
+    partition_stats,
 )
 
 # The tables, their sources, keys, SCD types and load order come from the table
@@ -101,11 +104,18 @@ def fact_files(
 ) -> list[Path]:
     """The silver partition files of a fact, oldest first (optionally only those
     ingested from `since` on, and before `before`)."""
-    files = partition_files(silver, table)
+    return [file for file, _ in fact_stats(silver, table, before, since)]
+
+
+def fact_stats(
+    silver: Path, table: str, before: dt.date | None = None, since: dt.date | None = None
+) -> list[tuple[Path, os.stat_result]]:
+    """`fact_files` with each file's `stat`, for callers that cache by `file_stamp`."""
+    files = partition_stats(silver, table)
     if since is not None:
-        files = [f for f in files if _ingest_date(f) >= since.isoformat()]
+        files = [(f, st) for f, st in files if _ingest_date(f) >= since.isoformat()]
     if before is not None:
-        files = [f for f in files if _ingest_date(f) < before.isoformat()]
+        files = [(f, st) for f, st in files if _ingest_date(f) < before.isoformat()]
     return files
 
 
@@ -152,17 +162,12 @@ class DimensionState:
 # every day starts from the day before's state, which this run has usually just
 # written, so reading it back from Parquet each day (twice) was wasted. A file
 # rewritten since (or by another process) no longer matches its stamp and is read again.
-_STATES: dict[Path, tuple[Path, tuple[int, int, int], pl.DataFrame]] = {}
-
-
-def _stamp(path: Path) -> tuple[int, int, int]:
-    stat = path.stat()
-    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+_STATES: dict[Path, tuple[Path, FileStamp, pl.DataFrame]] = {}
 
 
 def _read_state(path: Path) -> pl.DataFrame:
     cached = _STATES.get(path.parent)
-    if cached is not None and cached[0] == path and cached[1] == _stamp(path):
+    if cached is not None and cached[0] == path and cached[1] == file_stamp(path):
         return cached[2]
     frame = pl.read_parquet(path)
     _remember_state(path, frame)
@@ -170,7 +175,7 @@ def _read_state(path: Path) -> pl.DataFrame:
 
 
 def _remember_state(path: Path, frame: pl.DataFrame) -> None:
-    _STATES[path.parent] = (path, _stamp(path), frame)
+    _STATES[path.parent] = (path, file_stamp(path), frame)
 
 
 def rule_checks(ctx: DayContext, table: str, counts: list[RuleCount]) -> list[CheckResult]:
@@ -380,11 +385,11 @@ def _seen_keys(ctx: DayContext, table: str, batch: pl.DataFrame) -> pl.DataFrame
     batch does not, and the rest could never match."""
     if table not in ("orders", "order_lines") or batch.height == 0:
         return None
-    files = fact_files(ctx.workdir.silver, "orders", before=ctx.business_date)
+    files = fact_stats(ctx.workdir.silver, "orders", before=ctx.business_date)
     if not files:
         return None
     wanted = batch.get_column("order_id").drop_nulls().unique()
-    earlier = pl.concat([_order_ids(f) for f in files], rechunk=False)
+    earlier = pl.concat([_order_ids(file, stat) for file, stat in files], rechunk=False)
     return earlier.filter(earlier.is_in(wanted.implode())).unique(maintain_order=True).to_frame()
 
 
@@ -392,12 +397,11 @@ def _seen_keys(ctx: DayContext, table: str, batch: pl.DataFrame) -> pl.DataFrame
 # every day compares its batch with every earlier day's ids, and reading them all again
 # each day made a day's cost grow with the history. A partition rewritten since (a
 # re-run of its day) is read again; one that is gone is dropped.
-_ORDER_IDS: dict[Path, tuple[tuple[int, int, int], pl.Series]] = {}
+_ORDER_IDS: dict[Path, tuple[FileStamp, pl.Series]] = {}
 
 
-def _order_ids(file: Path) -> pl.Series:
-    stat = file.stat()
-    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+def _order_ids(file: Path, stat: os.stat_result) -> pl.Series:
+    stamp = file_stamp(stat)
     cached = _ORDER_IDS.get(file)
     if cached is None or cached[0] != stamp:
         for gone in [f for f in _ORDER_IDS if not f.exists()]:
