@@ -388,7 +388,7 @@ def refresh_views(
     they were (its fingerprint in gold_loads). A view is bound when it is queried, so
     the tables it reads may be replaced under it; creating the views again every day
     cost a small day's build more than its daily aggregate."""
-    fingerprint = hashlib.sha256(sql_template("views").encode()).hexdigest()
+    fingerprint = views_fingerprint()
     if loads.get("views") == fingerprint and all(known.get(v) == "view" for v in view_names()):
         return
     create_views(con, known)
@@ -405,6 +405,12 @@ def create_views(con: duckdb.DuckDBPyConnection, known: dict[str, str]) -> None:
             con.execute(f"DROP TABLE {name}")
     con.execute(sql("views"))
     known.update(dict.fromkeys(view_names(), "view"))
+
+
+@cache
+def views_fingerprint() -> str:
+    """SHA-256 of views.sql as this process read it (it is read once, see sql_template)."""
+    return hashlib.sha256(sql_template("views").encode()).hexdigest()
 
 
 @cache
