@@ -494,10 +494,15 @@ def render_svg(chart: Chart, theme: Theme, path: Path, form: Form = WIDE) -> Non
         legend = ax.get_legend()
         pad = 6.0
         if legend is not None:
-            fig.canvas.draw()
-            pad += legend.get_window_extent().height * 72 / fig.dpi
+            # The legend measures itself; drawing the whole figure first is not needed.
+            renderer = fig.canvas.get_renderer()
+            pad += legend.get_window_extent(renderer).height * 72 / fig.dpi
         ax.set_title(chart.title, color=theme.text, fontsize=form.font + 2, loc="left", pad=pad)
         fig.tight_layout()
+        # tight_layout leaves a placeholder layout engine behind, and savefig draws a
+        # figure that has one twice (a dry run for the layout, then the real one). The
+        # layout is done: without an engine, the figure is drawn once.
+        fig.set_layout_engine(None)
         fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
         plt.close(fig)
 
