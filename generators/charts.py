@@ -483,6 +483,9 @@ def render_svg(chart: Chart, theme: Theme, path: Path, form: Form = WIDE) -> Non
             "ytick.labelsize": form.font,
             "legend.fontsize": form.font,
             "text.color": theme.text,
+            # No layout engine from a matplotlibrc: the layout is done once, below.
+            "figure.autolayout": False,
+            "figure.constrained_layout.use": False,
         }
     ):
         fig, ax = plt.subplots(figsize=form.size)
