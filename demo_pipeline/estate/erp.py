@@ -17,7 +17,10 @@ its primary key, so extracting one day reads one row.
 A cell is one integer, on_order << 20 | on_hand, written in as few digits as it takes:
 most cells have nothing on order, so most elements are two or three digits, and the
 array is about a third of what a fixed width took (less to write, and less for
-`json_each` to read back).
+`json_each` to read back). The column has no `CHECK (json_valid(cells))`: SQLite would
+parse 18 MB of JSON at scale 1 to prove what `json_int_array` makes by construction
+(tests/estate prove it: every stored array is valid JSON and equals `json.dumps`), and a
+malformed array would still fail loudly in `json_each` when the view is read.
 
 The build is fast and deterministic: one connection, journal and fsync off (a crash
 only loses the staging copy, see `build.py`), rows inserted in primary-key order, and
@@ -80,7 +83,7 @@ CREATE VIEW products AS
 
 CREATE TABLE inventory_snapshot_days (
     snapshot_date TEXT NOT NULL PRIMARY KEY, warehouses INTEGER NOT NULL CHECK (warehouses > 0),
-    cells TEXT NOT NULL CHECK (json_valid(cells))) WITHOUT ROWID;
+    cells TEXT NOT NULL) WITHOUT ROWID;
 CREATE VIEW inventory_snapshots AS
     SELECT d.snapshot_date, c.key / d.warehouses + 1 AS product_id,
            c.key % d.warehouses + 1 AS warehouse_id,
@@ -135,7 +138,10 @@ def insert_frame(conn: sqlite3.Connection, table: str, frame: pl.DataFrame) -> i
     """Insert every row of `frame` (columns named as in the table)."""
     cols = ", ".join(frame.columns)
     marks = ", ".join("?" * frame.width)
-    conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", frame.iter_rows())
+    # The same Python values as `frame.iter_rows()`, a third quicker: each column is
+    # converted in one call and the rows are zipped from the lists.
+    rows = zip(*(series.to_list() for series in frame.get_columns()), strict=True)
+    conn.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
     return frame.height
 
 
