@@ -259,11 +259,6 @@ def ingest_partition(root: Path, table: str, day: dt.date) -> Path:
     return root / table / f"ingest_date={day.isoformat()}"
 
 
-def partition_files(root: Path, table: str) -> list[Path]:
-    """Every partition file of a table under `root`, oldest ingestion date first."""
-    return [file for file, _ in partition_stats(root, table)]
-
-
 FileStamp = tuple[int, int, int]
 """A file's (inode, mtime in ns, size): what the in-process caches of file contents
 check before handing out what they read earlier. Every write here is a rename of a
