@@ -18,7 +18,7 @@ A cell is one integer, on_order << 20 | on_hand, written in as few digits as it 
 most cells have nothing on order, so most elements are two or three digits, and the
 array is about a third of what a fixed width took (less to write, and less for
 `json_each` to read back). The column has no `CHECK (json_valid(cells))`: SQLite would
-parse 18 MB of JSON at scale 1 to prove what `json_int_array` makes by construction
+parse 12 MB of JSON at scale 1 to prove what `json_int_array` makes by construction
 (tests/estate prove it: every stored array is valid JSON and equals `json.dumps`), and a
 malformed array would still fail loudly in `json_each` when the view is read.
 
