@@ -274,15 +274,12 @@ def test_every_stored_inventory_day_is_a_valid_json_array_of_one_cell_per_positi
     """What the table's CHECK (json_valid) once proved on every insert: each day's cells
     are one valid JSON array, one element per (product, warehouse) position."""
     _, workdir = tiny_estate
-    conn = sqlite3.connect(f"{workdir.erp_db.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        days = conn.execute(
-            "SELECT snapshot_date, json_valid(cells), json_type(cells), "
-            "json_array_length(cells), warehouses FROM inventory_snapshot_days"
-        ).fetchall()
-        (skus,) = conn.execute("SELECT COUNT(DISTINCT product_id) FROM products_history").fetchone()
-    finally:
-        conn.close()
+    days = query(
+        workdir,
+        "SELECT snapshot_date, json_valid(cells), json_type(cells), "
+        "json_array_length(cells), warehouses FROM inventory_snapshot_days",
+    )
+    [(skus,)] = query(workdir, "SELECT COUNT(DISTINCT product_id) FROM products_history")
     assert days, "expected one row per business day"
     for date, valid, kind, length, warehouses in days:
         assert (valid, kind) == (1, "array"), date
